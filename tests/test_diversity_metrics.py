@@ -201,6 +201,20 @@ def test_slop_hand_computed(tmp_path: Path) -> None:
     assert sum(hits.values()) == 1
 
 
+def test_slop_list_is_parsed_once_per_file_version(tmp_path: Path) -> None:
+    path = tmp_path / "slop.yaml"
+    path.write_text(SMALL_LIST)
+    first = load_slop_list(path)
+    assert load_slop_list(path) is first  # unchanged file: the parsed list is reused
+    path.write_text(SMALL_LIST + '  - {text: "Zyx", weight: 1}\n')
+    edited = load_slop_list(path)
+    assert edited is not first
+    assert [e.text for e in edited.entries][-1] == "Zyx"
+    path.unlink()
+    with pytest.raises(SlopListError, match="cannot read the slop list"):
+        load_slop_list(path)
+
+
 def test_slop_longest_entry_wins_and_hits_do_not_overlap(tmp_path: Path) -> None:
     path = tmp_path / "slop.yaml"
     path.write_text(

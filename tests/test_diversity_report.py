@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmark.diversity import EmbeddingsError, diversity_report
+from benchmark.diversity import HEADLINE_KEYS, EmbeddingsError, diversity_report
 from benchmark.errors import UsageError
 
 STORIES = {
@@ -63,6 +63,31 @@ def test_report_keys_and_json_safety() -> None:
         json.dumps(r, allow_nan=False)
     assert report["parrot"]["n_texts"] == 9
     assert report["parrot"]["samples_per_prompt"] == {"min": 3, "max": 3, "mean": 3.0}
+
+
+@pytest.mark.parametrize("one_sample", [False, True])
+def test_headline_report_has_the_full_reports_numbers(one_sample: bool) -> None:
+    records = collapsed_and_varied()
+    if one_sample:  # within-prompt numbers null in both
+        records = [r for i, r in enumerate(records) if i % 6 < 2]
+    full = diversity_report(records)
+    head = diversity_report(records, detail=False)
+    for model, r in head.items():
+        assert list(r) == [*HEADLINE_KEYS, "settings", "notes"]
+        assert {k: r[k] for k in HEADLINE_KEYS} == {k: full[model][k] for k in HEADLINE_KEYS}
+        assert r["settings"]["detail"] is False and full[model]["settings"]["detail"] is True
+        assert r["notes"] == full[model]["notes"]
+        json.dumps(r, allow_nan=False)
+    assert set(full["parrot"]) - set(head["parrot"]) == {
+        "self_bleu",
+        "opening_recurrence",
+        "name_recurrence",
+        "within_prompt",
+        "cross_prompt",
+        "top_openings",
+        "top_names",
+        "top_slop",
+    }
 
 
 def test_collapsed_model_hits_the_floor_of_every_metric() -> None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from .compression import compression_ratio
 from .io import Columns, DiversityInputError, LoadedRecords, Record, load_records
-from .report import DEFAULT_THRESHOLD, diversity_report
+from .report import DEFAULT_THRESHOLD, HEADLINE_KEYS, diversity_report
 from .similarity import EmbeddingsError
 from .slop import SlopListError, load_slop_list
 from .vendi import equivalence_classes, vendi_score
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "HEADLINE_KEYS",
     "Columns",
     "DiversityInputError",
     "EmbeddingsError",

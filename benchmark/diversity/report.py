@@ -58,6 +58,21 @@ WITHIN_KEYS = (
     "distinct_k",
     "distinct_k_ratio",
 )
+# The top-level numbers of a report made with detail=False (plus settings and notes).
+HEADLINE_KEYS = (
+    "n_texts",
+    "n_prompts",
+    "samples_per_prompt",
+    "n_words",
+    "mean_words",
+    *(f"distinct_{n}" for n in range(1, DISTINCT_MAX_N + 1)),
+    "compression_ratio",
+    "mean_pairwise_similarity",
+    "cross_prompt_similarity",
+    "vendi",
+    "distinct_k",
+    "slop_per_1k",
+)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -120,28 +135,27 @@ class _ModelTexts:
         ]
 
 
-def _lexical(tt: TokenisedTexts, mt: _ModelTexts) -> dict[str, dict[str, Any]]:
-    grams = ngram_ids(tt, max(DISTINCT_MAX_N, BLEU_MAX_N))
+def _lexical(tt: TokenisedTexts, mt: _ModelTexts, detail: bool) -> dict[str, dict[str, Any]]:
+    grams = ngram_ids(tt, max(DISTINCT_MAX_N, BLEU_MAX_N) if detail else DISTINCT_MAX_N)
     everything = np.zeros(tt.n_texts, dtype=np.int64)
     out: dict[str, dict[str, Any]] = {"all": {}, "within": {}, "cross": {}}
-    views = (
-        ("all", everything, 1),
-        ("within", mt.within, mt.n_prompts),
-        ("cross", mt.cross_group, 1),
-    )
+    views = [("all", everything, 1)]
+    if detail:
+        views += [("within", mt.within, mt.n_prompts), ("cross", mt.cross_group, 1)]
     for view, groups, n_groups in views:
         dist = distinct_n(grams[:DISTINCT_MAX_N], groups, n_groups)
         for n, per_group in dist.items():
             out[view][f"distinct_{n}"] = _mean(per_group)
-    within_bleu, _ = self_bleu(grams[:BLEU_MAX_N], tt.lengths, mt.within, mt.n_prompts)
-    cross_bleu, _ = self_bleu(grams[:BLEU_MAX_N], tt.lengths, mt.cross_group, 1)
-    out["within"]["self_bleu"] = _mean(within_bleu)
-    out["cross"]["self_bleu"] = cross_bleu[0]
+    if detail:
+        within_bleu, _ = self_bleu(grams[:BLEU_MAX_N], tt.lengths, mt.within, mt.n_prompts)
+        cross_bleu, _ = self_bleu(grams[:BLEU_MAX_N], tt.lengths, mt.cross_group, 1)
+        out["within"]["self_bleu"] = _mean(within_bleu)
+        out["cross"]["self_bleu"] = cross_bleu[0]
     return out
 
 
 def _semantic(
-    vectors: Vectors, mt: _ModelTexts, threshold: float
+    vectors: Vectors, mt: _ModelTexts, threshold: float, detail: bool
 ) -> dict[str, dict[str, float | None]]:
     within_sim = group_mean_similarity(vectors, mt.within, mt.n_prompts)
     vendis: list[float | None] = []
@@ -165,7 +179,7 @@ def _semantic(
         "distinct_k": None,
         "distinct_k_ratio": None,
     }
-    if len(mt.cross) >= 2:
+    if detail and len(mt.cross) >= 2:
         k = gram(vectors, mt.cross)
         n_classes = len(equivalence_classes(k, threshold))
         cross.update(
@@ -176,6 +190,40 @@ def _semantic(
     return {"within": within, "cross": cross}
 
 
+def _within_view(
+    lex: dict[str, dict[str, Any]],
+    sem: dict[str, dict[str, float | None]],
+    mt: _ModelTexts,
+) -> dict[str, Any]:
+    n_within = len(mt.within_groups)
+    within: dict[str, Any] = {}
+    if n_within:
+        within.update(lex["within"])
+        within["compression_ratio"] = _mean(
+            compression_ratio([mt.texts[i] for i in g]) for g in mt.within_groups
+        )
+        within.update(sem["within"])
+    return {"n_prompts": n_within, **{k: within.get(k) for k in WITHIN_KEYS}}
+
+
+def _cross_view(
+    lex: dict[str, dict[str, Any]],
+    sem: dict[str, dict[str, float | None]],
+    mt: _ModelTexts,
+) -> dict[str, Any]:
+    multi = len(mt.cross) >= 2
+    cross: dict[str, Any] = {k: (v if multi else None) for k, v in lex["cross"].items()}
+    cross["compression_ratio"] = (
+        compression_ratio([mt.texts[i] for i in mt.cross]) if multi else None
+    )
+    cross.update(sem["cross"])
+    return {
+        "n_texts": len(mt.cross),
+        "sampled": mt.cross_sampled,
+        **{k: cross.get(k) for k in WITHIN_KEYS},
+    }
+
+
 def model_report(
     prompts: Sequence[str],
     texts: Sequence[str],
@@ -184,54 +232,21 @@ def model_report(
     threshold: float,
     slop: SlopList,
     cross_prompt_cap: int = CROSS_PROMPT_CAP,
+    detail: bool = True,
 ) -> dict[str, Any]:
-    """Every metric for one model's texts (`prompts[i]` is the prompt of `texts[i]`)."""
+    """Every metric for one model's texts (`prompts[i]` is the prompt of `texts[i]`).
+
+    detail=False gives the headline numbers only (HEADLINE_KEYS, with the same values as the
+    full report) and skips self-BLEU, the within/cross views, recurrence and the top lists:
+    about half the cost, for a leaderboard that measures hundreds of runs."""
     mt = _ModelTexts(prompts, texts, cross_prompt_cap)
     tt = tokenise(mt.texts)
-    lex = _lexical(tt, mt)
-    sem = _semantic(text_vectors(mt.texts, tt.tokens, backend), mt, threshold)
+    lex = _lexical(tt, mt, detail)
+    sem = _semantic(text_vectors(mt.texts, tt.tokens, backend), mt, threshold, detail)
     n_within = len(mt.within_groups)
-
-    within: dict[str, Any] = {"n_prompts": n_within}
-    if n_within:
-        within.update(lex["within"])
-        within["compression_ratio"] = _mean(
-            compression_ratio([mt.texts[i] for i in g]) for g in mt.within_groups
-        )
-        within.update(sem["within"])
-    else:
-        within.update(dict.fromkeys(WITHIN_KEYS))
-    within = {"n_prompts": n_within, **{k: within.get(k) for k in WITHIN_KEYS}}
-
-    cross_texts = [mt.texts[i] for i in mt.cross]
-    cross: dict[str, Any] = {"n_texts": len(mt.cross), "sampled": mt.cross_sampled}
-    multi = len(mt.cross) >= 2
-    cross.update({k: (v if multi else None) for k, v in lex["cross"].items()})
-    cross["compression_ratio"] = compression_ratio(cross_texts) if multi else None
-    cross.update(sem["cross"])
-    cross = {
-        "n_texts": cross["n_texts"],
-        "sampled": cross["sampled"],
-        **{k: cross.get(k) for k in WITHIN_KEYS},
-    }
-
+    within_sem = sem["within"] if n_within else dict.fromkeys(sem["within"])
     slop_part = slop_summary(slop, mt.texts, tt.tokens)
-    rec = recurrence_summary(mt.texts, tt.tokens, mt.prompts)
     n_words = int(tt.lengths.sum())
-    notes: list[str] = []
-    if not n_within:
-        notes.append(
-            "within-prompt metrics are null: no prompt has 2 or more samples "
-            "(self_bleu, mean_pairwise_similarity, vendi and distinct_k compare samples of one "
-            "prompt); see cross_prompt for the same measures across prompts"
-        )
-    if not multi:
-        notes.append("cross-prompt metrics are null: they need texts for 2 or more prompts")
-    if mt.cross_sampled:
-        notes.append(
-            f"cross-prompt set sampled: {len(mt.cross)} of {mt.n_prompts} prompts "
-            f"(seed {SAMPLE_SEED}); cross_prompt_similarity uses every pair"
-        )
     report: dict[str, Any] = {
         "n_texts": len(mt.texts),
         "n_prompts": mt.n_prompts,
@@ -244,28 +259,48 @@ def model_report(
         "mean_words": n_words / len(mt.texts),
         **lex["all"],
         "compression_ratio": compression_ratio(mt.texts),
-        "self_bleu": within["self_bleu"],
-        "mean_pairwise_similarity": within["mean_pairwise_similarity"],
-        "cross_prompt_similarity": cross["mean_pairwise_similarity"],
-        "vendi": within["vendi"],
-        "distinct_k": within["distinct_k"],
+        "mean_pairwise_similarity": within_sem["mean_pairwise_similarity"],
+        "cross_prompt_similarity": sem["cross"]["mean_pairwise_similarity"],
+        "vendi": within_sem["vendi"],
+        "distinct_k": within_sem["distinct_k"],
         "slop_per_1k": slop_part["slop_per_1k"],
-        "opening_recurrence": rec["opening_recurrence"],
-        "name_recurrence": rec["name_recurrence"],
-        "within_prompt": within,
-        "cross_prompt": cross,
-        "top_openings": rec["top_openings"],
-        "top_names": rec["top_names"],
-        "top_slop": slop_part["top_slop"],
-        "settings": {
-            "embeddings": backend.label,
-            "equivalence_threshold": threshold,
-            "bleu_max_n": BLEU_MAX_N,
-            "opening_words": OPENING_WORDS,
-            "cross_prompt_cap": cross_prompt_cap,
-        },
-        "notes": notes,
     }
+    if detail:
+        within = _within_view(lex, sem, mt)
+        rec = recurrence_summary(mt.texts, tt.tokens, mt.prompts)
+        report |= {
+            "self_bleu": within["self_bleu"],
+            "opening_recurrence": rec["opening_recurrence"],
+            "name_recurrence": rec["name_recurrence"],
+            "within_prompt": within,
+            "cross_prompt": _cross_view(lex, sem, mt),
+            "top_openings": rec["top_openings"],
+            "top_names": rec["top_names"],
+            "top_slop": slop_part["top_slop"],
+        }
+    notes: list[str] = []
+    if not n_within:
+        notes.append(
+            "within-prompt metrics are null: no prompt has 2 or more samples "
+            "(self_bleu, mean_pairwise_similarity, vendi and distinct_k compare samples of one "
+            "prompt); see cross_prompt for the same measures across prompts"
+        )
+    if len(mt.cross) < 2:
+        notes.append("cross-prompt metrics are null: they need texts for 2 or more prompts")
+    if detail and mt.cross_sampled:
+        notes.append(
+            f"cross-prompt set sampled: {len(mt.cross)} of {mt.n_prompts} prompts "
+            f"(seed {SAMPLE_SEED}); cross_prompt_similarity uses every pair"
+        )
+    report["settings"] = {
+        "embeddings": backend.label,
+        "equivalence_threshold": threshold,
+        "bleu_max_n": BLEU_MAX_N,
+        "opening_words": OPENING_WORDS,
+        "cross_prompt_cap": cross_prompt_cap,
+        "detail": detail,
+    }
+    report["notes"] = notes
     return report
 
 
@@ -276,12 +311,13 @@ def diversity_report(
     threshold: float | None = None,
     slop_list: str | None = None,
     cross_prompt_cap: int = CROSS_PROMPT_CAP,
+    detail: bool = True,
 ) -> dict[str, dict[str, Any]]:
     """Diversity and mode-collapse metrics per model, JSON-safe (no NaN: undefined is None).
 
     `records`: (prompt_id, model, text) tuples, or a DataFrame with those columns (and an
     optional `sample` column giving the order of a prompt's samples). Within a prompt, samples
-    keep the order given."""
+    keep the order given. `detail=False`: the headline numbers only (see model_report)."""
     backend = parse_backend(embeddings)
     if threshold is None:
         threshold = DEFAULT_THRESHOLD[backend.kind]
@@ -304,6 +340,7 @@ def diversity_report(
                 threshold=threshold,
                 slop=slop,
                 cross_prompt_cap=cross_prompt_cap,
+                detail=detail,
             )
         )
         for model, (ps, ts) in by_model.items()

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,19 @@ def _phrase_parts(text: str, where: str) -> tuple[Part, ...]:
 
 
 def load_slop_list(path: str | Path | None = None) -> SlopList:
+    """The parsed slop list. Parsed once per file version (path, size, mtime): a board build
+    measures hundreds of runs and parsing the YAML would otherwise cost a sixth of each."""
     src = Path(path) if path is not None else DEFAULT_SLOP_LIST
+    try:
+        stat = src.stat()
+    except OSError as err:
+        raise SlopListError(f"{src}: cannot read the slop list ({err.strerror})") from None
+    return _parse_slop_list(src, (src.resolve(), stat.st_size, stat.st_mtime_ns))
+
+
+@lru_cache(maxsize=8)
+def _parse_slop_list(src: Path, version: tuple[Path, int, int]) -> SlopList:
+    """`version` is only the cache key: the file's real path, size and mtime."""
     try:
         doc: Any = yaml.safe_load(src.read_text(encoding="utf-8"))
     except OSError as err:
