@@ -2,8 +2,9 @@
 first render with that board (AppTest, and optionally the served app in headless chromium).
 
 The bundles are SYNTHETIC: model specs `replay/synthetic-NNN` (labelled "synthetic (benchmark
-data)" on the board), random verdicts around a per-model quality, texts made of random words
-(not written by any model). Documented figures: docs/LEADERBOARD.md.
+data)" on the board), random verdicts around a per-model quality, texts of Zipf-distributed
+pseudo-words as long as real answers (150-700 words; not written by any model). Documented
+figures: docs/LEADERBOARD.md.
 
     python scripts/bench_leaderboard.py                     # 200 bundles, 3 samples per task
     python scripts/bench_leaderboard.py --bundles 50 --samples 1 --browser
@@ -19,7 +20,10 @@ import shutil
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a plain script from a source checkout
@@ -29,59 +33,45 @@ from benchmark.schemas import ResolvedTask  # noqa: E402
 from benchmark.suite import load_suite  # noqa: E402
 from leaderboard.synthetic import random_verdicts, write_bundle  # noqa: E402
 
-WORDS = [
-    "lamp",
-    "harbour",
-    "salt",
-    "letter",
-    "kitchen",
-    "rain",
-    "window",
-    "quiet",
-    "river",
-    "stone",
-    "bread",
-    "winter",
-    "door",
-    "ferry",
-    "garden",
-    "ledger",
-    "candle",
-    "orchard",
-    "bell",
-    "signal",
-    "thread",
-    "map",
-    "clock",
-    "shelf",
-    "fog",
-    "lantern",
-    "tide",
-    "key",
-    "sister",
-    "baker",
-    "archive",
-    "bus",
-    "night",
-    "market",
-    "mirror",
-    "paper",
-    "ink",
-    "storm",
-    "field",
-    "song",
-    "road",
-]
+# Synthetic texts as long as real answers: the hand-written demo answers average 246-425 words
+# (benchmark/data/demo), so lengths are uniform in 150-700 words (mean 425). Words are Zipf-
+# distributed pseudo-words in sentences of 8-20 words, so tokenising, TF-IDF and the slop scan
+# do the work they would on prose.
+TEXT_WORDS = (150, 700)
+SENTENCE_WORDS = (8, 20)
+VOCABULARY = 5000
+SYLLABLES = [c + v for c in "bdfghklmnprstvwz" for v in "aeiou"] + list("aeiou")
+TEXT_VERSION = 2  # part of the bundles' cache stamp: bump when the generator changes
+
+
+def _vocabulary(rng: np.random.Generator, size: int) -> list[str]:
+    words: set[str] = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(SYLLABLES, size=rng.integers(1, 5))))
+    return sorted(words, key=lambda w: (len(w), w))  # frequent (low-rank) words are short
+
+
 FIRST_RENDER_LIMIT = 2.0
 BUILD_LIMIT = 30.0
 
 
 def synthetic_text(model_seed: int):  # type: ignore[no-untyped-def]
+    vocab = _vocabulary(np.random.default_rng(0), VOCABULARY)
+    cdf = np.cumsum(1.0 / np.arange(1, VOCABULARY + 1))
+    cdf /= cdf[-1]
+
     def text(task: ResolvedTask, sample: int) -> str:
-        rng = random.Random(f"{model_seed}/{task.id}/{sample}")
-        n = rng.randint(80, 220)
-        words = [rng.choice(WORDS) for _ in range(n)]
-        return "Synthetic benchmark text. " + " ".join(words) + "."
+        rng = np.random.default_rng([model_seed, zlib.crc32(task.id.encode()), sample])
+        n = int(rng.integers(TEXT_WORDS[0], TEXT_WORDS[1] + 1))
+        ids = np.minimum(np.searchsorted(cdf, rng.random(n)), VOCABULARY - 1)
+        toks = [vocab[i] for i in ids]
+        sentences, i = ["Synthetic benchmark text."], 0
+        while i < n:
+            k = int(rng.integers(SENTENCE_WORDS[0], SENTENCE_WORDS[1] + 1))
+            sentence = " ".join(toks[i : i + k])
+            sentences.append(sentence[0].upper() + sentence[1:] + ".")
+            i += k
+        return " ".join(sentences)
 
     return text
 
@@ -99,7 +89,7 @@ def _cpu() -> float:
 
 def make_bundles(root: Path, n: int, samples: int) -> None:
     stamp = root / "bench.json"
-    params = {"bundles": n, "samples": samples}
+    params = {"bundles": n, "samples": samples, "text_version": TEXT_VERSION}
     if stamp.is_file() and json.loads(stamp.read_text()) == params:
         return
     shutil.rmtree(root, ignore_errors=True)

@@ -100,13 +100,13 @@ def calibration(records: list[tuple[str, str, str]]) -> dict[str, float]:
     different sources, and of each story with its own first half: where the threshold must sit."""
     prompts = np.array([r[0] for r in records])
     texts = [r[2] for r in records]
-    vectors = tfidf_vectors(tokenise(texts).tokens)
+    vectors = tfidf_vectors(tokenise(texts))
     sims = (vectors @ vectors.T).toarray()
     iu = np.triu_indices(len(texts), 1)
     same = sims[iu][prompts[iu[0]] == prompts[iu[1]]]
     other = sims[iu][prompts[iu[0]] != prompts[iu[1]]]
     halves = [" ".join(t.split()[: len(t.split()) // 2]) for t in texts]
-    both = tfidf_vectors(tokenise(texts + halves).tokens)
+    both = tfidf_vectors(tokenise(texts + halves))
     n = len(texts)
     self_half = np.asarray(both[:n].multiply(both[n:]).sum(axis=1)).ravel()
     return {

@@ -133,7 +133,7 @@ def test_tfidf_matches_scikit_learn() -> None:
         "A keeper of bees counted nothing at all.",
         "Bees!",
     ]
-    ours = tfidf_vectors([words(t) for t in texts])
+    ours = tfidf_vectors(tokenise(texts))
     ref = TfidfVectorizer(
         tokenizer=words,
         lowercase=False,
@@ -145,7 +145,7 @@ def test_tfidf_matches_scikit_learn() -> None:
 
 
 def test_tfidf_texts_without_content_words() -> None:
-    v = tfidf_vectors([words("the and of"), words("it is"), words("lighthouse")])
+    v = tfidf_vectors(tokenise(["the and of", "it is", "lighthouse"]))
     k = gram(v, np.arange(3))
     assert k.tolist() == [[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
 
@@ -188,7 +188,7 @@ def test_slop_hand_computed(tmp_path: Path) -> None:
     toks = words(text)
     # a testament to (3) + tapestries (2) + maybe just maybe (1) + Vex (4, not "vex") +
     # "shivers went down my spine" does not match (2 words between); 0 for "shiver ran down".
-    summary = slop_summary(slop, [text], [toks])
+    summary = slop_summary(slop, [text], tokenise([text]))
     assert summary["slop_per_1k"] == pytest.approx(1000 * 10 / len(toks))
     assert len(toks) == 25
     assert {s["text"]: s["hits"] for s in summary["top_slop"]} == {
@@ -264,7 +264,7 @@ def test_shipped_slop_list_loads_with_weights_from_one_to_three() -> None:
     assert len(slop.entries) >= 80
     assert {e.weight for e in slop.entries} == {1.0, 2.0, 3.0}
     texts = ["Elara stood, a testament to resilience."]
-    assert slop_summary(slop, texts, [words(t) for t in texts])["slop_per_1k"] == pytest.approx(
+    assert slop_summary(slop, texts, tokenise(texts))["slop_per_1k"] == pytest.approx(
         1000 * (3 + 3 + 1) / 6
     )
 

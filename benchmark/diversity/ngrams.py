@@ -27,6 +27,7 @@ from .tokens import IntArray, sorted_unique
 FloatArray = npt.NDArray[np.float64]
 
 SMOOTHING_EPSILON = 0.1
+DENSE_KEYS_PER_OCCURRENCE = 4  # above this, counting distinct keys sorts them
 
 
 def _segments(sorted_keys: IntArray) -> IntArray:
@@ -49,8 +50,13 @@ def distinct_n(
         group, gram = group[keep], gram[keep]
         total = np.bincount(group, minlength=n_groups)
         width = int(gram.max()) + 1 if len(gram) else 1
-        unique_pairs = sorted_unique(group * width + gram)
-        unique = np.bincount(unique_pairs // width, minlength=n_groups)
+        keys = group * width + gram
+        if n_groups * width <= DENSE_KEYS_PER_OCCURRENCE * len(keys):
+            # Few possible keys (e.g. all texts as one group): a bincount instead of a sort.
+            present = np.bincount(keys, minlength=n_groups * width) > 0
+            unique = present.reshape(n_groups, width).sum(axis=1)
+        else:
+            unique = np.bincount(sorted_unique(keys) // width, minlength=n_groups)
         result[n] = [float(unique[g] / total[g]) if total[g] else None for g in range(n_groups)]
     return result
 

@@ -31,6 +31,7 @@ from .similarity import (
     Vectors,
     cross_group_similarity,
     gram,
+    group_grams,
     group_mean_similarity,
     parse_backend,
     text_vectors,
@@ -161,8 +162,7 @@ def _semantic(
     vendis: list[float | None] = []
     classes: list[float | None] = []
     ratios: list[float | None] = []
-    for members in mt.within_groups:
-        k = gram(vectors, members)
+    for members, k in zip(mt.within_groups, group_grams(vectors, mt.within_groups), strict=True):
         vendis.append(vendi_score(k))
         n_classes = len(equivalence_classes(k, threshold))
         classes.append(float(n_classes))
@@ -242,10 +242,10 @@ def model_report(
     mt = _ModelTexts(prompts, texts, cross_prompt_cap)
     tt = tokenise(mt.texts)
     lex = _lexical(tt, mt, detail)
-    sem = _semantic(text_vectors(mt.texts, tt.tokens, backend), mt, threshold, detail)
+    sem = _semantic(text_vectors(mt.texts, tt, backend), mt, threshold, detail)
     n_within = len(mt.within_groups)
     within_sem = sem["within"] if n_within else dict.fromkeys(sem["within"])
-    slop_part = slop_summary(slop, mt.texts, tt.tokens)
+    slop_part = slop_summary(slop, mt.texts, tt)
     n_words = int(tt.lengths.sum())
     report: dict[str, Any] = {
         "n_texts": len(mt.texts),

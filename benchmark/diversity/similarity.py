@@ -15,7 +15,7 @@ another empty text, 0 to anything else."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ..errors import UsageError
-from .tokens import IntArray
+from .tokens import IntArray, TokenisedTexts
 
 # A scipy CSR matrix (TF-IDF) or a dense float32 array (embeddings); scipy is untyped.
 Vectors: TypeAlias = Any
@@ -59,23 +59,21 @@ def parse_backend(spec: str) -> Backend:
     )
 
 
-def tfidf_vectors(tokens: Sequence[Sequence[str]]) -> sp.csr_matrix:
-    vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    empty: list[int] = []
-    for i, toks in enumerate(tokens):
-        before = len(rows)
-        for w in toks:
-            if w not in ENGLISH_STOP_WORDS:
-                rows.append(i)
-                cols.append(vocab.setdefault(w, len(vocab)))
-        if len(rows) == before:
-            empty.append(i)
-    empty_axis = len(vocab)
-    rows += empty
-    cols += [empty_axis] * len(empty)
-    n = len(tokens)
+def tfidf_vectors(tt: TokenisedTexts) -> sp.csr_matrix:
+    # Columns: the content words in order of first appearance (tt.vocab's order without the
+    # stop words), then the "empty" axis; built from the token ids without a Python loop.
+    content = np.fromiter(
+        (w not in ENGLISH_STOP_WORDS for w in tt.vocab), dtype=bool, count=len(tt.vocab)
+    )
+    column = np.cumsum(content) - 1
+    keep = content[tt.ids]
+    rows = tt.text_of[keep]
+    cols = column[tt.ids[keep]]
+    empty_axis = int(content.sum())
+    n = tt.n_texts
+    empty = np.flatnonzero(np.bincount(rows, minlength=n) == 0)
+    rows = np.concatenate([rows, empty])
+    cols = np.concatenate([cols, np.full(len(empty), empty_axis, dtype=np.int64)])
     counts = sp.csr_matrix(
         (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n, empty_axis + 1)
     )
@@ -102,11 +100,9 @@ def sentence_transformer_vectors(texts: Sequence[str], model: str) -> npt.NDArra
     return np.asarray(vecs / np.where(norms > 0, norms, 1.0), dtype=np.float32)
 
 
-def text_vectors(
-    texts: Sequence[str], tokens: Sequence[Sequence[str]], backend: Backend
-) -> Vectors:
+def text_vectors(texts: Sequence[str], tt: TokenisedTexts, backend: Backend) -> Vectors:
     if backend.kind == "tfidf":
-        return tfidf_vectors(tokens)
+        return tfidf_vectors(tt)
     assert backend.model is not None
     return sentence_transformer_vectors(texts, backend.model)
 
@@ -119,6 +115,31 @@ def gram(vectors: Vectors, rows: IntArray) -> npt.NDArray[np.float64]:
     dense = np.clip(dense.astype(np.float64), -1.0, 1.0)
     np.fill_diagonal(dense, 1.0)
     return dense
+
+
+GRAM_BATCH_ROWS = 512  # rows per product in group_grams: a 512 x 512 block is 2 MB
+
+
+def group_grams(vectors: Vectors, groups: Sequence[IntArray]) -> Iterator[npt.NDArray[np.float64]]:
+    """gram(vectors, g) for each group in turn, from one product per batch of groups (up to
+    GRAM_BATCH_ROWS rows) rather than one per group: a prompt's few samples make tiny
+    products whose fixed cost dominated."""
+    i = 0
+    while i < len(groups):
+        batch = [groups[i]]
+        rows = len(groups[i])
+        while (
+            i + len(batch) < len(groups) and rows + len(groups[i + len(batch)]) <= GRAM_BATCH_ROWS
+        ):
+            rows += len(groups[i + len(batch)])
+            batch.append(groups[i + len(batch)])
+        block = gram(vectors, np.concatenate(batch))
+        at = 0
+        for members in batch:
+            k = len(members)
+            yield block[at : at + k, at : at + k]
+            at += k
+        i += len(batch)
 
 
 def _group_sums_sq(

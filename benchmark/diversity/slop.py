@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from ..errors import UsageError
-from .tokens import WORD_RE
+from .tokens import WORD_RE, TokenisedTexts
 
+STEP_CACHE_LIMIT = 100_000  # tokens remembered per trie node
 DEFAULT_SLOP_LIST = Path(__file__).resolve().parents[1] / "data" / "slop_phrases.yaml"
 
 
@@ -45,6 +47,9 @@ class _Node:
     prefixes: dict[str, _Node] = field(default_factory=dict)
     any: _Node | None = None
     entry: int | None = None  # a phrase ends here
+    # token -> the nodes it leads to: texts repeat their words, and trying every prefix
+    # pattern on every token was most of the scan's cost.
+    _steps: dict[str, tuple[_Node, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def child(self, kind: str, value: str) -> _Node:
         if kind == "any":
@@ -52,6 +57,21 @@ class _Node:
             return self.any
         table = self.words if kind == "word" else self.prefixes
         return table.setdefault(value, _Node())
+
+    def steps(self, tok: str) -> tuple[_Node, ...]:
+        """The children a token matches: its word, the prefixes it starts with, and '*'."""
+        found = self._steps.get(tok)
+        if found is None:
+            word = self.words.get(tok)
+            found = (
+                *([word] if word is not None else []),
+                *(node for prefix, node in self.prefixes.items() if tok.startswith(prefix)),
+                *([self.any] if self.any is not None else []),
+            )
+            if len(self._steps) >= STEP_CACHE_LIMIT:
+                self._steps.clear()  # bounded memory in a long-lived process
+            self._steps[tok] = found
+        return found
 
 
 @dataclass(frozen=True)
@@ -137,37 +157,30 @@ def _parse_slop_list(src: Path, version: tuple[Path, int, int]) -> SlopList:
 def _longest_match(root: _Node, tokens: Sequence[str], start: int) -> tuple[int, int] | None:
     """(entry, length) of the longest phrase starting at `start` (ties: the earlier entry)."""
     best: tuple[int, int] | None = None
+    end = len(tokens)
     stack = [(root, start)]
-    while stack:
+    while stack:  # the hot loop of the slop scan: plain appends, no generator
         node, j = stack.pop()
         if node.entry is not None:
             length = j - start
             if best is None or (length, -node.entry) > (best[1], -best[0]):
                 best = (node.entry, length)
-        if j == len(tokens):
-            continue
-        tok = tokens[j]
-        nxt = node.words.get(tok)
-        if nxt is not None:
-            stack.append((nxt, j + 1))
-        for prefix, pnode in node.prefixes.items():
-            if tok.startswith(prefix):
-                stack.append((pnode, j + 1))
-        if node.any is not None:
-            stack.append((node.any, j + 1))
+        if j < end:
+            for nxt in node.steps(tokens[j]):
+                stack.append((nxt, j + 1))
     return best
 
 
-def slop_hits(slop: SlopList, text: str, tokens: Sequence[str]) -> Counter[int]:
+def slop_hits(
+    slop: SlopList, text: str, tokens: Sequence[str], starts: Iterable[int] | None = None
+) -> Counter[int]:
     """Entry index -> number of hits in one text. Phrase hits do not overlap: scanning left to
-    right, the longest entry matching at a position is counted and the scan resumes after it."""
+    right, the longest entry matching at a position is counted and the scan resumes after it.
+    `starts`: the positions whose token can start an entry, when already known."""
     hits: Counter[int] = Counter()
     root = slop.trie
-    prefixes = tuple(root.prefixes)
-    # Cheap filter first: only positions whose token can start an entry are examined.
-    starts = [
-        i for i, t in enumerate(tokens) if t in root.words or (prefixes and t.startswith(prefixes))
-    ]
+    if starts is None:  # only positions whose token can start an entry are examined
+        starts = [i for i, t in enumerate(tokens) if root.steps(t)]
     free = 0
     for i in starts:
         if i < free:
@@ -182,15 +195,31 @@ def slop_hits(slop: SlopList, text: str, tokens: Sequence[str]) -> Counter[int]:
     return hits
 
 
+def _start_positions(slop: SlopList, tt: TokenisedTexts) -> list[list[int]]:
+    """Per text, the positions whose token can start an entry: decided once per distinct
+    word, then found with numpy rather than a test per token."""
+    root = slop.trie
+    can_start = np.fromiter(
+        (bool(root.steps(w)) for w in tt.vocab), dtype=bool, count=len(tt.vocab)
+    )
+    where = np.flatnonzero(can_start[tt.ids])
+    text = tt.text_of[where]
+    offsets = np.concatenate([[0], np.cumsum(tt.lengths)])
+    local = where - offsets[text]
+    bounds = np.searchsorted(text, np.arange(tt.n_texts + 1))
+    return [local[bounds[i] : bounds[i + 1]].tolist() for i in range(tt.n_texts)]
+
+
 def slop_summary(
-    slop: SlopList, texts: Sequence[str], tokens: Sequence[Sequence[str]], top: int = 10
+    slop: SlopList, texts: Sequence[str], tt: TokenisedTexts, top: int = 10
 ) -> dict[str, Any]:
-    """slop_per_1k over the texts, and the top entries by weighted hits."""
-    n_words = sum(len(t) for t in tokens)
+    """slop_per_1k over the texts (tokenised as `tt`), and the top entries by weighted hits."""
+    n_words = int(tt.lengths.sum())
     count: Counter[int] = Counter()
     in_texts: Counter[int] = Counter()
-    for text, toks in zip(texts, tokens, strict=True):
-        hits = slop_hits(slop, text, toks)
+    starts = _start_positions(slop, tt)
+    for text, toks, text_starts in zip(texts, tt.tokens, starts, strict=True):
+        hits = slop_hits(slop, text, toks, text_starts)
         count.update(hits)
         in_texts.update(hits.keys())
     weighted = sum(slop.entries[i].weight * c for i, c in count.items())
