@@ -2,11 +2,12 @@
 first render with that board (AppTest, and optionally the served app in headless chromium).
 
 The bundles are SYNTHETIC: model specs `replay/synthetic-NNN` (labelled "synthetic (benchmark
-data)" on the board), random verdicts around a per-model quality, texts of Zipf-distributed
-pseudo-words as long as real answers (150-700 words; not written by any model). Documented
-figures: docs/LEADERBOARD.md.
+data)" on the board), random verdicts around a per-model quality, and texts not written by any
+model for these runs: shuffled demo answers (`--texts prose`, the default) or Zipf pseudo-words
+(`--texts pseudo`, a stress case); see TEXT_KINDS below. Documented figures: docs/LEADERBOARD.md.
 
     python scripts/bench_leaderboard.py                     # 200 bundles, 3 samples per task
+    python scripts/bench_leaderboard.py --texts pseudo
     python scripts/bench_leaderboard.py --bundles 50 --samples 1 --browser
 """
 
@@ -16,11 +17,13 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -33,15 +36,28 @@ from benchmark.schemas import ResolvedTask  # noqa: E402
 from benchmark.suite import load_suite  # noqa: E402
 from leaderboard.synthetic import random_verdicts, write_bundle  # noqa: E402
 
-# Synthetic texts as long as real answers: the hand-written demo answers average 246-425 words
-# (benchmark/data/demo), so lengths are uniform in 150-700 words (mean 425). Words are Zipf-
-# distributed pseudo-words in sentences of 8-20 words, so tokenising, TF-IDF and the slop scan
-# do the work they would on prose.
+TextFn = Callable[[ResolvedTask, int], str]
+
+# Two kinds of response text (neither written by any model for these runs):
+# - "prose" (default): English prose of realistic length per task. Each text is one of the
+#   illustrative demo answers to that task (benchmark/data/demo: careful, average and
+#   formulaic, rotating over samples and runs; 349 words on average), its sentences shuffled
+#   per run and sample so that no two runs submit the same texts.
+# - "pseudo": a stress case of Zipf-distributed pseudo-words (5,000-word vocabulary) in
+#   sentences of 8-20 words, 150-700 words per text (mean 425). Such text is harder to
+#   compress than English (gzip runs at about half the speed) and its most frequent words
+#   ("a", "i") start slop phrases, so every diversity metric costs more than on prose.
+TEXT_KINDS = ("prose", "pseudo")
 TEXT_WORDS = (150, 700)
 SENTENCE_WORDS = (8, 20)
 VOCABULARY = 5000
 SYLLABLES = [c + v for c in "bdfghklmnprstvwz" for v in "aeiou"] + list("aeiou")
-TEXT_VERSION = 2  # part of the bundles' cache stamp: bump when the generator changes
+TEXT_VERSION = 3  # part of the bundles' cache stamp: bump when a generator changes
+DEMO_DIR = REPO / "benchmark" / "data" / "demo"
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+FIRST_RENDER_LIMIT = 2.0
+BUILD_LIMIT = 30.0
 
 
 def _vocabulary(rng: np.random.Generator, size: int) -> list[str]:
@@ -51,11 +67,7 @@ def _vocabulary(rng: np.random.Generator, size: int) -> list[str]:
     return sorted(words, key=lambda w: (len(w), w))  # frequent (low-rank) words are short
 
 
-FIRST_RENDER_LIMIT = 2.0
-BUILD_LIMIT = 30.0
-
-
-def synthetic_text(model_seed: int):  # type: ignore[no-untyped-def]
+def pseudo_text(model_seed: int) -> TextFn:
     vocab = _vocabulary(np.random.default_rng(0), VOCABULARY)
     cdf = np.cumsum(1.0 / np.arange(1, VOCABULARY + 1))
     cdf /= cdf[-1]
@@ -76,6 +88,36 @@ def synthetic_text(model_seed: int):  # type: ignore[no-untyped-def]
     return text
 
 
+def _demo_answers() -> dict[str, list[list[str]]]:
+    """Task id -> the demo answers to it (first sample of each demo model), as sentences."""
+    answers: dict[str, list[list[str]]] = {}
+    for path in sorted(DEMO_DIR.glob("*.jsonl")):
+        for line in path.open(encoding="utf-8"):
+            rec = json.loads(line)
+            if rec["sample"] == 0 and rec["error"] is None:
+                answers.setdefault(rec["task_id"], []).append(SENTENCE_END.split(rec["text"]))
+    return answers
+
+
+def prose_text(model_seed: int, answers: dict[str, list[list[str]]]) -> TextFn:
+    def text(task: ResolvedTask, sample: int) -> str:
+        pool = answers[task.id]
+        sentences = list(pool[(model_seed + sample) % len(pool)])
+        random.Random(f"{model_seed}/{task.id}/{sample}").shuffle(sentences)
+        return " ".join(sentences)
+
+    return text
+
+
+def mean_words(root: Path) -> float:
+    """Mean word tokens (benchmark.diversity's tokeniser) per response of the first bundle."""
+    from benchmark.diversity.tokens import words
+
+    first = sorted(root.glob("*/responses.jsonl"))[0]
+    counts = [len(words(json.loads(line)["text"])) for line in first.open(encoding="utf-8")]
+    return round(sum(counts) / len(counts), 1)
+
+
 def _cpu() -> float:
     """CPU seconds of this process and its finished children (the build's worker processes)."""
     import resource
@@ -87,13 +129,14 @@ def _cpu() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def make_bundles(root: Path, n: int, samples: int) -> None:
+def make_bundles(root: Path, n: int, samples: int, texts: str) -> None:
     stamp = root / "bench.json"
-    params = {"bundles": n, "samples": samples, "text_version": TEXT_VERSION}
+    params = {"bundles": n, "samples": samples, "texts": texts, "text_version": TEXT_VERSION}
     if stamp.is_file() and json.loads(stamp.read_text()) == params:
         return
     shutil.rmtree(root, ignore_errors=True)
     suite = load_suite()
+    answers = _demo_answers() if texts == "prose" else {}
     started = time.perf_counter()
     for i in range(n):
         quality = 0.35 + 0.5 * random.Random(i).random()
@@ -104,7 +147,7 @@ def make_bundles(root: Path, n: int, samples: int) -> None:
             verdict=random_verdicts(quality, seed=i),
             samples=samples,
             run_id=f"bench-{i:03d}",
-            text=synthetic_text(i),
+            text=prose_text(i, answers) if texts == "prose" else pseudo_text(i),
             seed=0,
         )
     stamp.write_text(json.dumps(params))
@@ -218,6 +261,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--bundles", type=int, default=200)
     ap.add_argument("--samples", type=int, default=3)
+    ap.add_argument(
+        "--texts", choices=TEXT_KINDS, default="prose", help="response text (see the script)"
+    )
     ap.add_argument("--work", default=str(REPO / "test-artifacts" / "bench-leaderboard"))
     ap.add_argument("--browser", action="store_true", help="also time the served app")
     args = ap.parse_args()
@@ -225,8 +271,8 @@ def main() -> int:
     from leaderboard.build import build_board
 
     work = Path(args.work)
-    src = work / f"bundles-{args.bundles}x{args.samples}"
-    make_bundles(src, args.bundles, args.samples)
+    src = work / f"bundles-{args.bundles}x{args.samples}-{args.texts}"
+    make_bundles(src, args.bundles, args.samples, args.texts)
     n_lines = sum(1 for p in src.rglob("judgments.jsonl") for _ in p.open())
     cache = work / "cache"
     shutil.rmtree(cache, ignore_errors=True)
@@ -243,6 +289,8 @@ def main() -> int:
     figures: dict[str, object] = {
         "bundles": args.bundles,
         "samples": args.samples,
+        "texts": args.texts,
+        "mean_words": mean_words(src),
         "judgment_lines": n_lines,
         "accepted": len(result.accepted),
         "rejected": len(result.rejected),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from benchmark.diversity import SlopListError, compression_ratio, load_slop_list
 from benchmark.diversity.ngrams import distinct_n, self_bleu
@@ -16,6 +16,7 @@ from benchmark.diversity.similarity import (
     cross_group_similarity,
     gram,
     group_mean_similarity,
+    stop_words,
     tfidf_vectors,
 )
 from benchmark.diversity.slop import slop_hits, slop_summary
@@ -142,6 +143,10 @@ def test_tfidf_matches_scikit_learn() -> None:
         sublinear_tf=True,
     ).fit_transform(texts)
     assert np.allclose((ours @ ours.T).toarray(), (ref @ ref.T).toarray(), atol=1e-6)
+
+
+def test_stop_word_data_is_scikit_learns_list() -> None:
+    assert stop_words() == ENGLISH_STOP_WORDS
 
 
 def test_tfidf_texts_without_content_words() -> None:

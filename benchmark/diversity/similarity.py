@@ -5,7 +5,8 @@ PSD similarity matrix with unit diagonal (what the Vendi score wants). Mean pair
 similarities are computed from group sums (sum over pairs i != j of v_i.v_j =
 |sum v|^2 - k), so they never build an n x n matrix.
 
-TF-IDF, exactly: unigrams from `tokens.words` minus scikit-learn's English stop words;
+TF-IDF, exactly: unigrams from `tokens.words` minus scikit-learn's English stop words
+(benchmark/data/stop_words_en.yaml);
 tf = 1 + ln(count) (sublinear); idf = ln((1 + n) / (1 + df)) + 1 with n and df counted over
 the texts of the one model being measured (so a model's numbers depend only on its own texts);
 rows L2-normalised. These are scikit-learn's TfidfVectorizer(sublinear_tf=True) formulas.
@@ -17,12 +18,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+import yaml
 
 from ..errors import UsageError
 from .tokens import IntArray, TokenisedTexts
@@ -31,6 +34,12 @@ from .tokens import IntArray, TokenisedTexts
 Vectors: TypeAlias = Any
 
 DEFAULT_ST_MODEL = "all-MiniLM-L6-v2"
+STOP_WORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "stop_words_en.yaml"
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    return frozenset(yaml.safe_load(STOP_WORDS_FILE.read_text(encoding="utf-8"))["words"])
 
 
 class EmbeddingsError(UsageError):
@@ -62,9 +71,8 @@ def parse_backend(spec: str) -> Backend:
 def tfidf_vectors(tt: TokenisedTexts) -> sp.csr_matrix:
     # Columns: the content words in order of first appearance (tt.vocab's order without the
     # stop words), then the "empty" axis; built from the token ids without a Python loop.
-    content = np.fromiter(
-        (w not in ENGLISH_STOP_WORDS for w in tt.vocab), dtype=bool, count=len(tt.vocab)
-    )
+    stop = stop_words()
+    content = np.fromiter((w not in stop for w in tt.vocab), dtype=bool, count=len(tt.vocab))
     column = np.cumsum(content) - 1
     keep = content[tt.ids]
     rows = tt.text_of[keep]
