@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import random
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -272,6 +274,44 @@ def test_shipped_slop_list_loads_with_weights_from_one_to_three() -> None:
     assert slop_summary(slop, texts, tokenise(texts))["slop_per_1k"] == pytest.approx(
         1000 * (3 + 3 + 1) / 6
     )
+
+
+WILDCARD_LIST = """
+phrases:
+  - {text: "a * of", weight: 1}
+  - {text: "so tapestr*", weight: 2}
+  - {text: "so tapestr* *", weight: 1}
+  - {text: "of", weight: 1}
+  - {text: "the * * end", weight: 3}
+"""
+
+
+@pytest.mark.parametrize("listed", ["shipped", "wildcards"])
+def test_slop_summary_start_filter_finds_what_a_full_scan_finds(
+    tmp_path: Path, listed: str
+) -> None:
+    """slop_summary examines only positions where a phrase may match (decided per token
+    pair); scanning every position of every text must give the same hits. The texts mix
+    the list's own words, so phrases start, continue, break off and end texts."""
+    path = None
+    if listed == "wildcards":  # '*' and a prefix in second place, a one-word entry
+        path = tmp_path / "slop.yaml"
+        path.write_text(WILDCARD_LIST)
+    slop = load_slop_list(path)
+    pieces = sorted({w for e in slop.entries for w in e.text.lower().rstrip("*").split()})
+    pieces += ["the", "a", "of", "tapestry", "tapestries", "Elara", "", "."]
+    rng = random.Random(7)
+    texts = [" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 60))) for _ in range(300)]
+    texts += ["", "a testament to", "maybe just maybe", "it was a testament"]
+    tt = tokenise(texts)
+    expected: Counter[int] = Counter()
+    for text, toks in zip(texts, tt.tokens, strict=True):
+        expected.update(slop_hits(slop, text, toks))  # every position examined
+    summary = slop_summary(slop, texts, tt, top=len(slop.entries))
+    assert sum(expected.values()) > 300  # the texts really are full of slop
+    assert {s["text"]: s["hits"] for s in summary["top_slop"]} == {
+        slop.entries[i].text: n for i, n in expected.items()
+    }
 
 
 def test_recurrence_of_openings_and_names() -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import yaml
 
 from ..errors import UsageError
@@ -195,14 +196,37 @@ def slop_hits(
     return hits
 
 
-def _start_positions(slop: SlopList, tt: TokenisedTexts) -> list[list[int]]:
-    """Per text, the positions whose token can start an entry: decided once per distinct
-    word, then found with numpy rather than a test per token."""
-    root = slop.trie
-    can_start = np.fromiter(
-        (bool(root.steps(w)) for w in tt.vocab), dtype=bool, count=len(tt.vocab)
+def _may_match(root: _Node, first: str, second: str | None) -> bool:
+    """Whether a phrase can match at a position holding `first` then `second` (None at the
+    end of the text): an entry ends after the first token, or the second can follow it."""
+    nodes = root.steps(first)
+    return any(n.entry is not None for n in nodes) or (
+        second is not None and any(n.steps(second) for n in nodes)
     )
+
+
+def _start_positions(slop: SlopList, tt: TokenisedTexts) -> list[list[int]]:
+    """Per text, the positions where a phrase may match: decided once per distinct pair of
+    first and second token, then found with numpy; most positions whose token can start a
+    phrase ("a", "the") cannot continue it, and a test per position was the scan's cost."""
+    root = slop.trie
+    vocab = list(tt.vocab)
+    can_start = np.fromiter((bool(root.steps(w)) for w in vocab), dtype=bool, count=len(vocab))
     where = np.flatnonzero(can_start[tt.ids])
+    after = np.minimum(where + 1, len(tt.ids) - 1)
+    in_text = (where + 1 < len(tt.ids)) & (tt.text_of[after] == tt.text_of[where])
+    second = np.where(in_text, tt.ids[after], -1)
+    width = len(vocab) + 1
+    codes, pairs = pd.factorize(tt.ids[where] * width + second + 1)
+    ok = np.fromiter(
+        (
+            _may_match(root, vocab[k // width], vocab[k % width - 1] if k % width else None)
+            for k in pairs.tolist()
+        ),
+        dtype=bool,
+        count=len(pairs),
+    )
+    where = where[ok[codes]] if len(where) else where
     text = tt.text_of[where]
     offsets = np.concatenate([[0], np.cumsum(tt.lengths)])
     local = where - offsets[text]
