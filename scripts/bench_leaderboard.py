@@ -204,8 +204,6 @@ def first_render(board: Path) -> dict[str, float]:
 def browser_render(board: Path) -> tuple[float, float]:
     """Seconds from loading the served page to the table and chart being visible: the first
     page load after the server started, then a second load (a new session, warm server)."""
-    import urllib.request
-
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -221,12 +219,7 @@ def browser_render(board: Path) -> tuple[float, float]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.3)
+        chromium.wait_healthy(f"http://127.0.0.1:{port}", proc)
         drv = chromium.headless_chrome()
         try:
             times = []

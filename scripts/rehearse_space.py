@@ -33,8 +33,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -83,20 +81,6 @@ def port_free(port: int) -> bool:
 
 def expand(value: str, env: dict[str, str]) -> str:
     return re.sub(r"\$(\w+)|\$\{(\w+)\}", lambda m: env.get(m[1] or m[2], ""), value)
-
-
-def wait_healthy(proc: subprocess.Popen[bytes], seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RehearsalError(f"the CMD exited with status {proc.returncode} before serving")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RehearsalError(f"no healthy server on port {PORT} after {seconds:.0f} s")
 
 
 def check_page() -> str:
@@ -160,7 +144,7 @@ def rehearse(work: Path) -> None:
     print("+ (CMD)", json.dumps(cmd), flush=True)
     proc = subprocess.Popen(cmd, cwd=context, env=env, start_new_session=True)
     try:
-        wait_healthy(proc)
+        chromium.wait_healthy(f"http://127.0.0.1:{PORT}", proc, timeout=90)
         check_page()
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -183,7 +167,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="musebench-space-"))
     try:
         rehearse(work)
-    except (RehearsalError, subprocess.CalledProcessError) as err:
+    except (RehearsalError, chromium.NotServing, subprocess.CalledProcessError) as err:
         print(f"space rehearsal failed: {err}", file=sys.stderr)
         return 1
     finally:

@@ -1,9 +1,13 @@
 """Debian's headless chromium for the browser tests and benchmark scripts (never a browser
-download): the paths, the flags this closed network needs, and a free loopback port."""
+download): the paths, the flags this closed network needs, a free loopback port, and waiting
+for a served Streamlit app to be healthy."""
 
 from __future__ import annotations
 
 import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +52,24 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class NotServing(RuntimeError):
+    """A Streamlit server that exited, or did not answer its health check in time."""
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    """Return once the Streamlit app at `url` answers /_stcore/health; raise NotServing when
+    its process `proc` exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise NotServing(f"{url}: the server exited with status {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise NotServing(f"{url}: not healthy after {timeout:.0f} s")

@@ -12,8 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,21 +33,6 @@ pytestmark = [
         reason=chromium.MISSING,
     ),
 ]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"{url} not healthy after {timeout} s")
 
 
 @pytest.fixture
@@ -78,7 +61,7 @@ def served(tmp_path: Path) -> Iterator[dict[str, object]]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc)
+        chromium.wait_healthy(url, proc)
         yield {"url": url, "token": token, "store": store}
     finally:
         os.killpg(proc.pid, signal.SIGTERM)  # the whole session: the server and anything it started
