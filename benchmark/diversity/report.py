@@ -244,7 +244,6 @@ def model_report(
     lex = _lexical(tt, mt, detail)
     sem = _semantic(text_vectors(mt.texts, tt, backend), mt, threshold, detail)
     n_within = len(mt.within_groups)
-    within_sem = sem["within"] if n_within else dict.fromkeys(sem["within"])
     slop_part = slop_summary(slop, mt.texts, tt)
     n_words = int(tt.lengths.sum())
     report: dict[str, Any] = {
@@ -259,10 +258,10 @@ def model_report(
         "mean_words": n_words / len(mt.texts),
         **lex["all"],
         "compression_ratio": compression_ratio(mt.texts),
-        "mean_pairwise_similarity": within_sem["mean_pairwise_similarity"],
+        "mean_pairwise_similarity": sem["within"]["mean_pairwise_similarity"],
         "cross_prompt_similarity": sem["cross"]["mean_pairwise_similarity"],
-        "vendi": within_sem["vendi"],
-        "distinct_k": within_sem["distinct_k"],
+        "vendi": sem["within"]["vendi"],
+        "distinct_k": sem["within"]["distinct_k"],
         "slop_per_1k": slop_part["slop_per_1k"],
     }
     if detail:
