@@ -151,6 +151,21 @@ def test_stop_word_data_is_scikit_learns_list() -> None:
     assert stop_words() == ENGLISH_STOP_WORDS
 
 
+@pytest.mark.parametrize("max_rows", [1, 3, 4, 512])
+def test_group_grams_are_each_groups_gram(monkeypatch: pytest.MonkeyPatch, max_rows: int) -> None:
+    import benchmark.diversity.similarity as similarity
+
+    monkeypatch.setattr(similarity, "GRAM_BATCH_ROWS", max_rows)
+    rng = random.Random(3)
+    texts = [" ".join(rng.choice("abcdefghij") * 3 for _ in range(12)) for _ in range(14)]
+    v = tfidf_vectors(tokenise(texts))
+    groups = [np.array(g) for g in ([0, 1, 2], [3, 4], [5], [6, 7, 8, 9, 10], [11, 12, 13])]
+    blocks = list(similarity.group_grams(v, groups))
+    assert len(blocks) == len(groups)
+    for members, block in zip(groups, blocks, strict=True):
+        assert np.array_equal(block, gram(v, members))
+
+
 def test_tfidf_texts_without_content_words() -> None:
     v = tfidf_vectors(tokenise(["the and of", "it is", "lighthouse"]))
     k = gram(v, np.arange(3))

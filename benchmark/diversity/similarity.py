@@ -128,26 +128,30 @@ def gram(vectors: Vectors, rows: IntArray) -> npt.NDArray[np.float64]:
 GRAM_BATCH_ROWS = 512  # rows per product in group_grams: a 512 x 512 block is 2 MB
 
 
+def _batches(groups: Sequence[IntArray], max_rows: int) -> Iterator[list[IntArray]]:
+    """Consecutive groups, packed into batches of at most max_rows rows (a larger group alone)."""
+    batch: list[IntArray] = []
+    rows = 0
+    for members in groups:
+        if batch and rows + len(members) > max_rows:
+            yield batch
+            batch, rows = [], 0
+        batch.append(members)
+        rows += len(members)
+    if batch:
+        yield batch
+
+
 def group_grams(vectors: Vectors, groups: Sequence[IntArray]) -> Iterator[npt.NDArray[np.float64]]:
-    """gram(vectors, g) for each group in turn, from one product per batch of groups (up to
-    GRAM_BATCH_ROWS rows) rather than one per group: a prompt's few samples make tiny
-    products whose fixed cost dominated."""
-    i = 0
-    while i < len(groups):
-        batch = [groups[i]]
-        rows = len(groups[i])
-        while (
-            i + len(batch) < len(groups) and rows + len(groups[i + len(batch)]) <= GRAM_BATCH_ROWS
-        ):
-            rows += len(groups[i + len(batch)])
-            batch.append(groups[i + len(batch)])
+    """gram(vectors, g) for each group in turn, from one product per batch of groups rather
+    than one per group: a prompt's few samples make tiny products whose fixed cost dominated."""
+    for batch in _batches(groups, GRAM_BATCH_ROWS):
         block = gram(vectors, np.concatenate(batch))
         at = 0
         for members in batch:
             k = len(members)
             yield block[at : at + k, at : at + k]
             at += k
-        i += len(batch)
 
 
 def _group_sums_sq(
