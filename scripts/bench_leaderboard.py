@@ -41,10 +41,10 @@ TextFn = Callable[[ResolvedTask, int], str]
 # Two kinds of response text (neither written by any model for these runs):
 # - "prose" (default): English prose of realistic length per task. Each text is one of the
 #   illustrative demo answers to that task (benchmark/data/demo: careful, average and
-#   formulaic, rotating over samples and runs; 349 words on average), its sentences shuffled
+#   formulaic, rotating over samples and runs; 346 words on average), its sentences shuffled
 #   per run and sample so that no two runs submit the same texts.
 # - "pseudo": a stress case of Zipf-distributed pseudo-words (5,000-word vocabulary) in
-#   sentences of 8-20 words, 150-700 words per text (mean 425). Such text is harder to
+#   sentences of 8-20 words, 150-700 of them per text (442 words on average). Such text is harder to
 #   compress than English (gzip runs at about half the speed) and its most frequent words
 #   ("a", "i") start slop phrases, so every diversity metric costs more than on prose.
 TEXT_KINDS = ("prose", "pseudo")
