@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from . import __version__
 from .cache import ResponseCache
 from .calls import CallService
 from .errors import RunDirError, UsageError
@@ -126,12 +125,7 @@ def new_manifest(config: RunConfig, suite: Suite, tasks: list[ResolvedTask]) -> 
     return Manifest(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8],
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        musebench_version=__version__,
-        suite_version=suite.version,
-        suite_hash=suite.suite_hash,
-        rubric_versions=suite.rubric_versions,
-        rubric_hashes=dict(sorted(suite.rubric_hashes.items())),
-        task_ids=[t.id for t in tasks],
+        **suite.manifest_fields(tasks),
         model=config.model,
         generation_params=config.generation_params().as_dict(),
         judge=config.judge,

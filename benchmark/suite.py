@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from . import __version__  # set in benchmark/__init__ before it imports this module
 from .errors import SuiteError, UsageError
 from .schemas import CATEGORIES, Dimension, ResolvedTask, RubricItem, SharedItemRef, Task
 
@@ -49,6 +50,18 @@ class Suite:
     @property
     def rubric_versions(self) -> dict[str, str]:
         return {k: d.version for k, d in sorted(self.dimensions.items())}
+
+    def manifest_fields(self, tasks: list[ResolvedTask]) -> dict[str, Any]:
+        """The manifest fields saying which suite and tasks a run answered: what the runner
+        writes and leaderboard verification checks against the suite it holds."""
+        return {
+            "musebench_version": __version__,
+            "suite_version": self.version,
+            "suite_hash": self.suite_hash,
+            "rubric_versions": self.rubric_versions,
+            "rubric_hashes": dict(sorted(self.rubric_hashes.items())),
+            "task_ids": [t.id for t in tasks],
+        }
 
     def task(self, task_id: str) -> ResolvedTask:
         for t in self.tasks:

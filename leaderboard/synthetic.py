@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmark import __version__
 from benchmark.rundir import JsonlAppender, RunDir
 from benchmark.schemas import (
     Counts,
@@ -57,12 +56,7 @@ def write_bundle(
     manifest = Manifest(
         run_id=run_id or f"{now:%Y%m%dT%H%M%SZ}-{random.getrandbits(32):08x}",
         created_at=now.isoformat(timespec="seconds"),
-        musebench_version=__version__,
-        suite_version=suite.version,
-        suite_hash=suite.suite_hash,
-        rubric_versions=suite.rubric_versions,
-        rubric_hashes=dict(sorted(suite.rubric_hashes.items())),
-        task_ids=[t.id for t in tasks],
+        **suite.manifest_fields(tasks),
         model=model,
         generation_params={"max_tokens": 2048},
         judge=judge,
