@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import ColumnElement, Subquery, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -180,17 +180,32 @@ def _view(s: Session, a: Assignment, task_items: list[TaskItem] | None = None) -
     )
 
 
-def _candidates(s: Session, user_id: int) -> list[tuple[int, bool]]:
-    """Up to CANDIDATES (unit pk, is the user's own expired assignment), best first."""
-    held = (
+def _slots_held_per_unit() -> Subquery:
+    """Subquery (unit_pk, n): the assignments holding a slot of each unit."""
+    return (
         select(Assignment.unit_pk, func.count().label("n"))
         .where(Assignment.status.in_(HOLDS_SLOT))
         .group_by(Assignment.unit_pk)
         .subquery()
     )
+
+
+def _open_to(user_id: int, held: Subquery) -> tuple[ColumnElement[bool], ...]:
+    """Conditions on Unit (outer-joined to `held`) for a unit this user may still be given:
+    active, a slot free, and not already taken, skipped or flagged by them."""
     seen = select(Assignment.unit_pk).where(
         Assignment.user_pk == user_id, Assignment.status != EXPIRED
     )
+    return (
+        Unit.active.is_(True),
+        func.coalesce(held.c.n, 0) < Unit.overlap,
+        Unit.id.not_in(seen),
+    )
+
+
+def _candidates(s: Session, user_id: int) -> list[tuple[int, bool]]:
+    """Up to CANDIDATES (unit pk, is the user's own expired assignment), best first."""
+    held = _slots_held_per_unit()
     own_expired = Unit.id.in_(
         select(Assignment.unit_pk).where(
             Assignment.user_pk == user_id, Assignment.status == EXPIRED
@@ -200,7 +215,7 @@ def _candidates(s: Session, user_id: int) -> list[tuple[int, bool]]:
     stmt = (
         select(Unit.id, own_expired)
         .outerjoin(held, held.c.unit_pk == Unit.id)
-        .where(Unit.active.is_(True), n < Unit.overlap, Unit.id.not_in(seen))
+        .where(*_open_to(user_id, held))
         # Own expired work first (resume), then units others started (overlap completes sooner,
         # so agreement is live early), then the seeded shuffle.
         .order_by(case((own_expired, 0), else_=1), n.desc(), Unit.shuffle_key)
@@ -449,24 +464,12 @@ def progress(store: Store, user_id: int) -> Progress:
                 .group_by(Assignment.status)
             ).all()
         )
-        held = (
-            select(Assignment.unit_pk, func.count().label("n"))
-            .where(Assignment.status.in_(HOLDS_SLOT))
-            .group_by(Assignment.unit_pk)
-            .subquery()
-        )
-        seen = select(Assignment.unit_pk).where(
-            Assignment.user_pk == user_id, Assignment.status != EXPIRED
-        )
+        held = _slots_held_per_unit()
         remaining = s.scalar(
             select(func.count())
             .select_from(Unit)
             .outerjoin(held, held.c.unit_pk == Unit.id)
-            .where(
-                Unit.active.is_(True),
-                func.coalesce(held.c.n, 0) < Unit.overlap,
-                Unit.id.not_in(seen),
-            )
+            .where(*_open_to(user_id, held))
         )
         return Progress(
             done=int(rows.get(DONE, 0)),
