@@ -129,7 +129,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.min_seconds_per_item is not None:
         env["MUSEBENCH_MIN_SECONDS_PER_RUBRIC_ITEM"] = str(args.min_seconds_per_item)
     cmd = streamlit_command(
-        pkg / "app.py",
+        pkg / "asgi.py",
         port=args.port,
         address=args.address,
         extra=("--server.fileWatcherType", "none"),

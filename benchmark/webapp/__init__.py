@@ -1,0 +1,4 @@
+"""What both Streamlit apps (annotation, leaderboard) share for showing untrusted content:
+inert rendering of texts and names (`inert`), a sandboxed view of HTML artefacts
+(`page_frame`), and the security headers every response of the served apps carries
+(`security`). See docs/SECURITY.md."""

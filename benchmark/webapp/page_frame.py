@@ -1,0 +1,68 @@
+"""HTML artefacts (a visual-design task's page) shown inert in both apps: `page_document` wraps
+the model's HTML in a Content-Security-Policy that forbids every fetch; `show_page` puts it in an
+iframe whose sandbox grants nothing, switchable between desktop and mobile widths."""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+# Inside the artefact: inline styles and data: images/fonts only; no script, no fetch, no form,
+# no base URL. The app's own header policy (security.py) also stops the frame being navigated.
+ARTEFACT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "media-src data:; form-action 'none'; base-uri 'none'"
+)
+DESKTOP_HEIGHT = 800  # px of page shown at 1280 px wide (scaled to the column)
+MOBILE_HEIGHT = 720  # px of page shown at 375 px wide
+
+_FENCE = re.compile(r"```[ \t]*(?:html?|xhtml)?[ \t]*\n(.*?)```", re.S | re.I)
+
+
+def html_artefact(text: str) -> str | None:
+    """The HTML page in a response: a fenced html block, or the whole text when it is a page."""
+    m = _FENCE.search(text)
+    if m and "<" in m.group(1):
+        return m.group(1)
+    low = text.lower()
+    return text if "<html" in low or "<!doctype" in low else None
+
+
+def page_document(source: str) -> str:
+    """The srcdoc for an artefact: the policy comes first, so the parser puts it in the head
+    before anything of the page's own, which can only add restrictions to it."""
+    policy = html.escape(ARTEFACT_POLICY, quote=True)
+    return (
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+        '<meta name="referrer" content="no-referrer">'
+        '<meta http-equiv="x-dns-prefetch-control" content="off">' + source
+    )
+
+
+def _asset(name: str) -> str:
+    return resources.files("benchmark.webapp").joinpath("static", name).read_text("utf-8")
+
+
+@cache
+def _component() -> Any:
+    import streamlit as st
+
+    return st.components.v2.component(
+        "musebench.page_frame", js=_asset("page_frame.js"), css=_asset("page_frame.css")
+    )
+
+
+def show_page(source: str, *, key: str, title: str = "the response's page") -> None:
+    """The artefact, inert, with a desktop / mobile switch (no rerun: the switch is local)."""
+    _component()(
+        key=key,
+        data={
+            "doc": page_document(source),
+            "title": title,
+            "desktop_height": DESKTOP_HEIGHT,
+            "mobile_height": MOBILE_HEIGHT,
+        },
+    )
