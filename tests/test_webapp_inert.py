@@ -125,3 +125,20 @@ def test_security_headers_on_every_http_response() -> None:
         assert directive in csp
     assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_page_document_disarms_frames_resource_hints_and_links() -> None:
+    source = (
+        '<LINK rel=preconnect href="http://h/"><link/rel=stylesheet href=x><iframe src="http://h/">'
+        "</iframe><embed src=e><object data=o></object><a href=http://h/ ping=p class=href>go</a>"
+        '<svg><a xlink:href="http://h/"><use href="#s"/></a></svg><form action=f>'
+        "<button formaction=g>b</button></form><p>href=text stays</p><linkx>"
+    )
+    doc = page_document(source).split('content="off">', 1)[1]
+    parsed = _parse(doc)
+    tags = {t for t, _ in parsed.tags}
+    assert not tags & {"link", "iframe", "embed", "object"}
+    assert {"mb-disarmed-link", "mb-disarmed-iframe", "linkx"} <= tags
+    names = {name for _, attrs in parsed.tags for name, _ in attrs}
+    assert not names & {"href", "ping", "action", "formaction", "xlink:href"}
+    assert "class" in names and "href=text stays" in "".join(parsed.text)

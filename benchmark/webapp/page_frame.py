@@ -19,6 +19,19 @@ ARTEFACT_POLICY = (
 DESKTOP_HEIGHT = 800  # px of page shown at 1280 px wide (scaled to the column)
 MOBILE_HEIGHT = 720  # px of page shown at 375 px wide
 
+# Chromium opens a connection for resource hints (<link rel=preconnect>, which no CSP directive
+# governs) and for a nested frame's URL before the policy refuses it (seen with a loopback
+# listener). These elements are renamed, so the parser builds none of them; the lookahead
+# matches exactly what the HTML tokenizer reads as the tag name.
+DISARMED_TAGS = ("link", "iframe", "frame", "frameset", "object", "embed", "portal", "fencedframe")
+_DISARM = re.compile(r"<(/?)(" + "|".join(DISARMED_TAGS) + r")(?=[\t\n\f\r />])", re.I)
+# A click on a link also opens a connection before the app's frame-src refuses the navigation:
+# navigation attributes are renamed too (links then look and act like plain text). The
+# lookbehind and lookahead are where the tokenizer starts and ends an attribute name.
+DISARMED_ATTRIBUTES = ("href", "ping", "action", "formaction")
+_DISARM_ATTR = re.compile(
+    r"(?<=[\t\n\f\r /\"':])(" + "|".join(DISARMED_ATTRIBUTES) + r")(?=[\t\n\f\r />=])", re.I
+)
 _FENCE = re.compile(r"```[ \t]*(?:html?|xhtml)?[ \t]*\n(.*?)```", re.S | re.I)
 
 
@@ -33,12 +46,14 @@ def html_artefact(text: str) -> str | None:
 
 def page_document(source: str) -> str:
     """The srcdoc for an artefact: the policy comes first, so the parser puts it in the head
-    before anything of the page's own, which can only add restrictions to it."""
+    before anything of the page's own, which can only add restrictions to it; links, frames and
+    embeds are disarmed (DISARMED_TAGS, DISARMED_ATTRIBUTES)."""
     policy = html.escape(ARTEFACT_POLICY, quote=True)
     return (
         f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
         '<meta name="referrer" content="no-referrer">'
-        '<meta http-equiv="x-dns-prefetch-control" content="off">' + source
+        '<meta http-equiv="x-dns-prefetch-control" content="off">'
+        + _DISARM_ATTR.sub(r"data-mb-\1", _DISARM.sub(r"<\1mb-disarmed-\2", source))
     )
 
 
