@@ -1,7 +1,10 @@
-"""Entry point of the annotation app: `musebench annotate serve --db URL` runs
-`streamlit run` on this file. Logged-out visitors get only the login page; logged-in users get
-every page registered, but admin pages are hidden from annotators' menu, and each admin page
-refuses anyone else (so an annotator typing an admin URL is told no, not shown a blank)."""
+"""The annotation app's pages (served by asgi.py: `musebench annotate serve --db URL`).
+
+Every page is registered whether or not someone is logged in, so an address like
+/admin_agreement survives the login (the login form reloads the same address). Logged-out
+visitors get only the login form. Admins land on Agreement and take no response from the queue
+unless they choose to rate; annotators land on Rate and never see admin pages in the menu, and
+each admin page refuses them (an annotator typing an admin URL is told no, not shown a blank)."""
 
 from __future__ import annotations
 
@@ -20,21 +23,27 @@ try:
 except ImportError:  # pragma: no cover (a source checkout run without `musebench annotate serve`)
     sys.path.insert(0, str(_HERE.parent))
 
-from annotation_app.views import common  # noqa: E402 (after the sys.path fix above)
+from annotation_app.views import common, login  # noqa: E402 (after the sys.path fix above)
 
-st.set_page_config(page_title="musebench annotation", page_icon=":memo:", layout="wide")
+st.set_page_config(page_title="musebench annotation", page_icon="📝", layout="wide")
 
 user = common.current_user()
+home = common.ADMIN_HOME if user is not None and user.is_admin else common.ANNOTATOR_HOME
+sections: dict[str, list[StreamlitPage]] = {}
+for path, title, section, admin, url_path in common.PAGES:
+    shown = user is not None and (user.is_admin or not admin)
+    page = st.Page(
+        path,
+        title=title,
+        url_path=url_path,
+        default=url_path == home,
+        visibility="visible" if shown else "hidden",
+    )
+    sections.setdefault(section, []).append(page)
 if user is None:
-    nav = st.navigation([st.Page("app_pages/login.py", title="Log in", default=True)])
+    st.navigation(sections, position="hidden")
+    login.render()
 else:
-    sections: dict[str, list[StreamlitPage]] = {}
-    for i, (path, title, section, admin) in enumerate(common.PAGES):
-        hidden = admin and not user.is_admin
-        page = st.Page(
-            path, title=title, default=i == 0, visibility="hidden" if hidden else "visible"
-        )
-        sections.setdefault(section, []).append(page)
     nav = st.navigation(sections)
     common.sidebar(user)
-nav.run()
+    nav.run()

@@ -1,5 +1,6 @@
-"""What `musebench annotate serve` runs: the annotation app (app.py) as an `st.App`, so that every
-response carries the security headers (benchmark/webapp/security.py)."""
+"""What `musebench annotate serve` runs: the annotation app (app.py) as an `st.App`, with the login
+and logout routes (web_routes.py) and the security headers on every response
+(benchmark/webapp/security.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ except ImportError:  # pragma: no cover (a source checkout run without `musebenc
 import streamlit as st  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
+from annotation_app.web_routes import ROUTES  # noqa: E402
 from benchmark.webapp.security import SecurityHeaders  # noqa: E402
 
-app = st.App(_HERE / "app.py", middleware=[Middleware(SecurityHeaders, frame_ancestors="'none'")])
+app = st.App(
+    _HERE / "app.py",
+    routes=ROUTES,
+    middleware=[Middleware(SecurityHeaders, frame_ancestors="'none'")],
+)

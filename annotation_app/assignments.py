@@ -5,20 +5,33 @@ An assignment holds one of its unit's K slots while it is `open` or `done`; `ski
 and `expired` free the slot. Claims run in one write transaction (BEGIN IMMEDIATE on SQLite, the
 unit row locked on PostgreSQL) that recounts the slots, so concurrent annotators never push a
 unit past K. An open assignment idle past the timeout is taken back (`expired`); its owner gets
-it again first if the slot is still free, draft verdicts intact.
+it again first if the slot is still free, draft intact.
+
+Serving order (`_next_units`): each annotator has an independent random order, seeded by the
+store's order seed and their user id, so position and contrast effects do not line up with a
+model across annotators. Within it, the next response avoids the task just shown (unless nothing
+else is left), then takes the model this annotator has seen least, then avoids the model just
+shown; each assignment records its position in the annotator's sequence.
+
+Active time is counted by the annotator's browser (on screen, focused, logged in, not idle) and
+reported with every sync; the store accepts it up to the wall-clock time since the response was
+first shown, so no report can claim more time than has passed.
 
 Annotators are blind: the view handed to the UI carries no model spec and no unit id."""
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, case, func, insert, select, update
+import numpy as np
+from sqlalchemy import ColumnElement, Subquery, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,6 +42,7 @@ from .store import (
     FLAGGED,
     HOLDS_SLOT,
     OPEN,
+    ORDER_SEED_KEY,
     SKIPPED,
     VERDICTS,
     Assignment,
@@ -52,6 +66,7 @@ class ItemView:
     example_met: str
     example_not_met: str
     programmatic: bool
+    negative: bool  # the item describes a failure: "met" means the response fails this way
 
 
 @dataclass(frozen=True)
@@ -172,6 +187,7 @@ def _view(s: Session, a: Assignment, task_items: list[TaskItem] | None = None) -
                 example_met=items[i].example_met,
                 example_not_met=items[i].example_not_met,
                 programmatic=items[i].programmatic,
+                negative=items[i].points < 0,
             )
             for i in order
         ],
@@ -203,25 +219,44 @@ def _open_to(user_id: int, held: Subquery) -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def _candidates(s: Session, user_id: int) -> list[tuple[int, bool]]:
-    """Up to CANDIDATES (unit pk, is the user's own expired assignment), best first."""
+def _order_keys(store: Store, user_id: int, max_pk: int) -> np.ndarray[Any, Any]:
+    """This annotator's random key per unit pk. A stream's prefix does not depend on its length,
+    so a unit's key stays the same as more units are imported."""
+    seed = int(store.secret(ORDER_SEED_KEY)[:16], 16)
+    return np.random.default_rng([seed, user_id]).random(max_pk + 1)
+
+
+def _next_units(s: Session, store: Store, user_id: int) -> list[tuple[int, bool]]:
+    """Up to CANDIDATES (unit pk, is the user's own expired assignment), best first: the user's
+    own expired work (resume), then the serving order described in the module docstring."""
     held = _slots_held_per_unit()
     own_expired = Unit.id.in_(
         select(Assignment.unit_pk).where(
             Assignment.user_pk == user_id, Assignment.status == EXPIRED
         )
     )
-    n = func.coalesce(held.c.n, 0)
-    stmt = (
-        select(Unit.id, own_expired)
+    rows = s.execute(
+        select(Unit.id, Unit.task_pk, Unit.system, own_expired)
         .outerjoin(held, held.c.unit_pk == Unit.id)
         .where(*_open_to(user_id, held))
-        # Own expired work first (resume), then units others started (overlap completes sooner,
-        # so agreement is live early), then the seeded shuffle.
-        .order_by(case((own_expired, 0), else_=1), n.desc(), Unit.shuffle_key)
-        .limit(CANDIDATES)
-    )
-    return [(int(pk), bool(own)) for pk, own in s.execute(stmt)]
+    ).all()
+    if not rows:
+        return []
+    shown = s.execute(
+        select(Unit.task_pk, Unit.system)
+        .join(Assignment, Assignment.unit_pk == Unit.id)
+        .where(Assignment.user_pk == user_id)
+        .order_by(Assignment.position)
+    ).all()
+    seen = Counter(system for _, system in shown)
+    last_task, last_system = shown[-1] if shown else (None, None)
+    keys = _order_keys(store, user_id, max(r[0] for r in rows))
+
+    def rank(r: Any) -> tuple[bool, bool, int, bool, float]:
+        pk, task_pk, system, own = r
+        return (not own, task_pk == last_task, seen[system], system == last_system, keys[pk])
+
+    return [(int(r[0]), bool(r[3])) for r in heapq.nsmallest(CANDIDATES, rows, key=rank)]
 
 
 def _claim(s: Session, store: Store, user_id: int, now: float) -> AssignmentView | None:
@@ -231,7 +266,7 @@ def _claim(s: Session, store: Store, user_id: int, now: float) -> AssignmentView
     )
     if current is not None:
         return _view(s, current)
-    for unit_pk, own_expired in _candidates(s, user_id):
+    for unit_pk, own_expired in _next_units(s, store, user_id):
         unit = _lock_unit(s, unit_pk)
         # On SQLite this transaction has held the write lock since BEGIN IMMEDIATE, so the
         # candidate query's count is current; elsewhere another claimer may have won meanwhile.
@@ -310,26 +345,72 @@ def _own_open(s: Session, store: Store, assignment_id: int, user_id: int, now: f
                 "are kept as a draft but will not count. Load the next response."
             )
         a.status = OPEN
-        a.last_seen_at = now  # the idle gap is not active time
+        a.last_seen_at = now
     if a.status != OPEN:
         raise QueueError(f"assignment {assignment_id} is already {a.status}")
     return a
 
 
-def _add_active(store: Store, a: Assignment, now: float) -> None:
-    gap = max(0.0, now - a.last_seen_at)
-    a.active_seconds += min(gap, store.settings.idle_cap_seconds)
-    a.last_seen_at = max(a.last_seen_at, now)
+def _accept_active(a: Assignment, reported: float | None, now: float) -> None:
+    """Take the browser's count of active seconds, never below what is stored and never above
+    the wall-clock time since the response was first shown."""
+    if reported is not None:
+        ceiling = max(0.0, now - a.started_at)
+        a.active_seconds = max(a.active_seconds, min(float(reported), ceiling))
 
 
 def touch(store: Store, assignment_id: int, user_id: int, now: float | None = None) -> float:
-    """Heartbeat on every page action: keeps the assignment and adds active time (idle gaps
-    count up to idle_cap_seconds). Returns the active seconds so far."""
+    """Heartbeat when the page shows the assignment: keeps it from being taken back after the
+    idle timeout (it adds no active time). Returns the active seconds so far."""
     t = _now(now)
     with store.write() as s:
         a = _own_open(s, store, assignment_id, user_id, t)
-        _add_active(store, a, t)
+        a.last_seen_at = max(a.last_seen_at, t)
         return a.active_seconds
+
+
+Draft = dict[str, dict[str, str]]
+
+
+def _merged(a: Assignment, entries: dict[str, Any]) -> Draft:
+    """The draft with `entries` ({item_id: verdict | {verdict?, comment?}}) applied, checked
+    against the assignment's items and the verdict vocabulary."""
+    order: list[str] = json.loads(a.item_order)
+    draft: Draft = json.loads(a.draft)
+    for item_id, v in entries.items():
+        if item_id not in order:
+            raise QueueError(f"item {item_id!r} is not part of assignment {a.id}")
+        entry = v if isinstance(v, dict) else {"verdict": v}
+        verdict, comment = entry.get("verdict"), entry.get("comment")
+        if verdict is not None and verdict not in VERDICTS:
+            raise QueueError(f"verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
+        kept = draft.setdefault(item_id, {})
+        if verdict is not None:
+            kept["verdict"] = str(verdict)
+        if comment is not None:
+            kept["comment"] = str(comment).strip()
+    return draft
+
+
+def sync(
+    store: Store,
+    assignment_id: int,
+    user_id: int,
+    entries: dict[str, Any],
+    *,
+    active_seconds: float | None = None,
+    now: float | None = None,
+) -> Draft:
+    """Save verdicts and comments as they are given, and the browser's active time, so nothing
+    is lost if the tab closes. Also the assignment's heartbeat. Returns the stored draft."""
+    t = _now(now)
+    with store.write() as s:
+        a = _own_open(s, store, assignment_id, user_id, t)
+        draft = _merged(a, entries)
+        a.draft = json.dumps(draft)
+        _accept_active(a, active_seconds, t)
+        a.last_seen_at = max(a.last_seen_at, t)
+        return draft
 
 
 def save_draft(
@@ -341,24 +422,10 @@ def save_draft(
     verdict: str | None = None,
     comment: str | None = None,
     now: float | None = None,
-) -> dict[str, dict[str, str]]:
-    """Record one verdict and/or comment as it is given, so nothing is lost if the tab closes."""
-    if verdict is not None and verdict not in VERDICTS:
-        raise QueueError(f"verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
-    t = _now(now)
-    with store.write() as s:
-        a = _own_open(s, store, assignment_id, user_id, t)
-        if item_id not in json.loads(a.item_order):
-            raise QueueError(f"item {item_id!r} is not part of assignment {assignment_id}")
-        draft: dict[str, dict[str, str]] = json.loads(a.draft)
-        entry = draft.setdefault(item_id, {})
-        if verdict is not None:
-            entry["verdict"] = verdict
-        if comment is not None:
-            entry["comment"] = comment.strip()
-        a.draft = json.dumps(draft)
-        _add_active(store, a, t)
-        return draft
+) -> Draft:
+    """`sync` for one item."""
+    entry = {k: v for k, v in (("verdict", verdict), ("comment", comment)) if v is not None}
+    return sync(store, assignment_id, user_id, {item_id: entry}, now=now)
 
 
 def _min_seconds(store: Store, n_items: int) -> float:
@@ -370,6 +437,8 @@ def submit(
     assignment_id: int,
     user_id: int,
     verdicts: dict[str, Any] | None = None,
+    *,
+    active_seconds: float | None = None,
     now: float | None = None,
 ) -> SubmitResult:
     """Save the verdicts (default: the draft) as ratings and close the assignment, in one
@@ -382,13 +451,7 @@ def submit(
             minimum = _min_seconds(store, len(order))
             return SubmitResult(a.active_seconds, minimum, a.fast, len(order))
         a = _own_open(s, store, assignment_id, user_id, t)
-        draft: dict[str, dict[str, str]] = json.loads(a.draft)
-        for item_id, v in (verdicts or {}).items():
-            entry = v if isinstance(v, dict) else {"verdict": v}
-            draft.setdefault(item_id, {}).update(entry)
-        unknown = sorted(set(draft) - set(order))
-        if unknown:
-            raise QueueError(f"items {', '.join(unknown)} are not part of this assignment")
+        draft = _merged(a, verdicts or {})
         missing = [
             i + 1 for i, item_id in enumerate(order) if not draft.get(item_id, {}).get("verdict")
         ]
@@ -398,10 +461,7 @@ def submit(
                 + ", ".join(f"#{n}" for n in missing)
                 + ")"
             )
-        bad = [d["verdict"] for d in draft.values() if d.get("verdict") not in VERDICTS]
-        if bad:
-            raise QueueError(f"verdict {bad[0]!r} is not one of {', '.join(VERDICTS)}")
-        _add_active(store, a, t)
+        _accept_active(a, active_seconds, t)
         minimum = _min_seconds(store, len(order))
         a.fast = a.active_seconds < minimum
         a.status, a.submitted_at, a.draft = DONE, t, json.dumps(draft)
@@ -429,6 +489,7 @@ def _release(
     user_id: int,
     status: str,
     reason: str | None,
+    active_seconds: float | None,
     now: float | None,
 ) -> None:
     t = _now(now)
@@ -438,21 +499,34 @@ def _release(
             return
         if a.status not in (OPEN, EXPIRED):
             raise QueueError(f"assignment {assignment_id} is already {a.status}")
-        if a.status == OPEN:
-            _add_active(store, a, t)
+        _accept_active(a, active_seconds, t)
         a.status, a.submitted_at, a.flag_reason = status, t, reason
 
 
-def skip(store: Store, assignment_id: int, user_id: int, now: float | None = None) -> None:
+def skip(
+    store: Store,
+    assignment_id: int,
+    user_id: int,
+    *,
+    active_seconds: float | None = None,
+    now: float | None = None,
+) -> None:
     """Give the response back for someone else; this annotator will not be shown it again."""
-    _release(store, assignment_id, user_id, SKIPPED, None, now)
+    _release(store, assignment_id, user_id, SKIPPED, None, active_seconds, now)
 
 
 def flag(
-    store: Store, assignment_id: int, user_id: int, reason: str, now: float | None = None
+    store: Store,
+    assignment_id: int,
+    user_id: int,
+    reason: str,
+    *,
+    active_seconds: float | None = None,
+    now: float | None = None,
 ) -> None:
     """Like skip, and the response is listed for admins with the reason (broken, harmful...)."""
-    _release(store, assignment_id, user_id, FLAGGED, reason.strip() or "flagged", now)
+    reason = reason.strip() or "flagged"
+    _release(store, assignment_id, user_id, FLAGGED, reason, active_seconds, now)
 
 
 def progress(store: Store, user_id: int) -> Progress:

@@ -11,10 +11,10 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from .errors import AuthError, PermissionDenied
-from .store import ROLES, Store, User
+from .errors import AuthError, PermissionDenied, UserDisabled
+from .store import ROLES, Store, User, WebSession
 
 TOKEN_PREFIX = "mb"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -35,7 +35,7 @@ class UserInfo:
         return self.role == "admin"
 
 
-def _info(u: User) -> UserInfo:
+def info(u: User) -> UserInfo:
     return UserInfo(id=u.id, name=u.name, role=u.role, active=u.active, created_at=u.created_at)
 
 
@@ -86,13 +86,19 @@ def add_user(store: Store, name: str, role: str) -> str:
 
 
 def reset_token(store: Store, name: str) -> str:
-    """Replace a user's token (the old one stops working) and return the new one."""
+    """Replace a user's token (the old one stops working, and so do the browser sessions it
+    opened) and return the new one."""
     token, key_id, salt, digest = _new_credentials()
     with store.write() as s:
         user = s.scalar(select(User).where(User.name == name))
         if user is None:
             raise AuthError(f"no user named {name!r}")
         user.key_id, user.salt, user.token_hash, user.active = key_id, salt, digest, True
+        s.execute(
+            update(WebSession)
+            .where(WebSession.user_pk == user.id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=time.time())
+        )
     return token
 
 
@@ -106,22 +112,29 @@ def set_active(store: Store, name: str, active: bool) -> None:
 
 def list_users(store: Store) -> list[UserInfo]:
     with store.read() as s:
-        return [_info(u) for u in s.scalars(select(User).order_by(User.id))]
+        return [info(u) for u in s.scalars(select(User).order_by(User.id))]
 
 
 def get_user(store: Store, user_id: int) -> UserInfo | None:
     with store.read() as s:
         u = s.get(User, user_id)
-        return _info(u) if u is not None else None
+        return info(u) if u is not None else None
+
+
+def key_id_of(token: str) -> str:
+    """The key id part of a token shaped like one, else "" (for throttling and the audit)."""
+    parts = token.strip().split("_", 2)
+    ok = len(parts) == 3 and parts[0] == TOKEN_PREFIX and parts[1] and parts[2]
+    return parts[1][:64] if ok else ""
 
 
 def authenticate(store: Store, token: str) -> UserInfo:
     """The active user owning `token`, or AuthError (one message for every failure)."""
     wrong = AuthError("wrong login token (ask an admin for a new one if yours was lost)")
-    parts = token.strip().split("_", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
+    key_id = key_id_of(token)
+    if not key_id:
         raise wrong
-    _, key_id, secret = parts
+    secret = token.strip().split("_", 2)[2]
     with store.read() as s:
         user = s.scalar(select(User).where(User.key_id == key_id))
         if user is None:
@@ -130,8 +143,8 @@ def authenticate(store: Store, token: str) -> UserInfo:
         if not hmac.compare_digest(hash_secret(secret, user.salt), user.token_hash):
             raise wrong
         if not user.active:
-            raise AuthError(f"user {user.name!r} is disabled")
-        return _info(user)
+            raise UserDisabled(f"user {user.name!r} is disabled")
+        return info(user)
 
 
 def require_admin(user: UserInfo | None, what: str = "this page") -> UserInfo:

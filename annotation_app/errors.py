@@ -14,6 +14,18 @@ class AuthError(UsageError):
     """A wrong, disabled or malformed login token, or a bad user name or role."""
 
 
+class UserDisabled(AuthError):
+    """The right token of a user an admin has disabled."""
+
+
+class LoginThrottled(AuthError):
+    """Too many failed logins for this key id or from this client: wait `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class PermissionDenied(MusebenchError):
     """An annotator asked for something only admins (or the rater themselves) may see."""
 

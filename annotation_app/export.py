@@ -1,5 +1,6 @@
-"""Store -> the ratings long format (DESIGN.md): `unit_id`, `criterion` (rubric item id),
-`rater_id`, `value` (1 met, 0 not met), `rater_type` ("human"), `system` (model spec).
+"""Store -> the ratings long format: `unit_id`, `criterion` (rubric item id), `rater_id`, `value`
+(1 met, 0 not met), `rater_type` ("human"), `system` (model spec), `comment` (the rater's comment
+on the item, or "") and `flags` (the reasons anyone flagged the response, "; "-joined, or "").
 
 "unsure" verdicts are not ratings of the item and are left out (counted in the report). Judge
 verdicts imported from the run come out the same way with rater_type "judge" (export --judges)."""
@@ -15,7 +16,17 @@ from sqlalchemy import select
 from benchmark.errors import UsageError
 
 from .metrics import COLUMNS, FORMATS, write_ratings
-from .store import JudgeVerdict, Rating, Store, TaskItem, TaskRow, Unit, User
+from .store import (
+    FLAGGED,
+    Assignment,
+    JudgeVerdict,
+    Rating,
+    Store,
+    TaskItem,
+    TaskRow,
+    Unit,
+    User,
+)
 
 VALUE = {"met": 1, "not_met": 0}
 
@@ -35,15 +46,42 @@ def rater_label(name: str, user_id: int, anonymize: bool) -> str:
     return f"rater_{user_id:03d}" if anonymize else name
 
 
+def _flags(store: Store, anonymize: bool) -> dict[str, str]:
+    """unit_id -> "rater: reason; ..." for every flag the response got."""
+    with store.read() as s:
+        rows = s.execute(
+            select(Unit.unit_id, User.name, User.id, Assignment.flag_reason)
+            .join(Unit, Unit.id == Assignment.unit_pk)
+            .join(User, User.id == Assignment.user_pk)
+            .where(Assignment.status == FLAGGED)
+            .order_by(Assignment.submitted_at)
+        ).all()
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        out.setdefault(r.unit_id, []).append(
+            f"{rater_label(r.name, r.id, anonymize)}: {r.flag_reason or 'flagged'}"
+        )
+    return {k: "; ".join(v) for k, v in out.items()}
+
+
 def human_ratings(store: Store, *, anonymize: bool = False) -> tuple[pd.DataFrame, int]:
     """(long frame of met/not-met ratings, number of unsure verdicts left out)."""
     with store.read() as s:
         rows = s.execute(
-            select(Unit.unit_id, Rating.item_id, User.name, User.id, Rating.verdict, Unit.system)
+            select(
+                Unit.unit_id,
+                Rating.item_id,
+                User.name,
+                User.id,
+                Rating.verdict,
+                Unit.system,
+                Rating.comment,
+            )
             .join(Unit, Unit.id == Rating.unit_pk)
             .join(User, User.id == Rating.user_pk)
             .order_by(Unit.unit_id, Rating.item_id, User.id)
         ).all()
+    flags = _flags(store, anonymize)
     kept = [r for r in rows if r.verdict in VALUE]
     df = pd.DataFrame(
         [
@@ -54,6 +92,8 @@ def human_ratings(store: Store, *, anonymize: bool = False) -> tuple[pd.DataFram
                 "value": VALUE[r.verdict],
                 "rater_type": "human",
                 "system": r.system,
+                "comment": r.comment or "",
+                "flags": flags.get(r.unit_id, ""),
             }
             for r in kept
         ],
@@ -84,6 +124,8 @@ def judge_ratings(store: Store) -> pd.DataFrame:
                 "value": int(r.verdict),
                 "rater_type": "judge",
                 "system": r.system,
+                "comment": "",
+                "flags": "",
             }
             for r in rows
         ],

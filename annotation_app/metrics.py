@@ -12,7 +12,7 @@ import pandas as pd
 
 from benchmark import agreement, calibration, ratings
 
-COLUMNS = ("unit_id", "criterion", "rater_id", "value", "rater_type", "system")
+COLUMNS = ("unit_id", "criterion", "rater_id", "value", "rater_type", "system", "comment", "flags")
 FORMATS = tuple(ratings.FORMATS)
 LEVEL = "nominal"  # verdicts are met (1) / not met (0); "unsure" is left out as not rated
 

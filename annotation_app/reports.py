@@ -276,3 +276,147 @@ def user_ratings(store: Store, requester: UserInfo, rater_name: str) -> pd.DataF
 def admin_only(user: UserInfo | None) -> UserInfo:
     """Guard for every admin table the UI shows."""
     return require_admin(user, "this page")
+
+
+def criterion_texts(store: Store) -> dict[str, str]:
+    """Rubric item id -> its text, for tables that would otherwise show ids. An id used by
+    several tasks with different wordings gets the most common one."""
+    with store.read() as s:
+        rows = s.execute(select(TaskItem.item_id, TaskItem.text)).all()
+    counts: dict[str, dict[str, int]] = {}
+    for item_id, text in rows:
+        by_text = counts.setdefault(item_id, {})
+        by_text[text] = by_text.get(text, 0) + 1
+    return {k: max(v, key=lambda t: (v[t], t)) for k, v in counts.items()}
+
+
+def comments(store: Store) -> pd.DataFrame:
+    """Every comment annotators wrote, submitted or still in a draft, newest first."""
+    with store.read() as s:
+        rows = s.execute(
+            select(
+                Assignment.draft,
+                Assignment.status,
+                Assignment.last_seen_at,
+                Unit.unit_id,
+                TaskRow.id.label("task_pk"),
+                User.name,
+            )
+            .join(Unit, Unit.id == Assignment.unit_pk)
+            .join(TaskRow, TaskRow.id == Unit.task_pk)
+            .join(User, User.id == Assignment.user_pk)
+        ).all()
+        texts = {
+            (t, i): x
+            for t, i, x in s.execute(select(TaskItem.task_pk, TaskItem.item_id, TaskItem.text))
+        }
+    out = [
+        {
+            "unit_id": r.unit_id,
+            "annotator": r.name,
+            "item": texts.get((r.task_pk, item_id), item_id),
+            "verdict": entry.get("verdict", "—"),
+            "comment": entry["comment"],
+            "status": r.status,
+            "when": pd.Timestamp(r.last_seen_at, unit="s", tz="UTC"),
+        }
+        for r in rows
+        for item_id, entry in json.loads(r.draft).items()
+        if entry.get("comment")
+    ]
+    df = pd.DataFrame(
+        out, columns=["unit_id", "annotator", "item", "verdict", "comment", "status", "when"]
+    )
+    return df.sort_values("when", ascending=False).reset_index(drop=True)
+
+
+def _verdict_word(value: bool | None) -> str:
+    return "—" if value is None else ("met" if value else "not met")
+
+
+@dataclass(frozen=True)
+class UnitDetail:
+    """One response with everything the store knows about it, for admins."""
+
+    unit_id: str
+    system: str
+    task_title: str
+    category: str
+    transcript: list[dict[str, str]]
+    items: pd.DataFrame  # item text, dimension, points, per-rater verdicts/comments, judge, gold
+    flags: pd.DataFrame
+
+
+def unit_detail(store: Store, requester: UserInfo, unit_id: str) -> UnitDetail | None:
+    """The response `unit_id` (admins only), or None when the store has no such unit."""
+    require_admin(requester, "a response's ratings")
+    with store.read() as s:
+        unit = s.scalar(select(Unit).where(Unit.unit_id == unit_id))
+        if unit is None:
+            return None
+        task = s.get(TaskRow, unit.task_pk)
+        assert task is not None
+        items = list(
+            s.scalars(
+                select(TaskItem).where(TaskItem.task_pk == task.id).order_by(TaskItem.position)
+            )
+        )
+        ratings = s.execute(
+            select(Rating.item_id, User.name, Rating.verdict, Rating.comment)
+            .join(User, User.id == Rating.user_pk)
+            .where(Rating.unit_pk == unit.id)
+        ).all()
+        judge = s.execute(
+            select(JudgeVerdict.item_id, JudgeVerdict.judge, JudgeVerdict.verdict).where(
+                JudgeVerdict.unit_pk == unit.id
+            )
+        ).all()
+        gold = dict(
+            s.execute(
+                select(GoldAnswer.item_id, GoldAnswer.verdict).where(GoldAnswer.unit_pk == unit.id)
+            ).all()
+        )
+        flagged = s.execute(
+            select(User.name, Assignment.flag_reason, Assignment.submitted_at)
+            .join(User, User.id == Assignment.user_pk)
+            .where(Assignment.unit_pk == unit.id, Assignment.status == FLAGGED)
+        ).all()
+    raters = sorted({r.name for r in ratings})
+    rows = []
+    for it in items:
+        row: dict[str, Any] = {
+            "item": it.text,
+            "dimension": it.dimension,
+            "points": it.points,
+            "gold": _verdict_word(gold.get(it.item_id)),
+        }
+        for name in raters:
+            mine = [r for r in ratings if r.item_id == it.item_id and r.name == name]
+            row[name] = (
+                mine[0].verdict + (f": {mine[0].comment}" if mine[0].comment else "")
+                if mine
+                else "—"
+            )
+        for j in sorted({j.judge for j in judge}):
+            v = [x.verdict for x in judge if x.item_id == it.item_id and x.judge == j]
+            row[f"judge {j}"] = _verdict_word(v[0] if v else None)
+        rows.append(row)
+    return UnitDetail(
+        unit_id=unit.unit_id,
+        system=unit.system,
+        task_title=task.title,
+        category=task.category,
+        transcript=json.loads(unit.transcript),
+        items=pd.DataFrame(rows),
+        flags=pd.DataFrame(
+            [
+                {
+                    "annotator": f.name,
+                    "reason": f.flag_reason,
+                    "when": pd.Timestamp(f.submitted_at, unit="s", tz="UTC"),
+                }
+                for f in flagged
+            ],
+            columns=["annotator", "reason", "when"],
+        ),
+    )

@@ -28,13 +28,18 @@ class Settings:
     overlap: int
     max_overlap: int
     assignment_timeout_minutes: float
-    idle_cap_seconds: float
+    idle_limit_seconds: float
     min_seconds_per_rubric_item: float
     max_units_per_import: int
     max_units_total: int
     max_transcript_chars: int
     bootstrap_resamples: int
     disputed_items_shown: int
+    session_hours: float
+    login_free_failures: int
+    login_backoff_seconds: float
+    login_backoff_max_seconds: float
+    login_window_minutes: float
     sqlite_busy_timeout_seconds: float
 
     @property

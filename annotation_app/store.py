@@ -9,6 +9,7 @@ busy timeout instead of both seeing a free slot. On PostgreSQL the queue locks t
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,7 +39,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from .errors import StoreError
 from .settings import Settings, load_settings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 URL_EXAMPLES = "e.g. sqlite:///annotations.sqlite or postgresql+psycopg://user:pass@host/db"
 
@@ -47,6 +48,12 @@ OPEN, DONE, SKIPPED, FLAGGED, EXPIRED = "open", "done", "skipped", "flagged", "e
 HOLDS_SLOT = (OPEN, DONE)
 VERDICTS = ("met", "not_met", "unsure")
 ROLES = ("annotator", "admin")
+# Login outcomes; only "ok" logs in. "throttled" attempts are refused before the token is checked.
+LOGIN_OK, LOGIN_WRONG, LOGIN_DISABLED, LOGIN_THROTTLED = "ok", "wrong", "disabled", "throttled"
+LOGIN_OUTCOMES = (LOGIN_OK, LOGIN_WRONG, LOGIN_DISABLED, LOGIN_THROTTLED)
+# Secrets kept in the meta table, made once per store: the serving order's seed and the key that
+# signs session cookies.
+ORDER_SEED_KEY, SESSION_SECRET_KEY = "order_seed", "session_secret"
 
 
 class Base(DeclarativeBase):
@@ -129,7 +136,9 @@ class Unit(Base):
     system: Mapped[str] = mapped_column(Text)
     transcript: Mapped[str] = mapped_column(Text)  # JSON list of {role, content}
     overlap: Mapped[int] = mapped_column(Integer)
-    shuffle_key: Mapped[float] = mapped_column(Float, index=True)  # seeded: the serving order
+    # Seeded at import; schema 1 served in this order. Kept for old stores and the record, not
+    # used since each annotator gets an own order (assignments._next_units).
+    shuffle_key: Mapped[float] = mapped_column(Float, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -174,6 +183,36 @@ class Assignment(Base):
     flag_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class WebSession(Base):
+    """A browser's login: the cookie carries a random token (only its hash is kept here) and an
+    HMAC signature, so a reload or a deep link keeps the login until it expires or is revoked."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_pk: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+    revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    client: Mapped[str] = mapped_column(String(128), default="")
+
+
+class LoginAttempt(Base):
+    """Every login attempt, good or bad: the audit table admins read, and what throttling counts."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_key_at", "key_id", "at"),
+        Index("ix_login_attempts_client_at", "client", "at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[float] = mapped_column(Float, index=True)
+    key_id: Mapped[str] = mapped_column(String(64), default="")  # from the token, even if wrong
+    client: Mapped[str] = mapped_column(String(128), default="")
+    user_pk: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16))  # see LOGIN_OUTCOMES
+
+
 class Rating(Base):
     __tablename__ = "ratings"
     __table_args__ = (UniqueConstraint("unit_pk", "user_pk", "item_id"),)
@@ -190,7 +229,14 @@ class Rating(Base):
 # Upgrades from version v to v + 1, run in order inside one transaction. New tables need no entry
 # (create_all adds them); changed columns do.
 Migration = Callable[[Session], None]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def _v1_to_v2(_s: Session) -> None:
+    """v2 adds the web_sessions and login_attempts tables (create_all makes them) and the meta
+    secrets (ensure_schema adds them to every store that lacks them)."""
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 
 def parse_db_url(text: str) -> URL:
@@ -226,6 +272,17 @@ class Store:
     # busy handler, which sleeps up to 100 ms between polls. All Streamlit sessions share one
     # Store, so this is where a busy app waits. Other processes still meet BEGIN IMMEDIATE.
     _write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _secrets: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def secret(self, key: str) -> str:
+        """A per-store secret from the meta table (made by ensure_schema; never changes)."""
+        if key not in self._secrets:
+            with self.read() as s:
+                row = s.get(Meta, key)
+            if row is None:
+                raise StoreError(f"--db: {self.label} lacks {key!r}; open it with this musebench")
+            self._secrets[key] = row.value
+        return self._secrets[key]
 
     @property
     def is_sqlite(self) -> bool:
@@ -354,3 +411,6 @@ def ensure_schema(store: Store, *, create: bool) -> None:
         s.merge(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
         if s.get(Meta, "created_at") is None:
             s.add(Meta(key="created_at", value=json.dumps(time.time())))
+        for key in (ORDER_SEED_KEY, SESSION_SECRET_KEY):
+            if s.get(Meta, key) is None:
+                s.add(Meta(key=key, value=secrets.token_hex(32)))

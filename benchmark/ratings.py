@@ -25,7 +25,7 @@ import pandas as pd
 from .errors import RatingsError
 
 REQUIRED_COLUMNS = ("unit_id", "criterion", "rater_id", "value")
-OPTIONAL_COLUMNS = ("rater_type", "system")
+OPTIONAL_COLUMNS = ("rater_type", "system", "comment", "flags")
 RATER_TYPES = ("human", "judge")
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 

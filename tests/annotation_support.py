@@ -3,6 +3,7 @@ the runner), and a fresh store. Transcripts are placeholder test texts, not mode
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from annotation_app import auth
 from annotation_app.store import Store, open_store
 from benchmark.rundir import JUDGMENTS, RESPONSES, RunDir
-from benchmark.schemas import JudgmentRecord, Manifest, Message, ResponseRecord
+from benchmark.schemas import JudgmentRecord, Manifest, Message, ResolvedTask, ResponseRecord
 from benchmark.suite import Suite, load_suite
 
 JUDGE = "anthropic/test-judge"
@@ -30,11 +31,14 @@ def make_run(
     judge: str | None = JUDGE,
     run_id: str | None = None,
     suite_hash: str | None = None,
+    task_ids: list[str] | None = None,
+    text: Callable[[ResolvedTask, int], str] | None = None,
 ) -> Path:
-    """A complete run dir: the first `n_tasks` tasks x `samples`; (task index, sample) pairs in
-    `errors` are failed responses. Check items get a check verdict, the others a judge verdict."""
+    """A complete run dir: the first `n_tasks` tasks (or `task_ids`) x `samples`; (task index,
+    sample) pairs in `errors` are failed responses; `text` gives a response's text (default: a
+    short placeholder). Check items get a check verdict, the others a judge verdict."""
     s = suite()
-    tasks = s.tasks[:n_tasks]
+    tasks = [s.task(t) for t in task_ids] if task_ids else s.tasks[:n_tasks]
     rd = RunDir(path)
     rd.write_manifest(
         Manifest(
@@ -59,17 +63,21 @@ def make_run(
     for ti, task in enumerate(tasks):
         for sample in range(samples):
             failed = (ti, sample) in errors
-            text = f"Test response {sample} to {task.id}. Is this fine? I hope so."
+            answer = (
+                text(task, sample)
+                if text
+                else f"Test response {sample} to {task.id}. Is this fine? I hope so."
+            )
             transcript = [Message(role="user", content=task.prompt)]
             if not failed:
-                transcript.append(Message(role="assistant", content=text))
+                transcript.append(Message(role="assistant", content=answer))
             responses.append(
                 ResponseRecord(
                     task_id=task.id,
                     sample=sample,
                     model=model,
                     transcript=transcript,
-                    text="" if failed else text,
+                    text="" if failed else answer,
                     error="provider error: test" if failed else None,
                 )
             )

@@ -1,23 +1,29 @@
-"""The Streamlit app through streamlit.testing's AppTest: login, rating, submit, resume after
-closing the tab, skip, and refusals (admin pages, other annotators' ratings)."""
+"""The Streamlit app through streamlit.testing's AppTest: who sees which page (logged out, an
+annotator, an admin), what the Rate page hands the rubric panel, inert transcripts, and the admin
+pages. The panel itself runs in the browser (tests/browser/test_annotation_browser.py)."""
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from annotation_app import assignments as q
-from annotation_app import auth
+from annotation_app import auth, sessions
 from annotation_app.importer import import_run
 from annotation_app.settings import ENV_DB
-from annotation_app.store import Assignment, Rating, Store
+from annotation_app.store import Assignment, Store, Unit
+from annotation_app.views import common
+from annotation_app.web_routes import _open as open_served
 from tests.annotation_support import JUDGE, db_url, make_run, new_store, suite
 from tests.annotation_support import cheap_token_hashing as cheap_token_hashing
+from tests.browser.hostile import markdown_payload
 
 pytestmark = pytest.mark.usefixtures("cheap_token_hashing")
 
@@ -25,208 +31,212 @@ APP = Path(__file__).resolve().parents[1] / "annotation_app" / "app.py"
 ADMIN_PAGES = (
     "app_pages/admin_agreement.py",
     "app_pages/admin_annotators.py",
+    "app_pages/admin_comments.py",
     "app_pages/admin_judge.py",
+    "app_pages/admin_response.py",
+    "app_pages/admin_logins.py",
 )
+BEACON = "http://127.0.0.1:9"
+T0 = 1_000_000.0
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]]:
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     store = new_store(tmp_path)
-    import_run(store, make_run(tmp_path / "run", n_tasks=1, samples=3), overlap=2)
-    tokens = {
-        "alice": auth.add_user(store, "alice", "annotator"),
-        "bob": auth.add_user(store, "bob", "annotator"),
-        "root": auth.add_user(store, "root", "admin"),
-    }
+    run = make_run(
+        tmp_path / "run", n_tasks=1, samples=3, text=lambda t, s: markdown_payload(BEACON)
+    )
+    import_run(store, run, overlap=2)
+    for name, role in (("alice", "annotator"), ("bob", "annotator"), ("root", "admin")):
+        auth.add_user(store, name, role)
     monkeypatch.setenv(ENV_DB, db_url(tmp_path / "annotations.sqlite"))
-    yield {"store": store, "tokens": tokens}
+    open_served.cache_clear()
+    cookie: dict[str, str | None] = {"value": None}
+    # AppTest cannot send cookies: the browser's session cookie is this test's to choose.
+    monkeypatch.setattr(common, "session_cookie", lambda: cookie["value"])
+    users = {u.name: u.id for u in auth.list_users(store)}
+
+    def as_user(name: str | None) -> AppTest:
+        cookie["value"] = sessions.create(store, users[name]) if name else None
+        at = AppTest.from_file(str(APP), default_timeout=30).run()
+        assert not at.exception, at.exception
+        return at
+
+    yield {"store": store, "as": as_user, "users": users, "cookie": cookie}
+    open_served.cache_clear()
     store.dispose()
 
 
-def _app() -> AppTest:
-    return AppTest.from_file(str(APP), default_timeout=30)
-
-
-def _login(token: str) -> AppTest:
-    at = _app().run()
-    at.text_input(key="login_token").input(token)
-    at.button(key="FormSubmitter:login-Log in").click().run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _texts(at: AppTest) -> str:
-    parts: list[str] = []
-    for kind in (
-        "title",
-        "subheader",
-        "markdown",
-        "caption",
-        "text",
-        "info",
-        "success",
-        "error",
-        "warning",
-    ):
-        parts.extend(str(e.value) for e in at.get(kind))
-    parts.extend(str(b.label) for b in at.button)
-    return "\n".join(parts)
-
-
-def _buttons(at: AppTest, prefix: str, suffix: str = "") -> list[str]:
-    return [
-        b.key for b in at.button if b.key and b.key.startswith(prefix) and b.key.endswith(suffix)
+def _panel_data(at: AppTest) -> dict[str, Any]:
+    panels = [
+        e for e in at.main if e.type == "bidi_component" or "rubric_panel" in str(e.proto)[:200]
     ]
+    (panel,) = [e for e in panels if "rubric_panel" in e.proto.component_name]
+    return dict(json.loads(panel.proto.json))
 
 
-def _rate_current(at: AppTest, verdict: str) -> AppTest:
-    # Only the current item's verdict buttons are on the page: keys v_<assignment>_<item>_<verdict>.
-    (key,) = [k for k in _buttons(at, "v_") if re.fullmatch(rf"v_\d+_\d+_{verdict}", k)]
-    return at.button(key=key).click().run()
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
 
 
-def _open(store: Store, user: str) -> Assignment:
+def _html_tags(at: AppTest) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    p = _Tags()
+    for h in at.get("html"):
+        p.feed(h.proto.body)
+    return p.tags
+
+
+def _open_count(store: Store, user_id: int) -> int:
     with store.read() as s:
-        return s.scalars(
-            select(Assignment)
-            .join(auth.User, auth.User.id == Assignment.user_pk)
-            .where(auth.User.name == user)
-        ).one()
+        return len(list(s.scalars(select(Assignment).where(Assignment.user_pk == user_id))))
 
 
-def test_wrong_token_is_refused(env: dict[str, object]) -> None:
-    at = _app().run()
-    at.text_input(key="login_token").input("mb_0123456789abcdef_not-the-secret")
-    at.button(key="FormSubmitter:login-Log in").click().run()
-    assert [e.value for e in at.error] == [
-        "wrong login token (ask an admin for a new one if yours was lost)"
-    ]
-    assert at.text_input(key="login_token") is not None  # still on the login page
-    assert not _buttons(at, "v_")
+def test_logged_out_visitors_see_only_the_login_form(env: dict[str, Any]) -> None:
+    at = env["as"](None)
+    assert [t.value for t in at.title] == ["musebench annotation"]
+    assert not at.dataframe and not at.metric
+    names = [e.proto.component_name for e in at.main if e.type == "bidi_component"]
+    assert names == ["musebench.login_form"]
+    # A forged, revoked or expired cookie is nobody.
+    env["cookie"]["value"] = "v1.forged.9999999999.c2lnbmF0dXJl"
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert [t.value for t in at.title] == ["musebench annotation"]
 
 
-def test_login_rate_and_submit(env: dict[str, object]) -> None:
-    store: Store = env["store"]  # type: ignore[assignment]
-    at = _login(env["tokens"]["alice"])  # type: ignore[index]
-    page = _texts(at)
-    assert "Response 1:" in page
+def test_revoked_session_is_logged_out(env: dict[str, Any]) -> None:
+    at: AppTest = env["as"]("alice")
+    assert "musebench.rubric_panel" in str([e.proto for e in at.main if e.type == "bidi_component"])
+    assert sessions.revoke(env["store"], env["cookie"]["value"])
+    at.run()
+    assert [t.value for t in at.title] == ["musebench annotation"]
+
+
+def test_annotator_lands_on_a_blind_inert_response(env: dict[str, Any]) -> None:
+    at: AppTest = env["as"]("alice")
+    data = _panel_data(at)
+    view = q.current(env["store"], env["users"]["alice"])
+    assert view is not None and data["aid"] == view.assignment_id
+    assert [i["id"] for i in data["items"]] == [i.item_id for i in view.items]
+    # Hidden gold: no check item's guidance says it is checked programmatically.
+    assert not any("programmatic" in i["guidance"].lower() for i in data["items"])
+    negative = {it.id for it in suite().tasks[0].items if it.points < 0}
+    assert {i["id"] for i in data["items"] if i["negative"]} == negative
+    page = json.dumps(data) + "".join(h.proto.body for h in at.get("html"))
     assert "test-model" not in page and "openai" not in page  # blind to the model
-    n_items = len(_buttons(at, "go_"))
-    for i in range(n_items):
-        at = _rate_current(at, "met" if i == 0 else "not_met")
-        assert f"{i + 1}/{n_items} answered" in _texts(at)
-    (submit,) = _buttons(at, "submit_")
-    assert not at.button(key=submit).disabled
-    at.button(key=submit).click().run()
-    # Submitted within a test's milliseconds: saved, with the too-fast warning.
-    assert any("faster than" in str(w.value) for w in at.warning)
-    assert "Response 2:" in _texts(at)
-    with store.read() as s:
-        ratings = list(s.scalars(select(Rating)))
-    assert len(ratings) == n_items
-    assert sorted(r.verdict for r in ratings).count("met") == 1
+    # The response's markdown images, links and raw HTML are text, not elements.
+    tags = _html_tags(at)
+    assert not [t for t, _ in tags if t in {"img", "a", "script", "svg", "iframe", "form", "style"}]
+    assert not [a for _, attrs in tags for a, v in attrs if v and BEACON in v]
+    assert f"[image: beacon] ({BEACON}/md-image.png)" in "".join(
+        h.proto.body for h in at.get("html")
+    )
 
 
-def test_submit_is_disabled_until_every_item_has_a_verdict(env: dict[str, object]) -> None:
-    at = _login(env["tokens"]["alice"])  # type: ignore[index]
-    at = _rate_current(at, "unsure")
-    (submit,) = _buttons(at, "submit_")
-    assert at.button(key=submit).disabled
-
-
-def test_resume_after_closing_the_tab(env: dict[str, object]) -> None:
-    store: Store = env["store"]  # type: ignore[assignment]
-    at = _login(env["tokens"]["alice"])  # type: ignore[index]
-    at = _rate_current(at, "met")
-    at = _rate_current(at, "unsure")
-    (comment,) = [t.key for t in at.text_input if t.key and t.key.startswith("comment_")]
-    at.text_input(key=comment).input("hard to tell").run()
-    first = _open(store, "alice")
-    # A new browser session (the tab was closed): log in again, same response, same verdicts.
-    again = _login(env["tokens"]["alice"])  # type: ignore[index]
-    assert "Response 1:" in _texts(again)
-    n_items = len(_buttons(again, "go_"))
-    assert f"2/{n_items} answered" in _texts(again)
-    assert _open(store, "alice").id == first.id
-    view = q.current(store, first.user_pk)
-    assert view is not None
-    answered = [view.verdict(i.item_id) for i in view.items[:3]]
-    assert answered == ["met", "unsure", None]
-    assert view.comment(view.items[2].item_id) == "hard to tell"
-
-
-def test_skip(env: dict[str, object]) -> None:
-    store: Store = env["store"]  # type: ignore[assignment]
-    at = _login(env["tokens"]["alice"])  # type: ignore[index]
-    (skip,) = _buttons(at, "skip_")
-    at.button(key=skip).click().run()
-    assert any("Skipped" in str(i.value) for i in at.info)
-    assert "Response 2:" in _texts(at)
-    with store.read() as s:
-        statuses = sorted(s.scalars(select(Assignment.status)))
-    assert statuses == ["open", "skipped"]
+def test_admin_lands_on_agreement_and_takes_no_response(env: dict[str, Any]) -> None:
+    store, root = env["store"], env["users"]["root"]
+    at: AppTest = env["as"]("root")
+    assert [t.value for t in at.title] == ["Agreement"]
+    at.switch_page("app_pages/rate.py").run()
+    assert [t.value for t in at.title] == ["Rate"]
+    assert _open_count(store, root) == 0  # the Rate page asks first
+    at.button[0].click().run()  # "Start rating"
+    assert _open_count(store, root) == 1
+    assert _panel_data(at)["aid"] == q.current(store, root).assignment_id  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("page", ADMIN_PAGES)
-def test_annotator_is_refused_on_admin_pages(env: dict[str, object], page: str) -> None:
-    at = _login(env["tokens"]["alice"])  # type: ignore[index]
+def test_annotator_is_refused_on_admin_pages(env: dict[str, Any], page: str) -> None:
+    at: AppTest = env["as"]("alice")
     at.switch_page(page).run()
     assert not at.exception
     assert [e.value for e in at.error] == ["Refused: this page is for admins only."]
     assert not at.dataframe and not at.metric
 
 
-def test_admin_pages_for_an_admin(env: dict[str, object]) -> None:
-    store: Store = env["store"]  # type: ignore[assignment]
-    users = {u.name: u.id for u in auth.list_users(store)}
+def _unit_of(store: Store, assignment_id: int) -> str:
+    with store.read() as s:
+        return str(
+            s.scalar(
+                select(Unit.unit_id)
+                .join(Assignment, Assignment.unit_pk == Unit.id)
+                .where(Assignment.id == assignment_id)
+            )
+        )
+
+
+def _rate_two(env: dict[str, Any]) -> str:
+    """alice and bob rate the same response with split verdicts, alice with one comment (bob
+    skips what he is given until he gets it); returns its unit id."""
+    store, target = env["store"], None
     for name in ("alice", "bob"):
-        view = q.claim_next(store, users[name])
-        assert view is not None
-        verdicts = {
-            it.item_id: ("met" if (k + len(name)) % 2 else "not_met")
-            for k, it in enumerate(view.items)
-        }
-        q.submit(store, view.assignment_id, users[name], verdicts)
-    at = _login(env["tokens"]["root"])  # type: ignore[index]
-    at.switch_page("app_pages/admin_agreement.py").run()
+        uid = env["users"][name]
+        while (view := q.claim_next(store, uid, now=T0)) is not None:
+            unit = _unit_of(store, view.assignment_id)
+            if target not in (None, unit):
+                q.skip(store, view.assignment_id, uid)
+                continue
+            target = unit
+            verdicts: dict[str, Any] = {
+                it.item_id: ("met" if (k + (name == "bob")) % 2 else "not_met")
+                for k, it in enumerate(sorted(view.items, key=lambda i: i.item_id))
+            }
+            if name == "alice":
+                item = sorted(verdicts)[0]
+                verdicts[item] = {"verdict": verdicts[item], "comment": "ambiguous wording"}
+            q.submit(store, view.assignment_id, uid, verdicts, active_seconds=60, now=T0 + 90)
+            break
+    assert target is not None
+    return target
+
+
+def test_admin_pages_for_an_admin(env: dict[str, Any]) -> None:
+    unit_id = _rate_two(env)
+    texts = {it.id: it.text for it in suite().tasks[0].items}
+    at: AppTest = env["as"]("root")
     assert not at.exception and not at.error and not at.warning
-    assert [t.value for t in at.title] == ["Agreement"]
     assert any(m.label == "Submissions" and m.value == "2" for m in at.metric)
     assert [h.value for h in at.subheader] == [
         "Per rubric item",
         "Per dimension",
         "Most disputed items",
     ]
-    items, dims = at.dataframe[0].value, at.dataframe[1].value
-    assert {"criterion", "alpha", "ci_low", "ci_high", "n_units", "n_raters"} <= set(items.columns)
-    assert set(items["n_raters"]) == {2}
+    items, dims, disputed = (d.value for d in at.dataframe)
+    assert set(items["rubric item"]) <= set(texts.values())  # criteria by their text
+    assert not (items.astype(str) == "None").any().any()  # no bare None: missing is a dash
     assert set(dims["dimension"]) <= {it.dimension for it in suite().tasks[0].items}
+    assert set(disputed["response"]) == {f"admin_response?unit={unit_id.replace('/', '%2F')}"}
     at.switch_page("app_pages/admin_annotators.py").run()
-    assert not at.exception and not at.error
     table = at.dataframe[0].value.set_index("annotator")
     assert set(table.index) == {"alice", "bob", "root"}
-    assert table.loc["alice", "done"] == 1 and table.loc["alice", "fast_submissions"] == 1
-    assert "consensus_alpha" in table.columns and "gold_accuracy" in table.columns
+    assert table.loc["alice", "done"] == 1 and table.loc["alice", "fast_submissions"] == 0
+    at.switch_page("app_pages/admin_comments.py").run()
+    notes = at.dataframe[-1].value
+    assert notes["comment"].tolist() == ["ambiguous wording"] and notes["annotator"][0] == "alice"
+    at.query_params["unit"] = unit_id
+    at.switch_page("app_pages/admin_response.py").run()
+    ratings = at.dataframe[0].value
+    assert {"alice", "bob"} <= set(ratings.columns) and set(ratings["item"]) == set(texts.values())
+    assert any("ambiguous wording" in str(v) for v in ratings["alice"])
     at.switch_page("app_pages/admin_judge.py").run()
-    assert not at.exception and not at.error
     judge = at.dataframe[0].value
-    assert set(judge["judge"]) == {JUDGE} and {"accuracy", "human_alpha"} <= set(judge.columns)
+    assert set(judge["judge"]) == {JUDGE} and {"accuracy", "rubric item"} <= set(judge.columns)
+    at.switch_page("app_pages/admin_logins.py").run()
+    assert at.info and "No login attempts" in at.info[0].value  # sessions made by the test
 
 
-def test_other_annotators_ratings_are_refused(env: dict[str, object]) -> None:
-    at = _login(env["tokens"]["alice"])  # type: ignore[index]
+def test_other_annotators_ratings_are_refused(env: dict[str, Any]) -> None:
+    at: AppTest = env["as"]("alice")
     at.query_params["rater"] = "bob"
     at.switch_page("app_pages/my_ratings.py").run()
     assert [e.value for e in at.error] == ["Refused: annotators may see only their own ratings."]
     assert not at.dataframe
-    admin = _login(env["tokens"]["root"])  # type: ignore[index]
+    admin: AppTest = env["as"]("root")
     admin.query_params["rater"] = "bob"
     admin.switch_page("app_pages/my_ratings.py").run()
     assert not admin.error
     assert [t.value for t in admin.title] == ["Ratings of bob"]
-
-
-def test_logged_out_visitors_see_only_the_login_page(env: dict[str, object]) -> None:
-    at = _app().run()
-    assert [t.value for t in at.title] == ["musebench annotation"]
-    assert not _buttons(at, "v_") and not at.dataframe

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from sqlalchemy import select
 
 from annotation_app import assignments as q
 from annotation_app import auth
@@ -18,7 +19,7 @@ from annotation_app.export import export_ratings, human_ratings, judge_ratings, 
 from annotation_app.hub_push import PushError, push_ratings
 from annotation_app.importer import import_run
 from annotation_app.metrics import read_ratings
-from annotation_app.store import Store
+from annotation_app.store import Assignment, Store, Unit
 from benchmark.errors import UsageError
 from tests.annotation_support import JUDGE, make_run, new_store, suite
 from tests.annotation_support import cheap_token_hashing as cheap_token_hashing
@@ -26,7 +27,7 @@ from tests.fakes_hub.server import serve
 
 pytestmark = pytest.mark.usefixtures("cheap_token_hashing")
 
-COLUMNS = ["unit_id", "criterion", "rater_id", "value", "rater_type", "system"]
+COLUMNS = ["unit_id", "criterion", "rater_id", "value", "rater_type", "system", "comment", "flags"]
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +203,42 @@ def test_export_with_judges_is_one_file_for_calibrate(
     always_unsure = min(it.id for it in items)  # the fixture's "unsure" item has no human rows
     llm_items = {it.id for it in items if it.check is None} - {always_unsure}
     assert set(doc["judges"][JUDGE]["criteria"]) == llm_items
+
+
+def _unit_of(store: Store, assignment_id: int) -> str:
+    with store.read() as s:
+        return str(
+            s.scalar(
+                select(Unit.unit_id)
+                .join(Assignment, Assignment.unit_pk == Unit.id)
+                .where(Assignment.id == assignment_id)
+            )
+        )
+
+
+def test_comments_and_flags_reach_the_export(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    import_run(store, make_run(tmp_path / "run", n_tasks=1, samples=2), overlap=2)
+    for name in ("alice", "bob"):
+        auth.add_user(store, name, "annotator")
+    alice, bob = auth.list_users(store)
+    flagged = q.claim_next(store, bob.id)
+    assert flagged is not None
+    q.flag(store, flagged.assignment_id, bob.id, "the page is blank")
+    commented: set[tuple[str, str]] = set()
+    while (view := q.claim_next(store, alice.id)) is not None:  # alice rates both responses
+        item = view.items[0].item_id
+        q.sync(
+            store, view.assignment_id, alice.id, {item: {"verdict": "met", "comment": " vague "}}
+        )
+        q.submit(store, view.assignment_id, alice.id, {i.item_id: "met" for i in view.items[1:]})
+        commented.add((_unit_of(store, view.assignment_id), item))
+    df, _ = human_ratings(store)
+    assert len(set(df["unit_id"])) == 2 and len(commented) == 2
+    pairs = zip(df["unit_id"], df["criterion"], strict=True)
+    assert df["comment"].tolist() == ["vague" if k in commented else "" for k in pairs]
+    by_unit = df.groupby("unit_id")["flags"].agg(set).to_dict()
+    assert sorted(map(sorted, by_unit.values())) == [[""], ["bob: the page is blank"]]
+    back = pd.read_csv(export_ratings(store, tmp_path / "r.csv").path, keep_default_na=False)
+    assert {"comment", "flags"} <= set(back.columns)
+    assert "vague" in set(back["comment"]) and "bob: the page is blank" in set(back["flags"])

@@ -110,8 +110,8 @@ def test_own_expired_assignment_comes_back_first_with_its_draft(tmp_path: Path) 
     back = q.claim_next(store, a, now=T0 + 2 * timeout)
     assert back is not None and back.assignment_id == view.assignment_id
     assert back.verdict(view.items[1].item_id) == "unsure"
-    # The idle gap is not active time.
-    assert back.active_seconds <= store.settings.idle_cap_seconds
+    # Time passing is not active time: only the browser's reports count.
+    assert back.active_seconds == 0
 
 
 def test_late_submit_is_accepted_when_the_slot_is_still_free(tmp_path: Path) -> None:
@@ -212,17 +212,42 @@ def test_another_annotators_assignment_is_refused(tmp_path: Path) -> None:
             action()
 
 
-def test_active_time_caps_idle_gaps_and_fast_answers_are_marked(tmp_path: Path) -> None:
+def test_active_time_is_the_browsers_count_bounded_by_the_clock(tmp_path: Path) -> None:
     store, (a, b) = _setup(tmp_path, users=2, overlap=2)
-    cap = store.settings.idle_cap_seconds
     view = q.claim_next(store, a, now=T0)
     assert view is not None
-    assert q.touch(store, view.assignment_id, a, now=T0 + 10) == 10
-    assert q.touch(store, view.assignment_id, a, now=T0 + 10 + 10 * cap) == 10 + cap
-    slow = _rate_all(store, view, a, now=T0 + 10 + 10 * cap + 20)
-    assert slow.active_seconds == 30 + cap and not slow.fast
+    aid, item = view.assignment_id, view.items[0].item_id
+    assert q.touch(store, aid, a, now=T0 + 500) == 0  # a heartbeat adds no time
+    q.sync(store, aid, a, {item: "met"}, active_seconds=12.5, now=T0 + 20)
+    # More than the 30 s since the response was shown cannot be claimed...
+    q.sync(store, aid, a, {}, active_seconds=999, now=T0 + 30)
+    assert q.current(store, a).active_seconds == 30  # type: ignore[union-attr]
+    # ...and a lower count (a stale tab) never takes time away.
+    q.sync(store, aid, a, {}, active_seconds=5, now=T0 + 40)
+    slow = _rate_all(store, view, a, now=T0 + 200)
+    assert slow.active_seconds == 30 and not slow.fast
     fast_view = q.claim_next(store, b, now=T0)
     assert fast_view is not None
-    fast = _rate_all(store, fast_view, b, now=T0 + 2)
+    fast = q.submit(
+        store,
+        fast_view.assignment_id,
+        b,
+        {it.item_id: "met" for it in fast_view.items},
+        active_seconds=2,
+        now=T0 + 600,  # ten minutes on the clock, two of them active: still too fast
+    )
     minimum = store.settings.min_seconds_per_rubric_item * len(fast_view.items)
     assert fast.fast and fast.active_seconds == 2 and fast.min_seconds == minimum
+
+
+def test_skip_and_flag_keep_the_reported_time(tmp_path: Path) -> None:
+    store, (a,) = _setup(tmp_path, users=1, overlap=1, samples=2)
+    first = q.claim_next(store, a, now=T0)
+    assert first is not None
+    q.skip(store, first.assignment_id, a, active_seconds=8, now=T0 + 10)
+    second = q.claim_next(store, a, now=T0 + 10)
+    assert second is not None
+    q.flag(store, second.assignment_id, a, "broken", active_seconds=4, now=T0 + 20)
+    with store.read() as s:
+        times = sorted(x.active_seconds for x in s.scalars(select(Assignment)))
+    assert times == [4, 8]

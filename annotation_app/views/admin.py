@@ -1,20 +1,27 @@
-"""The admin pages: agreement (alpha per rubric item and dimension, most disputed items),
-annotators (throughput, gold accuracy, agreement with consensus, flags) and judge vs humans.
+"""The admin pages: agreement (alpha per rubric item and dimension, most disputed items, each
+linking to its response), annotators (throughput, gold accuracy, agreement with consensus),
+comments and flags, one response with all its ratings, judge vs humans, and the login audit.
 Each page refuses anyone who is not an admin before reading anything."""
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
 from benchmark.errors import MusebenchError
+from benchmark.webapp.inert import text_html
 
-from .. import metrics, reports
+from .. import logins, metrics, reports
 from ..auth import UserInfo
 from ..errors import PermissionDenied
 from ..export import human_ratings, judge_ratings, with_dimensions
 from ..store import Store
-from . import common
+from . import common, tables
+from .rate import transcript
+
+RESPONSE_PAGE = "admin_response"
 
 
 def _guard() -> tuple[UserInfo, Store]:
@@ -24,6 +31,11 @@ def _guard() -> tuple[UserInfo, Store]:
     except PermissionDenied as err:
         common.refuse(str(err))
     return user, common.store()
+
+
+def response_link(unit_id: str) -> str:
+    """A same-origin link to the response page (the unit id, from a run, is only a parameter)."""
+    return f"{RESPONSE_PAGE}?unit={quote(unit_id, safe='')}"
 
 
 # Metrics are recomputed only when the ratings change (the frame is the cache key).
@@ -45,6 +57,14 @@ def _consensus(df: pd.DataFrame) -> pd.DataFrame:
 @st.cache_data(show_spinner="comparing the judge with the annotators…", max_entries=8)
 def _judge(human: pd.DataFrame, judge: pd.DataFrame, n_boot: int) -> pd.DataFrame:
     return metrics.judge_vs_human(human, judge, n_boot=n_boot)
+
+
+def _with_text(df: pd.DataFrame, store: Store) -> pd.DataFrame:
+    """The criterion column shown by its text, the id kept beside it."""
+    texts = reports.criterion_texts(store)
+    out = df.rename(columns={"criterion": "item id"})
+    out.insert(0, "rubric item", [texts.get(c, c) for c in out["item id"]])
+    return out
 
 
 def _overview(store: Store) -> None:
@@ -77,17 +97,27 @@ def agreement_page() -> None:
         st.warning(f"Alpha is unavailable: {err}.")
     else:
         st.subheader("Per rubric item")
-        st.dataframe(
-            items.sort_values("alpha", na_position="last"), hide_index=True, width="stretch"
+        tables.show(
+            _with_text(items.sort_values("alpha", na_position="last"), store),
+            wide=("rubric item", "note"),
         )
         st.subheader("Per dimension")
-        st.dataframe(dims, hide_index=True, width="stretch")
+        tables.show(dims, wide=("note",))
     st.subheader("Most disputed items")
     disputed = reports.disputed(store, store.settings.disputed_items_shown)
     if disputed.empty:
         st.info("No item with split verdicts yet.")
-    else:
-        st.dataframe(disputed, hide_index=True, width="stretch")
+        return
+    disputed.insert(0, "response", [response_link(u) for u in disputed["unit_id"]])
+    tables.show(
+        disputed.rename(columns={"text": "rubric item", "item": "item id", "system": "model"}),
+        wide=("rubric item",),
+        config={
+            "response": st.column_config.LinkColumn(
+                "response", display_text="open", help="the response with every rating"
+            )
+        },
+    )
 
 
 def annotators_page() -> None:
@@ -112,12 +142,13 @@ def annotators_page() -> None:
         except MusebenchError as err:
             note = f"Agreement with consensus is unavailable: {err}."
     st.caption(
-        "done/skipped/flagged: responses; active time excludes idle gaps; fast: submitted under "
-        f"{store.settings.min_seconds_per_rubric_item:g} s per rubric item; gold: verdicts on items "
-        "with a known answer (check items, expert answers); consensus alpha: agreement with the "
-        "leave-one-out majority of the other annotators."
+        "done/skipped/flagged: responses; active time: counted in the browser while the response "
+        "is on screen, the tab focused and the annotator not idle; fast: submitted under "
+        f"{store.settings.min_seconds_per_rubric_item:g} s of active time per rubric item; gold: "
+        "verdicts on items with a known answer (check items, expert answers); consensus alpha: "
+        "agreement with the leave-one-out majority of the other annotators."
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(table)
     if note:
         st.warning(note)
     fast = table[table["fast_submissions"] > 0]
@@ -125,12 +156,61 @@ def annotators_page() -> None:
         st.warning(
             f"{row.annotator}: {row.fast_submissions} submission(s) faster than the minimum time."
         )
+
+
+def comments_page() -> None:
+    _, store = _guard()
+    st.title("Comments & flags")
     st.subheader("Flagged responses")
     flagged = reports.flags(store)
     if flagged.empty:
         st.info("Nothing flagged.")
     else:
-        st.dataframe(flagged, hide_index=True, width="stretch")
+        flagged.insert(0, "response", [response_link(u) for u in flagged["unit_id"]])
+        tables.show(
+            flagged,
+            wide=("reason",),
+            config={"response": st.column_config.LinkColumn("response", display_text="open")},
+        )
+    st.subheader("Comments")
+    notes = reports.comments(store)
+    if notes.empty:
+        st.info("No comments yet.")
+        return
+    notes.insert(0, "response", [response_link(u) for u in notes["unit_id"]])
+    tables.show(
+        notes.rename(columns={"item": "rubric item"}),
+        wide=("rubric item", "comment"),
+        config={"response": st.column_config.LinkColumn("response", display_text="open")},
+    )
+
+
+def response_page() -> None:
+    user, store = _guard()
+    unit_id = st.query_params.get("unit", "")
+    st.title("Response")
+    if not unit_id:
+        st.info("Open a response from the Agreement or Comments & flags page.")
+        return
+    detail = reports.unit_detail(store, user, unit_id)
+    if detail is None:
+        st.html(text_html(f"No response {unit_id} in this store.", tag="p"))
+        return
+    st.html(
+        text_html(
+            f"{detail.unit_id} · {detail.task_title} · model {detail.system}",
+            tag="p",
+            style="opacity: 0.75",
+        )
+    )
+    if not detail.flags.empty:
+        st.warning(f"Flagged {len(detail.flags)} time(s).")
+        tables.show(detail.flags, wide=("reason",))
+    st.subheader("Ratings")
+    tables.show(detail.items, wide=("item",))
+    st.subheader("Transcript")
+    with st.container(border=True):
+        transcript(detail.transcript, detail.category, f"admin_{detail.unit_id}")
 
 
 def judge_page() -> None:
@@ -156,4 +236,21 @@ def judge_page() -> None:
     except MusebenchError as err:
         st.warning(f"Judge-vs-human agreement is unavailable: {err}.")
         return
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.show(_with_text(table, store), wide=("rubric item", "note"))
+
+
+def logins_page() -> None:
+    user, store = _guard()
+    st.title("Logins")
+    cfg = store.settings
+    st.caption(
+        f"Every login attempt, newest first. After {cfg.login_free_failures} failures within "
+        f"{cfg.login_window_minutes:g} minutes for one key id or one client, further attempts "
+        f"wait {cfg.login_backoff_seconds:g} s, doubling up to {cfg.login_backoff_max_seconds:g} "
+        "s; attempts during a wait are refused unchecked (throttled)."
+    )
+    audit = logins.audit(store, user)
+    if audit.empty:
+        st.info("No login attempts yet.")
+        return
+    tables.show(audit)

@@ -2,83 +2,69 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from benchmark.errors import UsageError
+from benchmark.webapp.component import component
+from benchmark.webapp.inert import text_html
 
-from .. import auth
+from .. import sessions
 from ..auth import UserInfo
-from ..settings import ENV_DB, ENV_OVERRIDES
-from ..store import Store, open_store
+from ..store import Store
+from ..web_routes import PREFIX, served_store
 
-APP_DIR = Path(__file__).resolve().parents[1]
-USER_KEY = "musebench_user_id"
-
-# (file relative to app.py, title, menu section, admin only)
-PAGES: list[tuple[str, str, str, bool]] = [
-    ("app_pages/rate.py", "Rate", "Annotate", False),
-    ("app_pages/my_ratings.py", "My ratings", "Annotate", False),
-    ("app_pages/admin_agreement.py", "Agreement", "Admin", True),
-    ("app_pages/admin_annotators.py", "Annotators", "Admin", True),
-    ("app_pages/admin_judge.py", "Judge vs humans", "Admin", True),
+# (file relative to app.py, title, menu section, admin only, url path)
+PAGES: list[tuple[str, str, str, bool, str]] = [
+    ("app_pages/rate.py", "Rate", "Annotate", False, "rate"),
+    ("app_pages/my_ratings.py", "My ratings", "Annotate", False, "my_ratings"),
+    ("app_pages/admin_agreement.py", "Agreement", "Admin", True, "admin_agreement"),
+    ("app_pages/admin_annotators.py", "Annotators", "Admin", True, "admin_annotators"),
+    ("app_pages/admin_comments.py", "Comments & flags", "Admin", True, "admin_comments"),
+    ("app_pages/admin_judge.py", "Judge vs humans", "Admin", True, "admin_judge"),
+    ("app_pages/admin_response.py", "Response", "Admin", True, "admin_response"),
+    ("app_pages/admin_logins.py", "Logins", "Admin", True, "admin_logins"),
 ]
-
-
-@st.cache_resource(show_spinner=False)
-def _open(db: str, overrides: tuple[tuple[str, str], ...]) -> Store:
-    # `overrides` is part of the key only: open_store reads the same environment.
-    return open_store(db)
+ANNOTATOR_HOME, ADMIN_HOME = "rate", "admin_agreement"
 
 
 def store() -> Store:
-    db = os.environ.get(ENV_DB)
-    if not db:
-        st.error("No annotation store: start the app with `musebench annotate serve --db URL`.")
-        st.stop()
-    overrides = tuple((k, os.environ[k]) for k in sorted(ENV_OVERRIDES) if k in os.environ)
     try:
-        return _open(db, overrides)
+        return served_store()
     except UsageError as err:
         st.error(str(err))
         st.stop()
 
 
+def session_cookie() -> str | None:
+    """The session cookie the browser sent when this Streamlit session began (tests replace
+    this: AppTest cannot send cookies)."""
+    return st.context.cookies.get(sessions.COOKIE)
+
+
 def current_user() -> UserInfo | None:
-    """The logged-in, still active user of this browser session, or None."""
-    user_id = st.session_state.get(USER_KEY)
-    if user_id is None:
-        return None
-    user = auth.get_user(store(), int(user_id))
-    if user is None or not user.active:
-        st.session_state.pop(USER_KEY, None)
-        return None
-    return user
+    """The user of this browser's live session, or None (checked on every run, so a logout in
+    another tab, an expired session or a disabled user takes effect at the next action)."""
+    return sessions.resolve(store(), session_cookie())
 
 
 def require_user() -> UserInfo:
     user = current_user()
     if user is None:
-        st.warning("Please log in.")
+        st.warning("Your session has ended: reload the page to log in again.")
         st.stop()
     return user
 
 
-def log_in(user: UserInfo) -> None:
-    st.session_state[USER_KEY] = user.id
-
-
-def log_out() -> None:
-    for key in list(st.session_state.keys()):
-        del st.session_state[key]
+def _session_button() -> Any:
+    return component("musebench.session_button", "annotation_app", "session_button")
 
 
 def sidebar(user: UserInfo) -> None:
     with st.sidebar:
-        st.markdown(f"**{user.name}** · {user.role}")
-        st.button("Log out", on_click=log_out, key="logout")
+        st.html(text_html(f"{user.name} · {user.role}", tag="div", style="font-weight: 600"))
+        _session_button()(key="logout", data={"url": f"{PREFIX}/logout", "label": "Log out"})
 
 
 def refuse(message: str) -> None:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import html
 import re
-from functools import cache
-from importlib import resources
-from typing import Any
+
+from .component import component
 
 # Inside the artefact: inline styles and data: images/fonts only; no script, no fetch, no form,
 # no base URL. The app's own header policy (security.py) also stops the frame being navigated.
@@ -57,22 +56,9 @@ def page_document(source: str) -> str:
     )
 
 
-def _asset(name: str) -> str:
-    return resources.files("benchmark.webapp").joinpath("static", name).read_text("utf-8")
-
-
-@cache
-def _component() -> Any:
-    import streamlit as st
-
-    return st.components.v2.component(
-        "musebench.page_frame", js=_asset("page_frame.js"), css=_asset("page_frame.css")
-    )
-
-
 def show_page(source: str, *, key: str, title: str = "the response's page") -> None:
     """The artefact, inert, with a desktop / mobile switch (no rerun: the switch is local)."""
-    _component()(
+    component("musebench.page_frame", "benchmark.webapp", "page_frame")(
         key=key,
         data={
             "doc": page_document(source),

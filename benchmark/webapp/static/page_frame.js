@@ -19,6 +19,11 @@ function build(parentElement) {
     bar.appendChild(b);
     buttons[mode] = b;
   }
+  const enlarge = document.createElement("button");
+  enlarge.type = "button";
+  enlarge.textContent = "Enlarge";
+  enlarge.className = "mb-frame-enlarge";
+  bar.appendChild(enlarge);
   const note = document.createElement("span");
   note.className = "mb-frame-note";
   note.textContent = "sandboxed: scripts, forms and network requests are off";
@@ -27,7 +32,17 @@ function build(parentElement) {
   viewport.className = "mb-frame-viewport";
   root.append(bar, viewport);
   parentElement.appendChild(root);
-  const state = { root, viewport, buttons, frame: null, doc: null, mode: "desktop", heights: {} };
+  const state = { root, viewport, buttons, enlarge, frame: null, doc: null, mode: "desktop", heights: {}, large: false };
+  // Enlarged: the frame fills most of the window (Esc or the button again shrinks it).
+  const toggle = (on) => {
+    state.large = on;
+    root.classList.toggle("mb-frame-large", on);
+    enlarge.textContent = on ? "Close (Esc)" : "Enlarge";
+    layout(state);
+  };
+  enlarge.addEventListener("click", () => toggle(!state.large));
+  state.onKey = (e) => { if (state.large && e.key === "Escape") toggle(false); };
+  document.addEventListener("keydown", state.onKey);
   for (const [mode, b] of Object.entries(buttons)) {
     b.addEventListener("click", () => {
       state.mode = mode;
@@ -55,9 +70,13 @@ function newFrame(state, doc, title) {
 function layout(state) {
   if (!state.frame) return;
   const width = WIDTHS[state.mode];
-  const height = state.heights[state.mode];
-  const room = Math.max(200, state.root.clientWidth);
+  // The viewport's 1 px border on each side is outside the scaled page.
+  const room = Math.max(200, state.root.clientWidth - 2);
   const scale = Math.min(1, room / width);
+  // Enlarged, the page fills the window's height; otherwise a fixed window onto the page.
+  const height = state.large
+    ? Math.floor((window.innerHeight * 0.85) / scale)
+    : state.heights[state.mode];
   state.frame.style.width = `${width}px`;
   state.frame.style.height = `${height}px`;
   state.frame.style.transform = `scale(${scale})`;
@@ -75,5 +94,8 @@ export default function (component) {
   state.heights = { desktop: data.desktop_height, mobile: data.mobile_height };
   if (state.doc !== data.doc) newFrame(state, data.doc, data.title);
   layout(state);
-  return () => state.observer.disconnect();
+  return () => {
+    state.observer.disconnect();
+    document.removeEventListener("keydown", state.onKey);
+  };
 }

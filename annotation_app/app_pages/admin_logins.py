@@ -1,0 +1,3 @@
+from annotation_app.views import admin
+
+admin.logins_page()

@@ -1,3 +1,0 @@
-from annotation_app.views import login
-
-login.render()
