@@ -20,6 +20,7 @@ ENV_DB = "MUSEBENCH_ANNOTATION_DB"
 ENV_OVERRIDES = {
     "MUSEBENCH_ASSIGNMENT_TIMEOUT_MINUTES": "assignment_timeout_minutes",
     "MUSEBENCH_MIN_SECONDS_PER_RUBRIC_ITEM": "min_seconds_per_rubric_item",
+    "MUSEBENCH_IDLE_LIMIT_SECONDS": "idle_limit_seconds",
 }
 
 

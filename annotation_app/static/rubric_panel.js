@@ -243,9 +243,10 @@ class Panel {
     this.examples = el("div", "mb-examples");
     this.comment = el("textarea", "mb-comment");
     this.comment.rows = 2;
-    this.comment.placeholder = "Comment (optional, saved as you type; C to focus)";
+    this.comment.placeholder = "Comment (optional, saved as you type; C to write, Esc to leave)";
     this.comment.setAttribute("aria-label", "Comment on this item");
     this.comment.addEventListener("input", () => this.commentInput(this.comment.value));
+    this.comment.addEventListener("keydown", (e) => { if (e.key === "Escape") this.comment.blur(); });
     const nav = el("div", "mb-nav");
     this.prevButton = el("button", "mb-secondary", "↑ Previous (K)");
     this.prevButton.type = "button";

@@ -45,6 +45,12 @@ def register(sub: Any) -> None:
         type=non_negative_float("--min-seconds-per-item"),
         help="warn when a response is submitted faster than this per rubric item (default 3)",
     )
+    s.add_argument(
+        "--idle-limit-seconds",
+        type=non_negative_float("--idle-limit-seconds"),
+        help="stop counting active time after this long without key, pointer or scroll input "
+        "(default 120)",
+    )
     s.set_defaults(func=cmd_serve)
 
     i = asub.add_parser("import", help="queue a run's responses with their rubric items")
@@ -128,6 +134,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         env["MUSEBENCH_ASSIGNMENT_TIMEOUT_MINUTES"] = str(args.timeout_minutes)
     if args.min_seconds_per_item is not None:
         env["MUSEBENCH_MIN_SECONDS_PER_RUBRIC_ITEM"] = str(args.min_seconds_per_item)
+    if args.idle_limit_seconds is not None:
+        env["MUSEBENCH_IDLE_LIMIT_SECONDS"] = str(args.idle_limit_seconds)
     cmd = streamlit_command(
         pkg / "asgi.py",
         port=args.port,
