@@ -56,6 +56,7 @@ class Panel {
 
   reset(data) {
     this.aid = data.aid;
+    this.root.dataset.aid = String(data.aid);
     this.items = data.items;
     this.draft = JSON.parse(JSON.stringify(data.draft || {}));
     this.rev = data.saved_rev || 0;

@@ -34,6 +34,7 @@ const r = host.shadowRoot;
 const p = r.querySelector('.mb-panel');
 const pressed = [...r.querySelectorAll('.mb-verdict')].find(b => b.getAttribute('aria-pressed') === 'true');
 return {
+  aid: Number(p.dataset.aid),
   counter: r.querySelector('[data-testid=mb-counter]').textContent,
   status: r.querySelector('[data-testid=mb-status]').textContent,
   current: p.dataset.current,
@@ -141,3 +142,11 @@ def press(driver: Any, keys: str, ctrl: bool = False) -> None:
 def saved(driver: Any) -> bool:
     state = panel(driver)
     return bool(state and state["status"] == "saved")
+
+
+def open_assignment(store: Any, user_id: int) -> int | None:
+    """The id of the user's open assignment, if any (read from the store)."""
+    from annotation_app import assignments as q
+
+    view = q.current(store, user_id)
+    return view.assignment_id if view is not None else None

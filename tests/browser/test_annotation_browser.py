@@ -25,6 +25,7 @@ from tests.browser.annotation_ui import (
     ARTIFACTS,
     logged_in,
     login,
+    open_assignment,
     panel,
     press,
     saved,
@@ -113,11 +114,6 @@ def _current(store: Store, user_id: int) -> q.AssignmentView:
     return view
 
 
-def _open_aid(store: Store, user_id: int) -> int | None:
-    view = q.current(store, user_id)
-    return view.assignment_id if view is not None else None
-
-
 def _rate_all(driver: Any, n_items: int, keys: str = "mnu") -> dict[str, str]:
     """Every item from the keyboard, in the order the panel moves through them; returns what
     was given per item id."""
@@ -145,11 +141,11 @@ def test_hostile_responses_stay_inert_while_an_annotator_rates_them(
     with serving(study["db"], log=study["log"]) as url:
         login(driver, url, study["tokens"]["ann01"])
         for n in range(len(TASKS)):
+            view = _current(store, uid)
             state = until(
-                lambda: (s := panel(driver)) and s["counter"].startswith("Rubric · 0/") and s,
+                lambda aid=view.assignment_id: (s := panel(driver)) and s["aid"] == aid and s,
                 what=f"response {n + 1}",
             )
-            view = _current(store, uid)
             assert driver.title == TITLE
             found = driver.execute_script(_FETCHERS, listener.url)
             assert found["fetchers"] == [], found["fetchers"]
@@ -184,7 +180,7 @@ def test_hostile_responses_stay_inert_while_an_annotator_rates_them(
             comments[view.assignment_id] = (last, f"unsure about item {last}")
             press(driver, "\ue007", ctrl=True)  # Ctrl+Enter
             until(
-                lambda aid=view.assignment_id: _open_aid(store, uid) != aid,
+                lambda aid=view.assignment_id: open_assignment(store, uid) != aid,
                 what="the submission",
             )
             assert driver.title == TITLE
