@@ -151,12 +151,14 @@ def _slots_held(s: Session, unit_pk: int) -> int:
     )
 
 
-def _lock_unit(s: Session, unit_pk: int) -> Unit:
-    # PostgreSQL: FOR NO KEY UPDATE serialises claimers of one unit, yet lets ratings referencing
-    # it be inserted meanwhile. SQLite renders no lock clause: it already holds the DB write lock.
-    unit = s.scalar(select(Unit).where(Unit.id == unit_pk).with_for_update(key_share=True))
-    assert unit is not None
-    return unit
+def _lock_unit(s: Session, unit_pk: int, *, skip_locked: bool = False) -> Unit | None:
+    """The unit, row-locked. PostgreSQL: FOR NO KEY UPDATE serialises claimers of one unit, yet
+    lets ratings referencing it be inserted meanwhile. With `skip_locked` a unit another claimer
+    holds is skipped (None) rather than waited for: claimers walk their own orders, and waiting
+    on each other's candidates would deadlock. SQLite renders no lock clause: it already holds
+    the database's write lock."""
+    stmt = select(Unit).where(Unit.id == unit_pk)
+    return s.scalar(stmt.with_for_update(key_share=True, skip_locked=skip_locked))
 
 
 def _task_items(s: Session, task_pk: int) -> list[TaskItem]:
@@ -267,7 +269,9 @@ def _claim(s: Session, store: Store, user_id: int, now: float) -> AssignmentView
     if current is not None:
         return _view(s, current)
     for unit_pk, own_expired in _next_units(s, store, user_id):
-        unit = _lock_unit(s, unit_pk)
+        unit = _lock_unit(s, unit_pk, skip_locked=True)
+        if unit is None:  # another claimer is taking it right now
+            continue
         # On SQLite this transaction has held the write lock since BEGIN IMMEDIATE, so the
         # candidate query's count is current; elsewhere another claimer may have won meanwhile.
         if not store.is_sqlite and _slots_held(s, unit_pk) >= unit.overlap:
@@ -338,6 +342,7 @@ def _own_open(s: Session, store: Store, assignment_id: int, user_id: int, now: f
     a = _own(s, assignment_id, user_id)
     if a.status == EXPIRED:
         unit = _lock_unit(s, a.unit_pk)
+        assert unit is not None
         if _slots_held(s, a.unit_pk) >= unit.overlap:
             raise AssignmentLost(
                 "this response was given to another annotator after "

@@ -109,6 +109,8 @@ def _shot(driver: Any, name: str) -> None:
 
 
 def _current(store: Store, user_id: int) -> q.AssignmentView:
+    """The user's open response (the page claims it: wait for that)."""
+    until(lambda: open_assignment(store, user_id) is not None, what="the page to claim a response")
     view = q.current(store, user_id)
     assert view is not None
     return view
