@@ -57,7 +57,14 @@ def test_disputed_items_and_throughput(tmp_path: Path) -> None:
         verdicts[items[0]] = verdict_of_first  # first item: met / not met / unsure
         if name != "a":
             verdicts[items[1]] = "not_met"  # second item: met / not met / not met
-        q.submit(store, view.assignment_id, ids[name], verdicts, now=T0 + seconds[name])
+        q.submit(
+            store,
+            view.assignment_id,
+            ids[name],
+            verdicts,
+            active_seconds=seconds[name],
+            now=T0 + seconds[name],
+        )
     assert items is not None
     table = reports.disputed(store).set_index("item")
     assert list(table.index[:2]) == [items[0], items[1]]  # most disputed first

@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
-from annotation_app import auth
+from annotation_app import auth, sessions
 from annotation_app import store as store_mod
 from annotation_app.errors import AuthError, PermissionDenied, StoreError
 from annotation_app.store import Meta, open_store
@@ -178,3 +178,26 @@ def test_permission_helpers(tmp_path: Path) -> None:
     auth.require_self_or_admin(root, "alice")
     with pytest.raises(PermissionDenied):
         auth.require_self_or_admin(alice, "root")
+
+
+def test_a_schema_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
+    """A store written before sessions and the login audit (schema 1) gains their tables and the
+    store secrets, and keeps its users."""
+    store = new_store(tmp_path)
+    auth.add_user(store, "alice", "annotator")
+    with store.write() as s:
+        s.execute(text("DROP TABLE web_sessions"))
+        s.execute(text("DROP TABLE login_attempts"))
+        s.execute(text("DELETE FROM meta WHERE key IN ('order_seed', 'session_secret')"))
+        s.merge(Meta(key="schema_version", value="1"))
+    store.dispose()
+    upgraded = store_mod.open_store(db_url(tmp_path / "annotations.sqlite"))
+    assert store_mod.schema_version(upgraded) == store_mod.SCHEMA_VERSION == 2
+    tables = set(inspect(upgraded.engine).get_table_names())
+    assert {"web_sessions", "login_attempts"} <= tables
+    for key in (store_mod.ORDER_SEED_KEY, store_mod.SESSION_SECRET_KEY):
+        assert len(upgraded.secret(key)) == 64
+    (alice,) = auth.list_users(upgraded)
+    assert alice.name == "alice"
+    assert sessions.resolve(upgraded, sessions.create(upgraded, alice.id)) == alice
+    upgraded.dispose()

@@ -33,8 +33,12 @@ if (!host) return null;
 const r = host.shadowRoot;
 const p = r.querySelector('.mb-panel');
 const pressed = [...r.querySelectorAll('.mb-verdict')].find(b => b.getAttribute('aria-pressed') === 'true');
+const bottom = (sel) => r.querySelector(sel).getBoundingClientRect().bottom;
 return {
   aid: Number(p.dataset.aid),
+  verdicts_bottom: bottom('.mb-verdicts'),
+  submit_bottom: bottom('[data-testid=mb-submit]'),
+  window_height: window.innerHeight,
   counter: r.querySelector('[data-testid=mb-counter]').textContent,
   status: r.querySelector('[data-testid=mb-status]').textContent,
   current: p.dataset.current,

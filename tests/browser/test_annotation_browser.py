@@ -116,12 +116,20 @@ def _current(store: Store, user_id: int) -> q.AssignmentView:
     return view
 
 
-def _rate_all(driver: Any, n_items: int, keys: str = "mnu") -> dict[str, str]:
+def _rate_all(
+    driver: Any, n_items: int, negative: set[str], keys: str = "mnu"
+) -> tuple[dict[str, str], int]:
     """Every item from the keyboard, in the order the panel moves through them; returns what
-    was given per item id."""
+    was given per item id, and how many items describing a failure were shown (their buttons
+    say what Met means)."""
     given: dict[str, str] = {}
+    failures = 0
     for i in range(n_items):
         state = until(lambda: panel(driver), what="the rubric panel")
+        is_failure = state["current"] in negative
+        failures += is_failure
+        met_label = state["negative_labels"][0]
+        assert met_label == ("Met: it fails this way (M)" if is_failure else "Met (M)")
         key = keys[i % len(keys)]
         given[state["current"]] = {"m": "met", "n": "not_met", "u": "unsure"}[key]
         press(driver, key)
@@ -129,7 +137,7 @@ def _rate_all(driver: Any, n_items: int, keys: str = "mnu") -> dict[str, str]:
             lambda i=i: panel(driver)["counter"].startswith(f"Rubric · {i + 1}/"),
             what=f"item {i + 1} to be answered",
         )
-    return given
+    return given, failures
 
 
 def test_hostile_responses_stay_inert_while_an_annotator_rates_them(
@@ -140,6 +148,7 @@ def test_hostile_responses_stay_inert_while_an_annotator_rates_them(
     store, uid = study["store"], study["users"]["ann01"]
     expected: dict[int, dict[str, str]] = {}
     comments: dict[int, tuple[str, str]] = {}
+    failure_items = 0
     with serving(study["db"], log=study["log"]) as url:
         login(driver, url, study["tokens"]["ann01"])
         for n in range(len(TASKS)):
@@ -167,8 +176,13 @@ def test_hostile_responses_stay_inert_while_an_annotator_rates_them(
                 press(driver, "\ue00c")  # Escape closes the enlarged page
             else:
                 _shot(driver, f"annotation-rate-{view.category}.png")
+            # At 1280x800 the verdict buttons and Submit are above the fold.
+            assert state["verdicts_bottom"] <= state["window_height"] == 800, state
+            assert state["submit_bottom"] <= state["window_height"], state
             n_items = int(state["counter"].split("/")[1].split()[0])
-            given = _rate_all(driver, n_items - 1)
+            negative = {it.item_id for it in view.items if it.negative}
+            given, failures = _rate_all(driver, n_items - 1, negative)
+            failure_items += failures
             # The last item: a verdict and a comment typed but never confirmed with Enter.
             last = panel(driver)["current"]
             press(driver, "c")
@@ -188,6 +202,7 @@ def test_hostile_responses_stay_inert_while_an_annotator_rates_them(
             assert driver.title == TITLE
         until(lambda: "Nothing left" in driver.page_source, what="the end of the queue")
         _shot(driver, "annotation-done.png")
+    assert failure_items >= 3  # the failure wording was shown, and checked, on real items
     # Nothing fetched, nothing run, and the store holds exactly the ratings the test made.
     assert listener.connections == [] and listener.requests == []
     assert driver.title == TITLE and driver.title != PWNED
