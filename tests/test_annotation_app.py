@@ -239,4 +239,9 @@ def test_other_annotators_ratings_are_refused(env: dict[str, Any]) -> None:
     admin.query_params["rater"] = "bob"
     admin.switch_page("app_pages/my_ratings.py").run()
     assert not admin.error
-    assert [t.value for t in admin.title] == ["Ratings of bob"]
+    headings = [h.proto.body for h in admin.get("html") if h.proto.body.startswith("<h1>")]
+    assert headings == ["<h1>Ratings of bob</h1>"]
+    admin.query_params["rater"] = "![x](http://127.0.0.1:9/x.png) <b>bob</b>"
+    admin.run()
+    headings = [h.proto.body for h in admin.get("html") if h.proto.body.startswith("<h1>")]
+    assert headings == ["<h1>Ratings of ![x](http://127.0.0.1:9/x.png) &lt;b&gt;bob&lt;/b&gt;</h1>"]

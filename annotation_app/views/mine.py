@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from benchmark.webapp.inert import text_html
+
 from .. import assignments as q
 from .. import reports
 from ..errors import PermissionDenied
@@ -20,7 +22,10 @@ def render() -> None:
     except PermissionDenied as err:
         common.refuse(str(err))
         return
-    st.title("My ratings" if rater == user.name else f"Ratings of {rater}")
+    if rater == user.name:
+        st.title("My ratings")
+    else:  # the name comes from the address bar: shown as text, never as markdown
+        st.html(text_html(f"Ratings of {rater}", tag="h1"))
     if rater == user.name:
         prog = q.progress(store, user.id)
         a, b, c, d = st.columns(4)
