@@ -22,7 +22,6 @@ Annotators are blind: the view handed to the UI carries no model spec and no uni
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
 import random
 import time
@@ -31,9 +30,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Subquery, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Subquery, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ClauseElement
 
 from .errors import AssignmentLost, PermissionDenied, QueueError
 from .store import (
@@ -228,53 +228,75 @@ def _order_keys(store: Store, user_id: int, max_pk: int) -> np.ndarray[Any, Any]
     return np.random.default_rng([seed, user_id]).random(max_pk + 1)
 
 
+def _plain_rows(conn: Connection, stmt: ClauseElement) -> list[tuple[Any, ...]]:
+    """The rows as plain tuples from the driver's cursor: building 200,000 Row objects costs
+    more than the query. The statement's parameters are ids and status words of our own, bound
+    as literals."""
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def _next_units(s: Session, store: Store, user_id: int) -> list[tuple[int, bool]]:
     """Up to CANDIDATES (unit pk, is the user's own expired assignment), best first: the user's
-    own expired work (resume), then the serving order described in the module docstring."""
+    own expired work (resume), then the serving order described in the module docstring. A
+    store holds one run per model, so the import stands for the model. Read as plain integer
+    rows and ranked with numpy: a store may hold 200,000 open responses."""
     held = _slots_held_per_unit()
-    own_expired = Unit.id.in_(
-        select(Assignment.unit_pk).where(
-            Assignment.user_pk == user_id, Assignment.status == EXPIRED
-        )
-    )
-    rows = s.execute(
-        select(Unit.id, Unit.task_pk, Unit.system, own_expired)
+    conn = s.connection()
+    rows = _plain_rows(
+        conn,
+        select(Unit.id, Unit.task_pk, Unit.import_pk)
         .outerjoin(held, held.c.unit_pk == Unit.id)
-        .where(*_open_to(user_id, held))
-    ).all()
+        .where(*_open_to(user_id, held)),
+    )
     if not rows:
         return []
-    shown = s.execute(
-        select(Unit.task_pk, Unit.system)
+    shown = conn.execute(
+        select(Unit.task_pk, Unit.import_pk)
         .join(Assignment, Assignment.unit_pk == Unit.id)
         .where(Assignment.user_pk == user_id)
         .order_by(Assignment.position)
     ).all()
-    seen = Counter(system for _, system in shown)
-    last_task, last_system = shown[-1] if shown else (None, None)
-    keys = _order_keys(store, user_id, max(r[0] for r in rows))
+    expired = conn.execute(
+        select(Assignment.unit_pk).where(
+            Assignment.user_pk == user_id, Assignment.status == EXPIRED
+        )
+    ).scalars()
+    pk, task, run = np.array(rows, dtype=np.int64).T
+    own = np.isin(pk, np.fromiter(expired, dtype=np.int64))
+    last_task, last_run = shown[-1] if shown else (-1, -1)
+    seen = Counter(r for _, r in shown)
+    runs, code = np.unique(run, return_inverse=True)
+    seen_of = np.array([seen[int(r)] for r in runs])[code]
+    keys = _order_keys(store, user_id, int(pk.max()))[pk]
+    # np.lexsort sorts by the last key first: own expired work, a new task, the least seen
+    # model, a new model, then the annotator's random key.
+    order = np.lexsort((keys, run == last_run, seen_of, task == last_task, ~own))[:CANDIDATES]
+    return [(int(pk[i]), bool(own[i])) for i in order]
 
-    def rank(r: Any) -> tuple[bool, bool, int, bool, float]:
-        pk, task_pk, system, own = r
-        return (not own, task_pk == last_task, seen[system], system == last_system, keys[pk])
 
-    return [(int(r[0]), bool(r[3])) for r in heapq.nsmallest(CANDIDATES, rows, key=rank)]
-
-
-def _claim(s: Session, store: Store, user_id: int, now: float) -> AssignmentView | None:
-    _expire_stale(s, now, store.settings.assignment_timeout_seconds)
+def _take(
+    s: Session, store: Store, user_id: int, now: float, candidates: list[tuple[int, bool]]
+) -> AssignmentView | None:
+    """In the write transaction: the user's open assignment if another tab made one meanwhile,
+    else the first candidate that still has a free slot (reopened if it is their own expired
+    work, else a new assignment)."""
     current = s.scalar(
         select(Assignment).where(Assignment.user_pk == user_id, Assignment.status == OPEN)
     )
     if current is not None:
         return _view(s, current)
-    for unit_pk, own_expired in _next_units(s, store, user_id):
+    for unit_pk, own_expired in candidates:
         unit = _lock_unit(s, unit_pk, skip_locked=True)
         if unit is None:  # another claimer is taking it right now
             continue
-        # On SQLite this transaction has held the write lock since BEGIN IMMEDIATE, so the
-        # candidate query's count is current; elsewhere another claimer may have won meanwhile.
-        if not store.is_sqlite and _slots_held(s, unit_pk) >= unit.overlap:
+        # The candidates were read before this transaction: another claimer may have filled it.
+        if _slots_held(s, unit_pk) >= unit.overlap:
             continue
         if own_expired:  # reopen it, draft intact
             mine = s.scalar(
@@ -282,7 +304,8 @@ def _claim(s: Session, store: Store, user_id: int, now: float) -> AssignmentView
                     Assignment.unit_pk == unit_pk, Assignment.user_pk == user_id
                 )
             )
-            assert mine is not None
+            if mine is None or mine.status != EXPIRED:
+                continue
             mine.status, mine.last_seen_at = OPEN, now
             s.flush()
             return _view(s, mine)
@@ -309,15 +332,33 @@ def _claim(s: Session, store: Store, user_id: int, now: float) -> AssignmentView
 
 
 def claim_next(store: Store, user_id: int, now: float | None = None) -> AssignmentView | None:
-    """The user's open assignment (resume), else a new one, else None when nothing is left."""
+    """The user's open assignment (resume), else a new one, else None when nothing is left.
+
+    The serving order is computed in a read transaction, so the write lock (SQLite's, for the
+    whole store) is held only to recheck and take a candidate; candidates someone else took
+    meanwhile send the claim round again."""
+    t = _now(now)
+    expire_stale(store, t)
     for attempt in range(CLAIM_ATTEMPTS):
+        with store.read() as s:
+            mine = s.scalar(
+                select(Assignment).where(Assignment.user_pk == user_id, Assignment.status == OPEN)
+            )
+            if mine is not None:
+                return _view(s, mine)
+            candidates = _next_units(s, store, user_id)
+        if not candidates:
+            return None
         try:
             with store.write() as s:
-                return _claim(s, store, user_id, _now(now))
-        except IntegrityError:
+                view = _take(s, store, user_id, t, candidates)
+        except IntegrityError:  # two tabs of one user claimed the same response
             if attempt == CLAIM_ATTEMPTS - 1:
                 raise
-    return None  # pragma: no cover (the loop returns or raises)
+            continue
+        if view is not None:
+            return view
+    return None
 
 
 def current(store: Store, user_id: int) -> AssignmentView | None:
