@@ -9,12 +9,14 @@ busy timeout instead of both seeing a free slot. On PostgreSQL the queue locks t
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from .errors import StoreError
-from .settings import Settings, load_settings
+from .settings import ENV_DB, ENV_OVERRIDES, Settings, load_settings
 
 SCHEMA_VERSION = 2
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
@@ -414,3 +416,19 @@ def ensure_schema(store: Store, *, create: bool) -> None:
         for key in (ORDER_SEED_KEY, SESSION_SECRET_KEY):
             if s.get(Meta, key) is None:
                 s.add(Meta(key=key, value=secrets.token_hex(32)))
+
+
+@cache
+def _served(db: str, overrides: tuple[tuple[str, str], ...]) -> Store:
+    # `overrides` is part of the key only: open_store reads the same environment.
+    return open_store(db)
+
+
+def served_store() -> Store:
+    """The store this app process serves (`annotate serve` names it in the environment). One
+    per process: the pages and the login routes share it, so SQLite writers queue on one lock."""
+    db = os.environ.get(ENV_DB)
+    if not db:
+        raise StoreError("no annotation store: start the app with `musebench annotate serve`")
+    overrides = tuple((k, os.environ[k]) for k in sorted(ENV_OVERRIDES) if k in os.environ)
+    return _served(db, overrides)

@@ -6,8 +6,6 @@ another site cannot log a visitor in or out. The token never appears in a URL.""
 
 from __future__ import annotations
 
-import os
-from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,32 +14,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from benchmark.errors import UsageError
+
 from . import logins, sessions
 from .errors import AuthError, LoginThrottled
-from .settings import ENV_DB, ENV_OVERRIDES
-from .store import Store, open_store
+from .store import served_store
 
 PREFIX = "/_musebench"
 MAX_BODY = 4096
-
-
-def _overrides() -> tuple[tuple[str, str], ...]:
-    return tuple((k, os.environ[k]) for k in sorted(ENV_OVERRIDES) if k in os.environ)
-
-
-@cache
-def _open(db: str, overrides: tuple[tuple[str, str], ...]) -> Store:
-    # `overrides` is part of the key only: open_store reads the same environment.
-    return open_store(db)
-
-
-def served_store() -> Store:
-    """The store this process serves (one per process: the pages share it, so SQLite writers
-    queue on one lock)."""
-    db = os.environ.get(ENV_DB)
-    if not db:
-        raise AuthError("no annotation store: start the app with `musebench annotate serve`")
-    return _open(db, _overrides())
 
 
 def client_of(request: Request) -> str:
@@ -97,6 +77,8 @@ async def login(request: Request) -> Response:
         return _error(429, str(err), **{"Retry-After": str(int(err.retry_after) + 1)})
     except AuthError as err:
         return _error(401, str(err))
+    except UsageError as err:  # the store cannot be used: say why, in one line
+        return _error(503, str(err))
     response = JSONResponse({"ok": True, "user": name})
     _cookie(response, request, cookie, max_age)
     return response
@@ -106,7 +88,10 @@ async def logout(request: Request) -> Response:
     if not _same_origin(request):
         return _error(403, "refused: not sent by this app")
     cookie = request.cookies.get(sessions.COOKIE)
-    await run_in_threadpool(lambda: sessions.revoke(served_store(), cookie))
+    try:
+        await run_in_threadpool(lambda: sessions.revoke(served_store(), cookie))
+    except UsageError as err:
+        return _error(503, str(err))
     response = JSONResponse({"ok": True})
     _cookie(response, request, "", 0)
     return response

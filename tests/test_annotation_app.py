@@ -19,8 +19,8 @@ from annotation_app import auth, sessions
 from annotation_app.importer import import_run
 from annotation_app.settings import ENV_DB
 from annotation_app.store import Assignment, Store, Unit
+from annotation_app.store import _served as open_served
 from annotation_app.views import common
-from annotation_app.web_routes import _open as open_served
 from tests.annotation_support import JUDGE, db_url, make_run, new_store, suite
 from tests.annotation_support import cheap_token_hashing as cheap_token_hashing
 from tests.browser.hostile import markdown_payload

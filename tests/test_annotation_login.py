@@ -16,8 +16,8 @@ from annotation_app import auth, logins, sessions
 from annotation_app.errors import AuthError, LoginThrottled, UserDisabled
 from annotation_app.settings import ENV_DB
 from annotation_app.store import LoginAttempt, Store
+from annotation_app.store import _served as open_served
 from annotation_app.web_routes import PREFIX, ROUTES
-from annotation_app.web_routes import _open as open_served
 from tests.annotation_support import cheap_token_hashing as cheap_token_hashing
 from tests.annotation_support import db_url, new_store
 
@@ -202,3 +202,13 @@ def test_audit_is_for_admins(store: Store) -> None:
     assert table[["outcome", "user", "key id", "client"]].values.tolist() == [
         ["wrong", "—", "—", "c"]
     ]
+
+
+def test_an_unusable_store_is_a_one_line_error_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_DB, db_url(tmp_path / "missing" / "annotations.sqlite"))
+    open_served.cache_clear()
+    r = _client().post(f"{PREFIX}/login", json={"token": "mb_x_y"}, headers=ORIGIN)
+    assert r.status_code == 503 and r.json()["error"].startswith("--db:")
+    open_served.cache_clear()

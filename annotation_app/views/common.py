@@ -12,8 +12,8 @@ from benchmark.webapp.inert import text_html
 
 from .. import sessions
 from ..auth import UserInfo
-from ..store import Store
-from ..web_routes import PREFIX, served_store
+from ..store import Store, served_store
+from ..web_routes import PREFIX
 
 # (file relative to app.py, title, menu section, admin only, url path)
 PAGES: list[tuple[str, str, str, bool, str]] = [
