@@ -13,7 +13,9 @@ if importlib.util.find_spec("leaderboard") is None:  # pragma: no cover - depend
 
 import streamlit as st
 
-st.set_page_config(page_title="musebench leaderboard", page_icon=":material/trophy:", layout="wide")
+# An emoji favicon is drawn by the browser (a data: URL); a `:material/...:` page icon would be
+# fetched from fonts.gstatic.com, which the app's Content-Security-Policy refuses.
+st.set_page_config(page_title="musebench leaderboard", page_icon="🏆", layout="wide")
 
 HERE = Path(__file__).resolve().parent
 pages = [

@@ -20,7 +20,10 @@ REFRESH_SECONDS = 3600  # a board read from the Hub is fetched again after this 
 def _with_display(frame: pd.DataFrame) -> pd.DataFrame:
     """A `display` name per row: the model, the run when a model has several, and its label."""
     frame = frame.copy()
-    counts = Counter(frame["model"]) if not frame.empty else Counter()
+    if frame.empty:  # a board with no accepted run is written without any column
+        frame["display"] = pd.Series(dtype="object")
+        return frame
+    counts = Counter(frame["model"])
     names = []
     for model, run_id, label in zip(frame["model"], frame["run_id"], frame["label"], strict=True):
         name = model if counts[model] == 1 else f"{model} · {run_id}"

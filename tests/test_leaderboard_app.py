@@ -149,3 +149,22 @@ def test_missing_board_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     at.run()
     assert not at.exception
     assert "holds no leaderboard.parquet" in at.error[0].value
+
+
+def test_board_with_no_accepted_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build where every bundle was rejected writes a board without columns: every page
+    says so instead of failing."""
+    src = tmp_path / "src"
+    liar = bundle(src, "liar")
+    edit_json(liar / "scores.json", lambda s: s["overall"].update(score=100.0))
+    out = tmp_path / "board"
+    build_board(src, out, suites=mini_suites())
+    monkeypatch.setenv(DATA_ENV, str(out))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert "No run passed verification yet." in [i.value for i in at.info]
+    for page in ("views/model.py", "views/about.py"):
+        at = at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    assert at.dataframe[-1].value["code"].tolist() == ["score_mismatch"]

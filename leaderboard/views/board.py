@@ -33,12 +33,12 @@ st.caption(
     f"rejected (see *About & rejected*) · built {meta.get('built_at', '?')}. Every score is "
     "recomputed from the submitted judgments; ranks respect ties (1 + runs significantly better)."
 )
-label_warning(frame)
 for note in meta.get("notes", []):
     st.info(note)
 if frame.empty:
     st.info("No run passed verification yet.")
     st.stop()
+label_warning(frame)
 
 # ------------------------------------------------------------------ filters and sorting
 cats, dims = data.categories, data.dimensions
