@@ -12,7 +12,15 @@ import streamlit as st
 
 from benchmark.errors import UsageError
 
-from .boarddata import DATA_ENV, BoardData, load_board, load_details, resolve_source
+from .boarddata import (
+    DATA_ENV,
+    BoardData,
+    Signature,
+    board_signature,
+    load_board,
+    load_details,
+    resolve_source,
+)
 
 REFRESH_SECONDS = 3600  # a board read from the Hub is fetched again after this long
 
@@ -32,15 +40,29 @@ def _with_display(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-@st.cache_resource(show_spinner="Loading the leaderboard…", ttl=REFRESH_SECONDS)
-def _load(source: str) -> BoardData:
-    data = load_board(resolve_source(source))
+@st.cache_resource(show_spinner="Fetching the leaderboard…", ttl=REFRESH_SECONDS)
+def _folder(source: str) -> str:
+    """The local board folder of `source` (a hf:// source is downloaded or built here)."""
+    return str(resolve_source(source))
+
+
+# Keyed by the board files' signature too: a board rebuilt in place is read again on the next
+# rerun, without restarting the server; two entries let sessions finish with the old one.
+@st.cache_resource(show_spinner="Loading the leaderboard…", max_entries=2)
+def _load(root: str, signature: Signature) -> BoardData:
+    data = load_board(root)
     return BoardData(data.root, _with_display(data.frame), data.meta, data.rejected, data.tasks)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def details(root: str, run_key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _details(root: str, run_key: str, signature: Signature) -> tuple[pd.DataFrame, pd.DataFrame]:
     return load_details(root, run_key)
+
+
+def details(data: BoardData, run_key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(responses, judgments) of one run of the board `data`, cached per build."""
+    root = str(data.root)
+    return _details(root, run_key, board_signature(root))
 
 
 def current_board() -> BoardData | None:
@@ -53,7 +75,8 @@ def current_board() -> BoardData | None:
         )
         return None
     try:
-        return _load(source)
+        root = _folder(source)
+        return _load(root, board_signature(root))
     except (UsageError, OSError, ValueError) as err:
         st.error(f"Could not load the board from {source}: {err}")
         return None

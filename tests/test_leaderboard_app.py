@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from benchmark.schemas import ResolvedTask, RubricItem
-from leaderboard.boarddata import DATA_ENV
+from leaderboard.boarddata import DATA_ENV, board_signature
 from leaderboard.build import build_board
 from leaderboard.files import BOARD_FILE
 from leaderboard.metrics import diversity_available
@@ -168,3 +168,42 @@ def test_board_with_no_accepted_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         at = at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
     assert at.dataframe[-1].value["code"].tolist() == ["score_mismatch"]
+
+
+def test_rebuilt_board_is_read_again_without_a_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The served board follows `leaderboard build` into the same folder; reruns in between
+    do not read the board again."""
+    import leaderboard.ui as ui
+
+    reads: list[str] = []
+    real = ui.load_board
+    monkeypatch.setattr(ui, "load_board", lambda root: reads.append(str(root)) or real(root))
+    src, out = tmp_path / "src", tmp_path / "board"
+    bundle(src, "first")
+    bundle(src, "second", verdict=constant(True))
+    build_board(src, out, suites=mini_suites())
+    monkeypatch.setenv(DATA_ENV, str(out))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert len(_scores_table(at)) == 2
+    at.run()
+    at.run()
+    assert len(reads) == 1
+    bundle(src, "third", verdict=constant(False))
+    build_board(src, out, suites=mini_suites())
+    at.run()
+    assert not at.exception, at.exception
+    assert len(_scores_table(at)) == 3
+    assert len(reads) == 2
+
+
+def test_board_signature_changes_with_a_rebuild_only(tmp_path: Path) -> None:
+    src, out = tmp_path / "src", tmp_path / "board"
+    bundle(src, "first")
+    build_board(src, out, suites=mini_suites())
+    before = board_signature(out)
+    assert board_signature(out) == before
+    build_board(src, out, suites=mini_suites())  # same bundles, new files
+    assert board_signature(out) != before

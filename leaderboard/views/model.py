@@ -96,7 +96,7 @@ st.altair_chart(task_chart(tasks), width="stretch")
 
 # ------------------------------------------------------------------ sample viewer
 st.subheader("Samples")
-responses, judgments = details(str(data.root), key)
+responses, judgments = details(data, key)
 answered = set(responses["task_id"])
 task_ids = [t for t in tasks["task_id"] if t in answered] or sorted(answered)
 titles = dict(zip(tasks["task_id"], tasks["title"], strict=True))
