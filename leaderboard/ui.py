@@ -1,16 +1,25 @@
-"""Shared Streamlit helpers for the app's pages: the cached board, display names, highlighting."""
+"""Shared Streamlit helpers for the app's pages: the cached board, display names, board fields
+shown inert, highlighting.
+
+Every string read from a board (model and judge names, run ids, labels, notes, texts) comes from
+submitted bundles and goes to `st.html` through the inert renderers below, never to st.title,
+st.caption, st.markdown, st.info/warning/error, st.metric, tab or radio labels: those render
+markdown (a remote image in a model name is fetched by every viewer). Selectbox and multiselect
+options, st.dataframe cells and Altair text are drawn as plain text (docs/SECURITY.md).
+"""
 
 from __future__ import annotations
 
 import html
 import os
 from collections import Counter
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
 
 from benchmark.errors import UsageError
+from benchmark.webapp.inert import text_html
 
 from .boarddata import (
     DATA_ENV,
@@ -78,32 +87,83 @@ def current_board() -> BoardData | None:
         root = _folder(source)
         return _load(root, board_signature(root))
     except (UsageError, OSError, ValueError) as err:
-        st.error(f"Could not load the board from {source}: {err}")
+        notice(f"Could not load the board from {source}: {err}", "error")
         return None
+
+
+# The look of st.title, st.caption and st.info / st.warning / st.error, for board fields.
+HEADING_STYLE = (
+    "font-size: 2.25rem; font-weight: 700; line-height: 1.2; margin: 0.75rem 0 0.25rem; "
+    "overflow-wrap: anywhere"
+)
+CAPTION_STYLE = "font-size: 0.875rem; opacity: 0.7; margin: 0; overflow-wrap: anywhere"
+NOTICE_BACKGROUND = {
+    "info": "rgba(28, 131, 225, 0.1)",
+    "warning": "rgba(255, 189, 69, 0.2)",
+    "error": "rgba(255, 43, 43, 0.09)",
+}
+Kind = Literal["info", "warning", "error"]
+
+
+def heading(text: str) -> None:
+    """A page heading that shows `text` exactly as written."""
+    st.html(text_html(text, tag="h1", style=HEADING_STYLE))
+
+
+def caption(text: str) -> None:
+    """A small grey line that shows `text` exactly as written."""
+    st.html(text_html(text, tag="p", style=CAPTION_STYLE))
+
+
+def notice(text: str, kind: Kind = "info") -> None:
+    """An alert box that shows `text` exactly as written."""
+    style = (
+        f"background: {NOTICE_BACKGROUND[kind]}; border-radius: 0.5rem; padding: 0.9rem 1rem; "
+        "overflow-wrap: anywhere"
+    )
+    st.html(text_html(text, tag="div", style=style))
 
 
 def label_warning(frame: pd.DataFrame) -> None:
     labels = sorted({lbl for lbl in frame["label"] if lbl})
     if labels:
-        st.warning(
-            "Rows marked " + ", ".join(f"**{lbl}**" for lbl in labels) + " are not results of "
-            "any real model: they come from musebench's bundled illustrative or synthetic data."
+        notice(
+            "Rows marked " + ", ".join(f"“{lbl}”" for lbl in labels) + " are not results of "
+            "any real model: they come from musebench's bundled illustrative or synthetic data.",
+            "warning",
         )
+
+
+def _spans(text: str, quotes: list[tuple[str, str, bool]]) -> list[tuple[int, int, str, bool]]:
+    """Where each quote first occurs in `text` without overlapping a longer one."""
+    taken: list[tuple[int, int, str, bool]] = []
+    for quote, title, met in sorted(quotes, key=lambda q: -len(q[0])):
+        start = text.find(quote) if quote else -1
+        while start >= 0 and any(start < e and start + len(quote) > s for s, e, _, _ in taken):
+            start = text.find(quote, start + 1)
+        if start >= 0:
+            taken.append((start, start + len(quote), title, met))
+    return sorted(taken)
 
 
 def highlight(text: str, quotes: list[tuple[str, str, bool]]) -> str:
-    """HTML of `text` with each (quote, title, met) evidence marked; the text is escaped first,
-    so a response's own markup is shown, never rendered."""
-    out = html.escape(text)
-    for quote, title, met in sorted(quotes, key=lambda q: -len(q[0])):
-        q = html.escape(quote)
-        if not q or q not in out:
-            continue
+    """HTML of `text` with each (quote, title, met) evidence marked. Marks are placed on the raw
+    text and every piece is escaped, so a response's own markup is shown, never rendered, and a
+    quote can never match inside a mark the function wrote."""
+    out, pos = [], 0
+    for start, end, title, met in _spans(text, quotes):
         colour = "#c8f7c5" if met else "#ffd6d6"
-        out = out.replace(
-            q, f'<mark style="background:{colour}" title="{html.escape(title)}">{q}</mark>', 1
+        out.append(html.escape(text[pos:start]))
+        out.append(
+            f'<mark style="background:{colour}" title="{html.escape(title)}">'
+            f"{html.escape(text[start:end])}</mark>"
         )
-    return f'<div style="white-space: pre-wrap; font-family: serif; line-height: 1.5">{out}</div>'
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return (
+        '<div style="white-space: pre-wrap; overflow-wrap: anywhere; font-family: serif; '
+        f'line-height: 1.5">{"".join(out)}</div>'
+    )
 
 
 def verdict_symbol(value: Any) -> str:

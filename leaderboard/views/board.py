@@ -8,7 +8,7 @@ import streamlit as st
 
 from leaderboard.boarddata import fmt_ci
 from leaderboard.charts import ci_chart, quality_diversity_chart
-from leaderboard.ui import current_board, label_warning
+from leaderboard.ui import caption, current_board, label_warning, notice
 
 DIVERSITY_TITLES = {
     "distinct_2": "distinct-2 (higher: more varied)",
@@ -28,13 +28,13 @@ meta, frame = data.meta, data.frame
 
 st.title("musebench leaderboard")
 versions = ", ".join(sorted(meta.get("suite_versions", {})))
-st.caption(
+caption(
     f"Suite {versions} · {len(frame)} runs verified · {meta.get('n_rejected', 0)} bundles "
-    f"rejected (see *About & rejected*) · built {meta.get('built_at', '?')}. Every score is "
+    f"rejected (see About & rejected) · built {meta.get('built_at', '?')}. Every score is "
     "recomputed from the submitted judgments; ranks respect ties (1 + runs significantly better)."
 )
 for note in meta.get("notes", []):
-    st.info(note)
+    notice(note)
 if frame.empty:
     st.info("No run passed verification yet.")
     st.stop()
@@ -140,7 +140,7 @@ with tab_scores:
 with tab_div:
     div_keys = list(meta.get("diversity_keys", []))
     if meta.get("diversity_note"):
-        st.info(f"Diversity columns are empty: {meta['diversity_note']}.")
+        notice(f"Diversity columns are empty: {meta['diversity_note']}.")
     dtable = pd.DataFrame({"rank": view["rank"], "model": view["display"]})
     for k in div_keys:
         dtable[k] = view[f"div_{k}"]

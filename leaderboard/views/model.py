@@ -8,9 +8,19 @@ import json
 import pandas as pd
 import streamlit as st
 
+from benchmark.webapp.inert import markdown_html, text_html
 from leaderboard.boarddata import fmt_ci
 from leaderboard.charts import radar_chart, task_chart
-from leaderboard.ui import current_board, details, highlight, label_warning, verdict_symbol
+from leaderboard.ui import (
+    caption,
+    current_board,
+    details,
+    heading,
+    highlight,
+    label_warning,
+    notice,
+    verdict_symbol,
+)
 
 data = current_board()
 if data is None:
@@ -33,7 +43,7 @@ key = st.selectbox(
 st.query_params["run"] = key
 row = frame.loc[frame["run_key"] == key].iloc[0]
 
-st.title(row["model"])
+heading(row["model"])
 label_warning(frame.loc[frame["run_key"] == key])
 cols = st.columns(6)
 cols[0].metric("rank", int(row["rank"]), help="1 + number of runs significantly better")
@@ -48,9 +58,9 @@ cols[2].metric(
 cols[3].metric("coverage", f"{100 * row['coverage']:.1f}%")
 cols[4].metric("cost", "—" if pd.isna(row["cost_usd"]) else f"${row['cost_usd']:.2f}")
 cols[5].metric("tasks", f"{row['n_tasks']} / {row['suite_tasks']}")
-st.caption(
-    f"judge `{row['judge']}` · suite {row['suite_version']} ({row['suite_hash']}) · "
-    f"{row['samples']} sample(s) per task · run `{row['run_id']}` · provider {row['provider']}, "
+caption(
+    f"judge {row['judge']} · suite {row['suite_version']} ({row['suite_hash']}) · "
+    f"{row['samples']} sample(s) per task · run {row['run_id']} · provider {row['provider']}, "
     f"{row['weights']} weights"
 )
 
@@ -65,7 +75,7 @@ with left:
         st.caption("A radar needs at least three scored dimensions.")
     missing = [d for d in data.dimensions if d not in dim_scores]
     if missing:
-        st.caption("Not scored in this run: " + ", ".join(missing))
+        caption("Not scored in this run: " + ", ".join(missing))
 with right:
     st.subheader("Scores")
     scope_rows = [
@@ -121,7 +131,7 @@ quotes = [
     if isinstance(ev, str) and ev and grounded is not False and pd.notna(v)
 ]
 if isinstance(resp["error"], str) and resp["error"]:
-    st.error(f"This response failed: {resp['error']}")
+    notice(f"This response failed: {resp['error']}", "error")
 transcript = json.loads(resp["transcript"])
 with st.container(border=True):
     if any(m["role"] == "user" for m in transcript[1:]):
@@ -129,7 +139,7 @@ with st.container(border=True):
             if m["role"] == "assistant":
                 st.html(highlight(m["content"], quotes))
             else:
-                st.markdown(f"**{m['role']}:** {m['content']}")
+                st.html(text_html(f"{m['role']}:", tag="strong") + markdown_html(m["content"]))
     else:
         st.html(highlight(str(resp["text"]), quotes))
 st.caption("Highlights: evidence the judge quoted — green for an item met, red for not met.")
