@@ -4,6 +4,8 @@ with the rejected bundles."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,13 +18,13 @@ from leaderboard.boarddata import DATA_ENV, board_signature
 from leaderboard.build import build_board
 from leaderboard.files import BOARD_FILE
 from leaderboard.metrics import diversity_available
-from tests.leaderboard_helpers import bundle, constant, edit_json, mini_suites
+from tests.leaderboard_helpers import bundle, constant, edit_json, mini_suite, mini_suites
 
 APP = str(Path(__file__).resolve().parents[1] / "leaderboard" / "app.py")
 STORY = "The lighthouse keeper climbed the stairs. Nothing changed."
 
 
-PAGE = "<form><input><button>Go</button></form><script>alert(1)</script>"
+PAGE = "<!DOCTYPE html><html><body><form><input><button>Go</button></form><script>alert(1)</script>"
 
 
 def _story_text(task: ResolvedTask, sample: int) -> str:
@@ -58,6 +60,11 @@ def app(board: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
 
 def _scores_table(at: AppTest) -> pd.DataFrame:
     return at.dataframe[0].value
+
+
+def _key_of(at: AppTest, model: str) -> str:
+    frame = pd.read_parquet(Path(os.environ[DATA_ENV]) / BOARD_FILE)
+    return str(frame.set_index("model").loc[model, "run_key"])
 
 
 def _html(at: AppTest) -> list[str]:
@@ -124,12 +131,39 @@ def test_model_page(app: AppTest, board: Path) -> None:
     assert verdicts.loc["has_lighthouse", "evidence"] == "The lighthouse keeper"
 
 
-def test_sample_viewer_escapes_response_markup(app: AppTest) -> None:
+def test_sample_viewer_shows_a_web_page_framed_and_its_source_escaped(app: AppTest) -> None:
     at = app.switch_page("views/model.py").run()
     at.selectbox(key="sample_task").set_value("page").run()
     assert not at.exception
     shown = "".join(_html(at))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "<script" not in shown
+    assert [t.label for t in at.tabs][-2:] == ["Rendered page (sandboxed)", "Source, with evidence"]
+    (frame,) = at.get("bidi_component")
+    assert frame.proto.component_name == "musebench.page_frame"
+    doc = json.loads(frame.proto.json)["doc"]
+    assert doc.startswith('<meta http-equiv="Content-Security-Policy"') and PAGE in doc
+
+
+def test_single_turn_sample_shows_its_prompt(app: AppTest) -> None:
+    at = app.switch_page("views/model.py").run()
+    shown = _html(at)
+    titles = [h for h in shown if h.startswith('<p style="font-weight: 600')]
+    assert [t.split(">")[1].split("<")[0] for t in titles] == ["Prompt", "Response"]
+    prompt = mini_suite().task("story").prompt
+    assert any(prompt.splitlines()[0] in h for h in shown)
+    assert not at.get("bidi_component")  # a story is not a page
+
+
+def test_unknown_run_says_so(app: AppTest) -> None:
+    app.query_params["run"] = "no-such-run"
+    at = app.switch_page("views/model.py").run()
+    assert not at.exception, at.exception
+    assert "This board has no run “no-such-run”" in _html(at)[0]
+    assert at.selectbox(key="model_run").value is None
+    assert not at.metric  # nothing of another run is shown as if it were this one
+    at.selectbox(key="model_run").set_value(_key_of(at, "anthropic/hand")).run()
+    assert '">anthropic/hand</h1>' in "".join(_html(at))
+    assert at.query_params["run"] == _key_of(at, "anthropic/hand")
 
 
 def test_about_page_lists_rejections(app: AppTest) -> None:
