@@ -8,18 +8,8 @@ import streamlit as st
 
 from leaderboard.boarddata import fmt_ci
 from leaderboard.charts import ci_chart, quality_diversity_chart
+from leaderboard.diversity_view import DIVERSITY_TITLES, collapse_summary
 from leaderboard.ui import caption, current_board, label_warning, notice
-
-DIVERSITY_TITLES = {
-    "distinct_2": "distinct-2 (higher: more varied)",
-    "compression_ratio": "compression ratio (higher: more repetitive)",
-    "mean_pairwise_similarity": "mean pairwise similarity within a prompt",
-    "cross_prompt_similarity": "similarity across prompts (mode collapse)",
-    "vendi": "Vendi score (effective number of distinct texts)",
-    "distinct_k": "distinct texts at the similarity threshold",
-    "slop_per_1k": "slop phrases per 1k words",
-    "n_texts": "texts measured",
-}
 
 data = current_board()
 if data is None:
@@ -144,11 +134,17 @@ with tab_div:
     dtable = pd.DataFrame({"rank": view["rank"], "model": view["display"]})
     for k in div_keys:
         dtable[k] = view[f"div_{k}"]
+    dtable["mode collapse"] = [collapse_summary(r) for _, r in view.iterrows()]
     st.dataframe(
         dtable,
         hide_index=True,
         width="stretch",
-        column_config={k: num(k, format="%.3f", help=DIVERSITY_TITLES.get(k)) for k in div_keys},
+        column_config={
+            **{k: num(k, format="%.3f", help=DIVERSITY_TITLES.get(k)) for k in div_keys},
+            "mode collapse": st.column_config.TextColumn(
+                help="rules of leaderboard/data/mode_collapse.yaml the run crosses"
+            ),
+        },
     )
     st.subheader("Quality versus diversity")
     measured = [k for k in div_keys if k != "n_texts" and view[f"div_{k}"].notna().any()]

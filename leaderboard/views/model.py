@@ -1,5 +1,6 @@
 """A run's page (`model?run=RUN_KEY`): headline numbers, radar of dimension scores, per-task
-scores, and the sample viewer (leaderboard/sample_view.py). An unknown run key says so."""
+scores, diversity and slop with a mode-collapse warning (leaderboard/diversity_view.py), and
+the sample viewer (leaderboard/sample_view.py). An unknown run key says so."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import streamlit as st
 
 from leaderboard.boarddata import fmt_ci
 from leaderboard.charts import radar_chart, task_chart
+from leaderboard.diversity_view import show_diversity
 from leaderboard.sample_view import show_samples
 from leaderboard.ui import caption, current_board, details, heading, label_warning, notice
 
@@ -98,6 +100,8 @@ with right:
         for d in data.dimensions
     ]
     st.dataframe(pd.DataFrame(scope_rows), hide_index=True, width="stretch")
+
+show_diversity(row, frame, data.meta.get("diversity_note"))
 
 # ------------------------------------------------------------------ per task
 st.subheader("Per-task scores")
