@@ -81,6 +81,10 @@ def test_board_page(app: AppTest) -> None:
     assert table.iloc[0]["model"] == "anthropic/claude-top"
     assert table.iloc[0]["overall 95% CI"] == "100.0 [100.0, 100.0]"
     assert "replay/illustrative-floor — illustrative (demo data)" in table["model"].tolist()
+    # Each row links to its run's page (a relative link, opened by the table's link column).
+    keys = pd.read_parquet(Path(os.environ[DATA_ENV]) / BOARD_FILE).set_index("model")["run_key"]
+    assert table.iloc[0]["page"] == f"model?run={keys['anthropic/claude-top']}"
+    assert all(app.dataframe[i].value["page"].str.startswith("model?run=").all() for i in (0, 1, 3))
     assert "1 bundles rejected" in _html(app)[0]
     assert len(app.tabs) == 4
     # the overall-with-CI chart, and the quality-versus-diversity scatter when measured

@@ -7,8 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from leaderboard.boarddata import fmt_ci
-from leaderboard.charts import ci_chart, quality_diversity_chart
+from leaderboard.charts import ci_chart, named_runs, quality_diversity_chart
 from leaderboard.diversity_view import DIVERSITY_TITLES, collapse_summary
+from leaderboard.links import model_page_url
 from leaderboard.ui import caption, current_board, label_warning, notice
 
 data = current_board()
@@ -83,6 +84,12 @@ st.caption(f"{len(view)} of {len(frame)} runs shown.")
 
 # ------------------------------------------------------------------ tables
 num = st.column_config.NumberColumn
+pages = pd.Series([model_page_url(k) for k in view["run_key"]], index=view.index, dtype=object)
+PAGE_COLUMN = {
+    "page": st.column_config.LinkColumn(
+        "page", display_text="open ↗", help="the run's page: scores, diversity, samples"
+    )
+}
 
 
 def ci_text(prefix: str) -> pd.Series:
@@ -105,6 +112,7 @@ with tab_scores:
         {
             "rank": view["rank"],
             "model": view["display"],
+            "page": pages,
             "overall": view["overall"],
             "overall 95% CI": ci_text("overall"),
         }
@@ -118,6 +126,7 @@ with tab_scores:
         hide_index=True,
         width="stretch",
         column_config={
+            **PAGE_COLUMN,
             "rank": num("rank", help="1 + number of runs significantly better (paired bootstrap)"),
             "overall": num("overall", format="%.1f"),
             **{c: num(c, format="%.1f", help="category score, 0-100") for c in cats},
@@ -131,7 +140,7 @@ with tab_div:
     div_keys = list(meta.get("diversity_keys", []))
     if meta.get("diversity_note"):
         notice(f"Diversity columns are empty: {meta['diversity_note']}.")
-    dtable = pd.DataFrame({"rank": view["rank"], "model": view["display"]})
+    dtable = pd.DataFrame({"rank": view["rank"], "model": view["display"], "page": pages})
     for k in div_keys:
         dtable[k] = view[f"div_{k}"]
     dtable["mode collapse"] = [collapse_summary(r) for _, r in view.iterrows()]
@@ -140,6 +149,7 @@ with tab_div:
         hide_index=True,
         width="stretch",
         column_config={
+            **PAGE_COLUMN,
             **{k: num(k, format="%.3f", help=DIVERSITY_TITLES.get(k)) for k in div_keys},
             "mode collapse": st.column_config.TextColumn(
                 help="rules of leaderboard/data/mode_collapse.yaml the run crosses"
@@ -159,6 +169,13 @@ with tab_div:
             quality_diversity_chart(view, f"div_{metric}", DIVERSITY_TITLES.get(metric, metric)),
             width="stretch",
         )
+        plotted = int(view[["overall", f"div_{metric}"]].notna().all(axis=1).sum())
+        named = len(named_runs(view, f"div_{metric}"))
+        if named < plotted:
+            st.caption(
+                f"Names beside {named} of {plotted} runs (best ranked first; a name that would "
+                "overlap another is left out): point at a dot for its run, or filter the board."
+            )
     else:
         st.caption("No diversity measure to plot.")
 
@@ -197,6 +214,7 @@ with tab_runs:
     rtable = pd.DataFrame(
         {
             "model": view["display"],
+            "page": pages,
             "provider": view["provider"],
             "weights": view["weights"],
             "size (B)": view["size_b"],
@@ -217,6 +235,7 @@ with tab_runs:
         hide_index=True,
         width="stretch",
         column_config={
+            **PAGE_COLUMN,
             "coverage": st.column_config.ProgressColumn("coverage", min_value=0, max_value=1),
             "cost (USD)": num("cost (USD)", format="$%.2f", help="list price of recorded tokens"),
         },
