@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Literal
 
 import altair as alt
 import pandas as pd
@@ -57,29 +58,43 @@ def _scaled(values: Sequence[float], size: float) -> list[float]:
     return [(v - lo) / (hi - lo) * size if hi > lo else size / 2 for v in values]
 
 
-def fitting_names(x: Sequence[float], y: Sequence[float], names: Sequence[str]) -> list[bool]:
-    """Which points get their name beside them: in the order given (best first), a name is kept
-    when its box, right of its point, overlaps no box kept before."""
-    kept: list[tuple[float, float, float, float]] = []
-    out = []
+Box = tuple[float, float, float, float]
+Side = Literal["right", "left"]
+
+
+def _free(box: Box, kept: list[Box]) -> bool:
+    inside = box[0] >= -1.0 and box[2] <= PLOT_PX[0] + 1.0
+    return inside and all(
+        box[2] <= k[0] or k[2] <= box[0] or box[3] <= k[1] or k[3] <= box[1] for k in kept
+    )
+
+
+def name_sides(x: Sequence[float], y: Sequence[float], names: Sequence[str]) -> list[Side | None]:
+    """Where each point's name goes: in the order given (best first), right of the point, else
+    left of it (near the right edge, or when the right is taken), else nowhere: a name never
+    leaves the plot or overlaps a name placed before."""
+    kept: list[Box] = []
+    out: list[Side | None] = []
     for px, py, name in zip(_scaled(x, PLOT_PX[0]), _scaled(y, PLOT_PX[1]), names, strict=True):
         width = min(len(name) * CHAR_PX, POINT_LABEL_PX)
-        box = (px + GAP_PX, py - LINE_PX / 2, px + GAP_PX + width, py + LINE_PX / 2)
-        free = all(
-            box[2] <= k[0] or k[2] <= box[0] or box[3] <= k[1] or k[3] <= box[1] for k in kept
-        )
-        if free:
-            kept.append(box)
-        out.append(free)
+        top, bottom = py - LINE_PX / 2, py + LINE_PX / 2
+        boxes: dict[Side, Box] = {
+            "right": (px + GAP_PX, top, px + GAP_PX + width, bottom),
+            "left": (px - GAP_PX - width, top, px - GAP_PX, bottom),
+        }
+        side = next((s for s, box in boxes.items() if _free(box, kept)), None)
+        if side is not None:
+            kept.append(boxes[side])
+        out.append(side)
     return out
 
 
 def named_runs(frame: pd.DataFrame, metric: str, label: str = "display") -> pd.DataFrame:
-    """The scatter's points that carry their name (see fitting_names)."""
+    """The scatter's points that carry their name, with the `side` it goes on (name_sides)."""
     data = frame.dropna(subset=["overall", metric])
     data = data.sort_values(["rank", "overall"], ascending=[True, False])
-    keep = fitting_names(data[metric].tolist(), data["overall"].tolist(), data[label].tolist())
-    return data[keep]
+    sides = name_sides(data[metric].tolist(), data["overall"].tolist(), data[label].tolist())
+    return data.assign(side=sides).dropna(subset=["side"])
 
 
 def quality_diversity_chart(
@@ -108,12 +123,16 @@ def quality_diversity_chart(
             ],
         )
     )
-    names = (
-        alt.Chart(named)
-        .mark_text(align="left", baseline="middle", dx=8, fontSize=11, limit=POINT_LABEL_PX)
-        .encode(x=x, y=y, text=f"{label}:N")
-    )
-    return (points + names).properties(height=SCATTER_HEIGHT)
+
+    def names(side: Side, align: Literal["left", "right"], dx: float) -> alt.Chart:
+        return (
+            alt.Chart(named[named["side"] == side])
+            .mark_text(align=align, baseline="middle", dx=dx, fontSize=11, limit=POINT_LABEL_PX)
+            .encode(x=x, y=y, text=f"{label}:N")
+        )
+
+    layers = points + names("right", "left", GAP_PX) + names("left", "right", -GAP_PX)
+    return layers.properties(height=SCATTER_HEIGHT)
 
 
 def radar_frame(scores: dict[str, float]) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from leaderboard.charts import (
     NAME_LIMIT_PX,
     ROW_STEP,
     ci_chart,
-    fitting_names,
+    name_sides,
     named_runs,
     quality_diversity_chart,
 )
@@ -56,24 +56,30 @@ def test_ci_chart_gives_every_run_a_row_and_a_whole_label() -> None:
 def test_scatter_names_its_points_as_text_marks() -> None:
     frame = _frame(3)
     spec = quality_diversity_chart(frame, "div_vendi", "Vendi").to_dict()
-    marks = [layer["mark"]["type"] for layer in _layers(spec)]
-    assert marks == ["circle", "text"]
-    text = _layers(spec)[1]
-    assert text["encoding"]["text"]["field"] == "display"
-    named = spec["datasets"][text["data"]["name"]]
-    assert [row["display"] for row in named] == frame["display"].tolist()
+    assert [layer["mark"]["type"] for layer in _layers(spec)] == ["circle", "text", "text"]
+    named = []
+    for layer, align in zip(_layers(spec)[1:], ["left", "right"], strict=True):
+        assert layer["mark"]["align"] == align  # names right of their point, then left
+        assert layer["encoding"]["text"]["field"] == "display"
+        named += [row["display"] for row in spec["datasets"][layer["data"]["name"]]]
+    assert sorted(named) == sorted(frame["display"])  # three points far apart: all named
 
 
-def test_fitting_names_leaves_out_a_name_that_would_overlap() -> None:
-    # Scaled to the 600 x 340 px plot: x 0..1 -> 0..600, y 0..34 -> 0..340 px.
+def test_name_sides_never_overlap_or_leave_the_plot() -> None:
+    # Scaled to the 600 x 340 px plot: x 0..1 -> 0..600, y 0..34 -> 0..340 px; 6.2 px a letter.
     x = [0.0, 0.0, 0.0, 1.0, 0.0]
     y = [0.0, 1.0, 1.4, 1.0, 34.0]
-    names = ["best", "10 px above best", "4 px above the second", "far right", "top"]
-    # The second sits 10 px above the first (a 13 px line): left out. The third is 14 px from
-    # the first and 4 from the unplaced second: kept. The fourth is 600 px to the right.
-    assert fitting_names(x, y, names) == [True, False, True, True, True]
-    # Identical points: only the first (best ranked) is named.
-    assert fitting_names([1.0, 1.0], [5.0, 5.0], ["a", "b"]) == [True, False]
+    names = ["best", "10 px above best", "4 px above the second", "right edge", "top"]
+    # The second sits 10 px above the first (a 13 px line) and has no room on its left: no
+    # name. The third is 14 px from the first and 4 from the unnamed second: right. The
+    # fourth is at the right edge: its name goes left.
+    assert name_sides(x, y, names) == ["right", None, "right", "left", "right"]
+    # Identical points at the left edge: the first (best ranked) is named on the right; the
+    # second's name would overlap it on the right and leave the plot on the left.
+    assert name_sides([0.0, 0.0, 1.0], [5.0, 5.0, 0.0], ["a", "b", "c"])[:2] == ["right", None]
+    # Mid-plot, the second name of two identical points goes left.
+    sides = name_sides([0.0, 0.5, 0.5, 1.0], [0.0, 5.0, 5.0, 10.0], list("wabz"))
+    assert sides[1:3] == ["right", "left"]
 
 
 def test_named_runs_prefers_the_better_rank() -> None:
@@ -81,7 +87,10 @@ def test_named_runs_prefers_the_better_rank() -> None:
     frame["div_vendi"] = [2.0, 2.0]
     frame["overall"] = [50.0, 50.0]
     frame["rank"] = [2, 1]
-    assert named_runs(frame, "div_vendi")["display"].tolist() == [frame["display"].iloc[1]]
+    named = named_runs(frame, "div_vendi")
+    # One spot (mid-plot, both axes collapsed): the better rank takes the right-hand side.
+    assert named["display"].tolist() == frame["display"].iloc[[1, 0]].tolist()
+    assert named["side"].tolist() == ["right", "left"]
 
 
 @pytest.mark.parametrize(
