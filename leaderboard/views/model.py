@@ -86,6 +86,8 @@ with right:
             "score [95% CI]": fmt_ci(
                 row[f"cat_{c}"], row[f"cat_{c}_ci_low"], row[f"cat_{c}_ci_high"]
             ),
+            "judge": "",  # calibration and PPI are per dimension: no bare None cells
+            "PPI": "",
         }
         for c in data.categories
     ] + [
