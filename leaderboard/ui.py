@@ -65,6 +65,7 @@ def _load(root: str, signature: Signature) -> BoardData:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _details(root: str, run_key: str, signature: Signature) -> tuple[pd.DataFrame, pd.DataFrame]:
+    # `signature` is read by the cache key only: a run's details are read again per build.
     return load_details(root, run_key)
 
 
