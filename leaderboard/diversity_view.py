@@ -54,6 +54,12 @@ def _board_median(frame: pd.DataFrame, measure: str) -> Any:
     return float(values.median()) if len(values) else None
 
 
+def _fmt(measure: str, value: Any) -> str:
+    if value is None:
+        return "— (not measured)"
+    return f"{value:.0f}" if measure == "n_texts" else f"{value:.3f}"
+
+
 def collapse_summary(row: pd.Series) -> str:
     """The board's one-cell summary for a run: the rules it crosses, or —."""
     return ", ".join(f.rule.name for f in collapse_findings(row)) or "—"
@@ -80,22 +86,14 @@ def show_diversity(row: pd.Series, frame: pd.DataFrame, note: str | None) -> Non
         [
             {
                 "measure": title,
-                "this run": _value(row, key),
-                "board median": _board_median(frame, key),
+                "this run": _fmt(key, _value(row, key)),
+                "board median": _fmt(key, _board_median(frame, key)),
                 "mode collapse at": bounds.get(key, ""),
             }
             for key, title in PANEL
         ]
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "this run": st.column_config.NumberColumn(format="%.3f"),
-            "board median": st.column_config.NumberColumn(format="%.3f"),
-        },
-    )
+    st.dataframe(table, hide_index=True, width="stretch")
     if _value(row, "mean_pairwise_similarity") is None:
         st.caption(
             "Measures within a task need at least two samples per task; this run has "

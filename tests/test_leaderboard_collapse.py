@@ -169,7 +169,8 @@ def test_model_page_warns_on_collapse_only(board: Path, monkeypatch: pytest.Monk
     assert "This run shows signs of mode collapse." in warning.value
     assert "Samples alike:" in warning.value and "warns at ≥ 0.5" in warning.value
     panel = next(df.value for df in at.dataframe if "measure" in df.value.columns)
-    assert panel.set_index("mode collapse at")["this run"]["≥ 0.5"] == pytest.approx(1.0)
+    assert panel.set_index("mode collapse at")["this run"]["≥ 0.5"] == "1.000"
+    assert panel.set_index("measure")["this run"]["texts measured"] == "9"
     assert "slop: weighted stock-phrase hits per 1,000 words" in panel["measure"].tolist()
 
     at = _model_page(board, "anthropic/varied", monkeypatch)
