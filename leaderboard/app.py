@@ -13,7 +13,11 @@ if importlib.util.find_spec("leaderboard") is None:  # pragma: no cover - depend
 
 import streamlit as st
 
-st.set_page_config(page_title="musebench leaderboard", page_icon=":material/trophy:", layout="wide")
+from leaderboard.links import MODEL_PAGE
+
+# An emoji favicon is drawn by the browser (a data: URL); a `:material/...:` page icon would be
+# fetched from fonts.gstatic.com, which the app's Content-Security-Policy refuses.
+st.set_page_config(page_title="musebench leaderboard", page_icon="🏆", layout="wide")
 
 HERE = Path(__file__).resolve().parent
 pages = [
@@ -27,7 +31,7 @@ pages = [
         str(HERE / "views" / "model.py"),
         title="Model",
         icon=":material/query_stats:",
-        url_path="model",
+        url_path=MODEL_PAGE,
     ),
     st.Page(
         str(HERE / "views" / "about.py"),

@@ -65,6 +65,21 @@ def resolve_source(source: str) -> Path:
     return cache / "built"
 
 
+BOARD_FILES = (BOARD_FILE, META_FILE, REJECTED_FILE, TASKS_FILE)
+Signature = tuple[tuple[str, int, int, int], ...]
+
+
+def board_signature(root: str | Path) -> Signature:
+    """What tells one build of the board at `root` from another: each file's inode, mtime and
+    size. A rebuild writes new files and swaps the folder in, so every one changes; checking
+    costs four stat calls, not a read of the board."""
+    out = []
+    for name in BOARD_FILES:
+        st = (Path(root) / name).stat()
+        out.append((name, st.st_ino, st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
 def load_board(root: str | Path) -> BoardData:
     root = Path(root)
     meta = json.loads((root / META_FILE).read_text(encoding="utf-8"))

@@ -90,3 +90,46 @@ def edit_json(path: Path, change: Callable[[dict], None]) -> None:
 
 def lines(path: Path) -> list[str]:
     return path.read_text().splitlines(keepends=True)
+
+
+def rewrite_jsonl(path: Path, change: Callable[[dict], None]) -> None:
+    """Apply `change` to every record of a JSONL file (fields no verification step reads)."""
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    for record in records:
+        change(record)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def hostile_bundle(root: Path, url: str, *, name: str = "hostile") -> Path:
+    """A bundle that passes verification with every free field hostile (payloads aimed at
+    `url`): the model and judge names and the run id carry `name_payload`; the story and the
+    conversation `markdown_payload`, the web page `html_page`; the conversation's transcript a
+    system turn and a second user turn carrying `markdown_payload`; every rationale too. The
+    judge quotes the first line of each response, so evidence is highlighted in it."""
+    from tests.browser.hostile import html_page, markdown_payload, name_payload
+
+    spec = name_payload(url)
+    path = bundle(
+        root,
+        name,
+        model=spec,
+        judge=spec,
+        run_id=f"run {spec}",
+        text=lambda task, s: html_page(url) if task.id == "page" else markdown_payload(url),
+        evidence=lambda item, text: text.splitlines()[0],
+    )
+
+    def transcript(r: dict) -> None:
+        if r["task_id"] == "talk":
+            user, assistant = r["transcript"]
+            r["transcript"] = [
+                {"role": "system", "content": markdown_payload(url)},
+                user,
+                assistant,
+                {"role": "user", "content": markdown_payload(url)},
+                assistant,
+            ]
+
+    rewrite_jsonl(path / "responses.jsonl", transcript)
+    rewrite_jsonl(path / "judgments.jsonl", lambda j: j.update(rationale=markdown_payload(url)))
+    return path

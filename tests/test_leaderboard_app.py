@@ -4,6 +4,8 @@ with the rejected bundles."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,17 +14,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from benchmark.schemas import ResolvedTask, RubricItem
-from leaderboard.boarddata import DATA_ENV
+from leaderboard.boarddata import DATA_ENV, board_signature
 from leaderboard.build import build_board
 from leaderboard.files import BOARD_FILE
 from leaderboard.metrics import diversity_available
-from tests.leaderboard_helpers import bundle, constant, edit_json, mini_suites
+from tests.leaderboard_helpers import bundle, constant, edit_json, mini_suite, mini_suites
 
 APP = str(Path(__file__).resolve().parents[1] / "leaderboard" / "app.py")
 STORY = "The lighthouse keeper climbed the stairs. Nothing changed."
 
 
-PAGE = "<form><input><button>Go</button></form><script>alert(1)</script>"
+PAGE = "<!DOCTYPE html><html><body><form><input><button>Go</button></form><script>alert(1)</script>"
 
 
 def _story_text(task: ResolvedTask, sample: int) -> str:
@@ -60,16 +62,30 @@ def _scores_table(at: AppTest) -> pd.DataFrame:
     return at.dataframe[0].value
 
 
+def _key_of(at: AppTest, model: str) -> str:
+    frame = pd.read_parquet(Path(os.environ[DATA_ENV]) / BOARD_FILE)
+    return str(frame.set_index("model").loc[model, "run_key"])
+
+
+def _html(at: AppTest) -> list[str]:
+    """What the page shows through st.html (board fields, inert), in order."""
+    return [str(h.value) for h in at.html]
+
+
 def test_board_page(app: AppTest) -> None:
     assert app.title[0].value == "musebench leaderboard"
-    assert "illustrative (demo data)" in app.warning[0].value
+    assert any("illustrative (demo data)" in h for h in _html(app))
     table = _scores_table(app)
     assert len(table) == 4
     assert table["rank"].tolist() == sorted(table["rank"])
     assert table.iloc[0]["model"] == "anthropic/claude-top"
     assert table.iloc[0]["overall 95% CI"] == "100.0 [100.0, 100.0]"
     assert "replay/illustrative-floor — illustrative (demo data)" in table["model"].tolist()
-    assert "1 bundles rejected" in app.caption[0].value
+    # Each row links to its run's page (a relative link, opened by the table's link column).
+    keys = pd.read_parquet(Path(os.environ[DATA_ENV]) / BOARD_FILE).set_index("model")["run_key"]
+    assert table.iloc[0]["page"] == f"model?run={keys['anthropic/claude-top']}"
+    assert all(app.dataframe[i].value["page"].str.startswith("model?run=").all() for i in (0, 1, 3))
+    assert "1 bundles rejected" in _html(app)[0]
     assert len(app.tabs) == 4
     # the overall-with-CI chart, and the quality-versus-diversity scatter when measured
     assert len(app.get("vega_lite_chart")) == (2 if diversity_available() else 1)
@@ -102,14 +118,14 @@ def test_model_page(app: AppTest, board: Path) -> None:
     app.query_params["run"] = key
     at = app.switch_page("views/model.py").run()
     assert not at.exception, at.exception
-    assert at.title[0].value == "anthropic/hand"
+    assert '">anthropic/hand</h1>' in _html(at)[0]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["overall"] == "59.2"
     assert metrics["95% CI"] == "37.5 – 100.0"
     assert metrics["tasks"] == "3 / 3"
     assert len(at.get("vega_lite_chart")) == 2  # radar + per-task bars
     assert at.selectbox(key="sample_task").value == "story"  # the suite's order
-    html = at.html[0].value
+    html = next(h for h in _html(at) if "<mark" in h)
     assert (
         '<mark style="background:#c8f7c5" title="has_lighthouse: met">The lighthouse keeper</mark>'
         in html
@@ -119,12 +135,39 @@ def test_model_page(app: AppTest, board: Path) -> None:
     assert verdicts.loc["has_lighthouse", "evidence"] == "The lighthouse keeper"
 
 
-def test_sample_viewer_escapes_response_markup(app: AppTest) -> None:
+def test_sample_viewer_shows_a_web_page_framed_and_its_source_escaped(app: AppTest) -> None:
     at = app.switch_page("views/model.py").run()
     at.selectbox(key="sample_task").set_value("page").run()
     assert not at.exception
-    shown = at.html[0].value
+    shown = "".join(_html(at))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "<script" not in shown
+    assert [t.label for t in at.tabs][-2:] == ["Rendered page (sandboxed)", "Source, with evidence"]
+    (frame,) = at.get("bidi_component")
+    assert frame.proto.component_name == "musebench.page_frame"
+    doc = json.loads(frame.proto.json)["doc"]
+    assert doc.startswith('<meta http-equiv="Content-Security-Policy"') and PAGE in doc
+
+
+def test_single_turn_sample_shows_its_prompt(app: AppTest) -> None:
+    at = app.switch_page("views/model.py").run()
+    shown = _html(at)
+    titles = [h for h in shown if h.startswith('<p style="font-weight: 600')]
+    assert [t.split(">")[1].split("<")[0] for t in titles] == ["Prompt", "Response"]
+    prompt = mini_suite().task("story").prompt
+    assert any(prompt.splitlines()[0] in h for h in shown)
+    assert not at.get("bidi_component")  # a story is not a page
+
+
+def test_unknown_run_says_so(app: AppTest) -> None:
+    app.query_params["run"] = "no-such-run"
+    at = app.switch_page("views/model.py").run()
+    assert not at.exception, at.exception
+    assert "This board has no run “no-such-run”" in _html(at)[0]
+    assert at.selectbox(key="model_run").value is None
+    assert not at.metric  # nothing of another run is shown as if it were this one
+    at.selectbox(key="model_run").set_value(_key_of(at, "anthropic/hand")).run()
+    assert '">anthropic/hand</h1>' in "".join(_html(at))
+    assert at.query_params["run"] == _key_of(at, "anthropic/hand")
 
 
 def test_about_page_lists_rejections(app: AppTest) -> None:
@@ -148,4 +191,62 @@ def test_missing_board_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
-    assert "holds no leaderboard.parquet" in at.error[0].value
+    assert "holds no leaderboard.parquet" in _html(at)[0]
+
+
+def test_board_with_no_accepted_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build where every bundle was rejected writes a board without columns: every page
+    says so instead of failing."""
+    src = tmp_path / "src"
+    liar = bundle(src, "liar")
+    edit_json(liar / "scores.json", lambda s: s["overall"].update(score=100.0))
+    out = tmp_path / "board"
+    build_board(src, out, suites=mini_suites())
+    monkeypatch.setenv(DATA_ENV, str(out))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert "No run passed verification yet." in [i.value for i in at.info]
+    for page in ("views/model.py", "views/about.py"):
+        at = at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    assert at.dataframe[-1].value["code"].tolist() == ["score_mismatch"]
+
+
+def test_rebuilt_board_is_read_again_without_a_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The served board follows `leaderboard build` into the same folder; reruns in between
+    do not read the board again."""
+    import leaderboard.ui as ui
+
+    reads: list[str] = []
+    real = ui.load_board
+    monkeypatch.setattr(ui, "load_board", lambda root: reads.append(str(root)) or real(root))
+    src, out = tmp_path / "src", tmp_path / "board"
+    bundle(src, "first")
+    bundle(src, "second", verdict=constant(True))
+    build_board(src, out, suites=mini_suites())
+    monkeypatch.setenv(DATA_ENV, str(out))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert len(_scores_table(at)) == 2
+    at.run()
+    at.run()
+    assert len(reads) == 1
+    bundle(src, "third", verdict=constant(False))
+    build_board(src, out, suites=mini_suites())
+    at.run()
+    assert not at.exception, at.exception
+    assert len(_scores_table(at)) == 3
+    assert len(reads) == 2
+
+
+def test_board_signature_changes_with_a_rebuild_only(tmp_path: Path) -> None:
+    src, out = tmp_path / "src", tmp_path / "board"
+    bundle(src, "first")
+    build_board(src, out, suites=mini_suites())
+    before = board_signature(out)
+    assert board_signature(out) == before
+    build_board(src, out, suites=mini_suites())  # same bundles, new files
+    assert board_signature(out) != before

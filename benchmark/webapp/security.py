@@ -2,7 +2,7 @@
 nothing but the app itself, so that even content that slipped past inert rendering could not
 load an image, font, stylesheet or frame from elsewhere, submit a form, or navigate an
 embedded page away. Added by an ASGI middleware on the `st.App` each app serves from
-(annotation_app/server.py, leaderboard/server.py)."""
+(annotation_app/asgi.py, leaderboard/asgi.py)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from importlib import resources
 import pandas as pd
 import streamlit as st
 
-from leaderboard.ui import current_board
+from leaderboard.ui import caption, current_board, notice
 
 st.title("About & rejected bundles")
 st.markdown(resources.files("leaderboard").joinpath("data/about.md").read_text("utf-8"))
@@ -19,15 +19,16 @@ if data is None:
 meta = data.meta
 
 st.subheader("This build")
-st.markdown(
-    f"- built {meta.get('built_at', '?')} from `{meta.get('source', '?')}`\n"
-    f"- suite versions: "
-    + ", ".join(f"{v} (`{h[:12]}`)" for v, h in meta.get("suite_versions", {}).items())
-    + f"\n- minimum coverage: {100 * float(meta.get('min_coverage', 0.99)):g}%"
-    + f"\n- ranking: {meta.get('ranking', {}).get('method', '?')}"
-)
+for line in (
+    f"built {meta.get('built_at', '?')} from {meta.get('source', '?')}",
+    "suite versions: "
+    + ", ".join(f"{v} ({h[:12]})" for v, h in meta.get("suite_versions", {}).items()),
+    f"minimum coverage: {100 * float(meta.get('min_coverage', 0.99)):g}%",
+    f"ranking: {meta.get('ranking', {}).get('method', '?')}",
+):
+    caption(line)
 for note in meta.get("notes", []):
-    st.info(note)
+    notice(note)
 
 st.subheader("Judge calibration")
 calibration = meta.get("calibration") or {}

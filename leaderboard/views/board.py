@@ -7,19 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from leaderboard.boarddata import fmt_ci
-from leaderboard.charts import ci_chart, quality_diversity_chart
-from leaderboard.ui import current_board, label_warning
-
-DIVERSITY_TITLES = {
-    "distinct_2": "distinct-2 (higher: more varied)",
-    "compression_ratio": "compression ratio (higher: more repetitive)",
-    "mean_pairwise_similarity": "mean pairwise similarity within a prompt",
-    "cross_prompt_similarity": "similarity across prompts (mode collapse)",
-    "vendi": "Vendi score (effective number of distinct texts)",
-    "distinct_k": "distinct texts at the similarity threshold",
-    "slop_per_1k": "slop phrases per 1k words",
-    "n_texts": "texts measured",
-}
+from leaderboard.charts import ci_chart, named_runs, quality_diversity_chart
+from leaderboard.diversity_view import DIVERSITY_TITLES, collapse_summary
+from leaderboard.links import model_page_url
+from leaderboard.ui import caption, current_board, label_warning, notice
 
 data = current_board()
 if data is None:
@@ -28,17 +19,17 @@ meta, frame = data.meta, data.frame
 
 st.title("musebench leaderboard")
 versions = ", ".join(sorted(meta.get("suite_versions", {})))
-st.caption(
+caption(
     f"Suite {versions} · {len(frame)} runs verified · {meta.get('n_rejected', 0)} bundles "
-    f"rejected (see *About & rejected*) · built {meta.get('built_at', '?')}. Every score is "
+    f"rejected (see About & rejected) · built {meta.get('built_at', '?')}. Every score is "
     "recomputed from the submitted judgments; ranks respect ties (1 + runs significantly better)."
 )
-label_warning(frame)
 for note in meta.get("notes", []):
-    st.info(note)
+    notice(note)
 if frame.empty:
     st.info("No run passed verification yet.")
     st.stop()
+label_warning(frame)
 
 # ------------------------------------------------------------------ filters and sorting
 cats, dims = data.categories, data.dimensions
@@ -93,6 +84,12 @@ st.caption(f"{len(view)} of {len(frame)} runs shown.")
 
 # ------------------------------------------------------------------ tables
 num = st.column_config.NumberColumn
+pages = pd.Series([model_page_url(k) for k in view["run_key"]], index=view.index, dtype=object)
+PAGE_COLUMN = {
+    "page": st.column_config.LinkColumn(
+        "page", display_text="open ↗", help="the run's page: scores, diversity, samples"
+    )
+}
 
 
 def ci_text(prefix: str) -> pd.Series:
@@ -115,6 +112,7 @@ with tab_scores:
         {
             "rank": view["rank"],
             "model": view["display"],
+            "page": pages,
             "overall": view["overall"],
             "overall 95% CI": ci_text("overall"),
         }
@@ -128,6 +126,7 @@ with tab_scores:
         hide_index=True,
         width="stretch",
         column_config={
+            **PAGE_COLUMN,
             "rank": num("rank", help="1 + number of runs significantly better (paired bootstrap)"),
             "overall": num("overall", format="%.1f"),
             **{c: num(c, format="%.1f", help="category score, 0-100") for c in cats},
@@ -140,15 +139,22 @@ with tab_scores:
 with tab_div:
     div_keys = list(meta.get("diversity_keys", []))
     if meta.get("diversity_note"):
-        st.info(f"Diversity columns are empty: {meta['diversity_note']}.")
-    dtable = pd.DataFrame({"rank": view["rank"], "model": view["display"]})
+        notice(f"Diversity columns are empty: {meta['diversity_note']}.")
+    dtable = pd.DataFrame({"rank": view["rank"], "model": view["display"], "page": pages})
     for k in div_keys:
         dtable[k] = view[f"div_{k}"]
+    dtable["mode collapse"] = [collapse_summary(r) for _, r in view.iterrows()]
     st.dataframe(
         dtable,
         hide_index=True,
         width="stretch",
-        column_config={k: num(k, format="%.3f", help=DIVERSITY_TITLES.get(k)) for k in div_keys},
+        column_config={
+            **PAGE_COLUMN,
+            **{k: num(k, format="%.3f", help=DIVERSITY_TITLES.get(k)) for k in div_keys},
+            "mode collapse": st.column_config.TextColumn(
+                help="rules of leaderboard/data/mode_collapse.yaml the run crosses"
+            ),
+        },
     )
     st.subheader("Quality versus diversity")
     measured = [k for k in div_keys if k != "n_texts" and view[f"div_{k}"].notna().any()]
@@ -163,6 +169,13 @@ with tab_div:
             quality_diversity_chart(view, f"div_{metric}", DIVERSITY_TITLES.get(metric, metric)),
             width="stretch",
         )
+        plotted = int(view[["overall", f"div_{metric}"]].notna().all(axis=1).sum())
+        named = len(named_runs(view, f"div_{metric}"))
+        if named < plotted:
+            st.caption(
+                f"Names beside {named} of {plotted} runs (best ranked first; a name that would "
+                "overlap another is left out): point at a dot for its run, or filter the board."
+            )
     else:
         st.caption("No diversity measure to plot.")
 
@@ -201,6 +214,7 @@ with tab_runs:
     rtable = pd.DataFrame(
         {
             "model": view["display"],
+            "page": pages,
             "provider": view["provider"],
             "weights": view["weights"],
             "size (B)": view["size_b"],
@@ -221,6 +235,7 @@ with tab_runs:
         hide_index=True,
         width="stretch",
         column_config={
+            **PAGE_COLUMN,
             "coverage": st.column_config.ProgressColumn("coverage", min_value=0, max_value=1),
             "cost (USD)": num("cost (USD)", format="$%.2f", help="list price of recorded tokens"),
         },

@@ -1,16 +1,17 @@
-"""A run's page: headline numbers, radar of dimension scores, per-task scores, and a sample
-viewer showing each response with the judge's verdicts and evidence highlighted."""
+"""A run's page (`model?run=RUN_KEY`): headline numbers, radar of dimension scores, per-task
+scores, diversity and slop with a mode-collapse warning (leaderboard/diversity_view.py), and
+the sample viewer (leaderboard/sample_view.py). An unknown run key says so."""
 
 from __future__ import annotations
-
-import json
 
 import pandas as pd
 import streamlit as st
 
 from leaderboard.boarddata import fmt_ci
 from leaderboard.charts import radar_chart, task_chart
-from leaderboard.ui import current_board, details, highlight, label_warning, verdict_symbol
+from leaderboard.diversity_view import show_diversity
+from leaderboard.sample_view import show_samples
+from leaderboard.ui import caption, current_board, details, heading, label_warning, notice
 
 data = current_board()
 if data is None:
@@ -23,34 +24,45 @@ if frame.empty:
 keys = frame["run_key"].tolist()
 names = dict(zip(frame["run_key"], frame["display"], strict=True))
 wanted = st.query_params.get("run")
+unknown = wanted is not None and wanted not in keys
+if unknown:
+    notice(
+        f"This board has no run “{wanted}”: the link may come from another build, or the run "
+        "was left out (see About & rejected). Choose a run below.",
+        "error",
+    )
 key = st.selectbox(
     "Run",
     keys,
-    index=keys.index(wanted) if wanted in keys else 0,
+    index=None if unknown else keys.index(wanted) if wanted in keys else 0,
     format_func=names.__getitem__,
+    placeholder="Choose a run",
     key="model_run",
 )
+if key is None:
+    st.stop()
 st.query_params["run"] = key
 row = frame.loc[frame["run_key"] == key].iloc[0]
 
-st.title(row["model"])
+heading(row["model"])
 label_warning(frame.loc[frame["run_key"] == key])
-cols = st.columns(6)
-cols[0].metric("rank", int(row["rank"]), help="1 + number of runs significantly better")
-cols[1].metric("overall", fmt_ci(row["overall"], None, None))
-cols[2].metric(
+# Two rows of three: at six to a row the interval ("100.0 – 100.0") was cut to "100.0…".
+top, bottom = st.columns(3), st.columns(3)
+top[0].metric("rank", int(row["rank"]), help="1 + number of runs significantly better")
+top[1].metric("overall", fmt_ci(row["overall"], None, None))
+top[2].metric(
     "95% CI",
     f"{row['overall_ci_low']:.1f} – {row['overall_ci_high']:.1f}"
     if pd.notna(row["overall_ci_low"]) and pd.notna(row["overall_ci_high"])
     else "—",
     help="bootstrap over tasks",
 )
-cols[3].metric("coverage", f"{100 * row['coverage']:.1f}%")
-cols[4].metric("cost", "—" if pd.isna(row["cost_usd"]) else f"${row['cost_usd']:.2f}")
-cols[5].metric("tasks", f"{row['n_tasks']} / {row['suite_tasks']}")
-st.caption(
-    f"judge `{row['judge']}` · suite {row['suite_version']} ({row['suite_hash']}) · "
-    f"{row['samples']} sample(s) per task · run `{row['run_id']}` · provider {row['provider']}, "
+bottom[0].metric("coverage", f"{100 * row['coverage']:.1f}%")
+bottom[1].metric("cost", "—" if pd.isna(row["cost_usd"]) else f"${row['cost_usd']:.2f}")
+bottom[2].metric("tasks", f"{row['n_tasks']} / {row['suite_tasks']}")
+caption(
+    f"judge {row['judge']} · suite {row['suite_version']} ({row['suite_hash']}) · "
+    f"{row['samples']} sample(s) per task · run {row['run_id']} · provider {row['provider']}, "
     f"{row['weights']} weights"
 )
 
@@ -65,7 +77,7 @@ with left:
         st.caption("A radar needs at least three scored dimensions.")
     missing = [d for d in data.dimensions if d not in dim_scores]
     if missing:
-        st.caption("Not scored in this run: " + ", ".join(missing))
+        caption("Not scored in this run: " + ", ".join(missing))
 with right:
     st.subheader("Scores")
     scope_rows = [
@@ -74,6 +86,8 @@ with right:
             "score [95% CI]": fmt_ci(
                 row[f"cat_{c}"], row[f"cat_{c}_ci_low"], row[f"cat_{c}_ci_high"]
             ),
+            "judge": "",  # calibration and PPI are per dimension: no bare None cells
+            "PPI": "",
         }
         for c in data.categories
     ] + [
@@ -89,6 +103,8 @@ with right:
     ]
     st.dataframe(pd.DataFrame(scope_rows), hide_index=True, width="stretch")
 
+show_diversity(row, frame, data.meta.get("diversity_note"))
+
 # ------------------------------------------------------------------ per task
 st.subheader("Per-task scores")
 tasks = data.tasks.loc[data.tasks["run_key"] == key]
@@ -96,54 +112,5 @@ st.altair_chart(task_chart(tasks), width="stretch")
 
 # ------------------------------------------------------------------ sample viewer
 st.subheader("Samples")
-responses, judgments = details(str(data.root), key)
-answered = set(responses["task_id"])
-task_ids = [t for t in tasks["task_id"] if t in answered] or sorted(answered)
-titles = dict(zip(tasks["task_id"], tasks["title"], strict=True))
-c1, c2 = st.columns([3, 1])
-task_id = c1.selectbox(
-    "Task", task_ids, format_func=lambda t: f"{t} — {titles.get(t, '')}", key="sample_task"
-)
-samples = sorted(responses.loc[responses["task_id"] == task_id, "sample"].tolist())
-sample = c2.selectbox("Sample", samples, key="sample_n")
-resp = responses.loc[(responses["task_id"] == task_id) & (responses["sample"] == sample)].iloc[0]
-verdicts = judgments.loc[(judgments["task_id"] == task_id) & (judgments["sample"] == sample)]
-
-quotes = [
-    (str(ev), f"{item}: {verdict_symbol(v)}", bool(v))
-    for ev, item, v, grounded in zip(
-        verdicts["evidence"],
-        verdicts["item_id"],
-        verdicts["verdict"],
-        verdicts["grounded"],
-        strict=True,
-    )
-    if isinstance(ev, str) and ev and grounded is not False and pd.notna(v)
-]
-if isinstance(resp["error"], str) and resp["error"]:
-    st.error(f"This response failed: {resp['error']}")
-transcript = json.loads(resp["transcript"])
-with st.container(border=True):
-    if any(m["role"] == "user" for m in transcript[1:]):
-        for m in transcript:
-            if m["role"] == "assistant":
-                st.html(highlight(m["content"], quotes))
-            else:
-                st.markdown(f"**{m['role']}:** {m['content']}")
-    else:
-        st.html(highlight(str(resp["text"]), quotes))
-st.caption("Highlights: evidence the judge quoted — green for an item met, red for not met.")
-table = pd.DataFrame(
-    {
-        "item": verdicts["item_id"],
-        "dimension": verdicts["dimension"],
-        "points": verdicts["points"],
-        "verdict": [verdict_symbol(v) for v in verdicts["verdict"]],
-        "evidence": verdicts["evidence"],
-        "grounded": verdicts["grounded"],
-        "rationale": verdicts["rationale"],
-        "judge": verdicts["judge"],
-        "item text": verdicts["item_text"],
-    }
-)
-st.dataframe(table, hide_index=True, width="stretch")
+responses, judgments = details(data, key)
+show_samples(key, tasks, responses, judgments)

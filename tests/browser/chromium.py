@@ -34,8 +34,10 @@ def available() -> bool:
     return CHROMIUM.exists() and CHROMEDRIVER.exists()
 
 
-def headless_chrome(user_data_dir: Path | None = None) -> Any:
-    """A selenium Chrome driver on Debian's chromium, with a fresh profile directory."""
+def headless_chrome(user_data_dir: Path | None = None, *, console: bool = False) -> Any:
+    """A selenium Chrome driver on Debian's chromium, with a fresh profile directory;
+    `console`: keep the page's console messages (CSP refusals among them) for
+    `driver.get_log("browser")`."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -45,6 +47,8 @@ def headless_chrome(user_data_dir: Path | None = None) -> Any:
         opts.add_argument(flag)
     if user_data_dir is not None:
         opts.add_argument(f"--user-data-dir={user_data_dir}")
+    if console:
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
 
 
