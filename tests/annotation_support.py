@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from annotation_app import auth
-from annotation_app.store import Store, open_store
+from annotation_app.store import Assignment, Store, Unit, open_store
 from benchmark.rundir import JUDGMENTS, RESPONSES, RunDir
 from benchmark.schemas import JudgmentRecord, Manifest, Message, ResolvedTask, ResponseRecord
 from benchmark.suite import Suite, load_suite
@@ -102,6 +103,18 @@ def make_run(
     (path / RESPONSES).write_text("".join(r.model_dump_json() + "\n" for r in responses))
     (path / JUDGMENTS).write_text("".join(j.model_dump_json() + "\n" for j in judgments))
     return path
+
+
+def unit_of(store: Store, assignment_id: int) -> str:
+    """The unit id (`task/sample/model`) an assignment is for."""
+    with store.read() as s:
+        return str(
+            s.scalar(
+                select(Unit.unit_id)
+                .join(Assignment, Assignment.unit_pk == Unit.id)
+                .where(Assignment.id == assignment_id)
+            )
+        )
 
 
 def new_store(tmp_path: Path, name: str = "annotations.sqlite") -> Store:

@@ -18,10 +18,10 @@ from annotation_app import assignments as q
 from annotation_app import auth, sessions
 from annotation_app.importer import import_run
 from annotation_app.settings import ENV_DB
-from annotation_app.store import Assignment, Store, Unit
+from annotation_app.store import Assignment, Store
 from annotation_app.store import _served as open_served
 from annotation_app.views import common
-from tests.annotation_support import JUDGE, db_url, make_run, new_store, suite
+from tests.annotation_support import JUDGE, db_url, make_run, new_store, suite, unit_of
 from tests.annotation_support import cheap_token_hashing as cheap_token_hashing
 from tests.browser.hostile import markdown_payload
 
@@ -158,17 +158,6 @@ def test_annotator_is_refused_on_admin_pages(env: dict[str, Any], page: str) -> 
     assert not at.dataframe and not at.metric
 
 
-def _unit_of(store: Store, assignment_id: int) -> str:
-    with store.read() as s:
-        return str(
-            s.scalar(
-                select(Unit.unit_id)
-                .join(Assignment, Assignment.unit_pk == Unit.id)
-                .where(Assignment.id == assignment_id)
-            )
-        )
-
-
 def _rate_two(env: dict[str, Any]) -> str:
     """alice and bob rate the same response with split verdicts, alice with one comment (bob
     skips what he is given until he gets it); returns its unit id."""
@@ -176,7 +165,7 @@ def _rate_two(env: dict[str, Any]) -> str:
     for name in ("alice", "bob"):
         uid = env["users"][name]
         while (view := q.claim_next(store, uid, now=T0)) is not None:
-            unit = _unit_of(store, view.assignment_id)
+            unit = unit_of(store, view.assignment_id)
             if target not in (None, unit):
                 q.skip(store, view.assignment_id, uid)
                 continue

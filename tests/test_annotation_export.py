@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from sqlalchemy import select
 
 from annotation_app import assignments as q
 from annotation_app import auth
@@ -19,9 +18,9 @@ from annotation_app.export import export_ratings, human_ratings, judge_ratings, 
 from annotation_app.hub_push import PushError, push_ratings
 from annotation_app.importer import import_run
 from annotation_app.metrics import read_ratings
-from annotation_app.store import Assignment, Store, Unit
+from annotation_app.store import Store
 from benchmark.errors import UsageError
-from tests.annotation_support import JUDGE, make_run, new_store, suite
+from tests.annotation_support import JUDGE, make_run, new_store, suite, unit_of
 from tests.annotation_support import cheap_token_hashing as cheap_token_hashing
 from tests.fakes_hub.server import serve
 
@@ -205,17 +204,6 @@ def test_export_with_judges_is_one_file_for_calibrate(
     assert set(doc["judges"][JUDGE]["criteria"]) == llm_items
 
 
-def _unit_of(store: Store, assignment_id: int) -> str:
-    with store.read() as s:
-        return str(
-            s.scalar(
-                select(Unit.unit_id)
-                .join(Assignment, Assignment.unit_pk == Unit.id)
-                .where(Assignment.id == assignment_id)
-            )
-        )
-
-
 def test_comments_and_flags_reach_the_export(tmp_path: Path) -> None:
     store = new_store(tmp_path)
     import_run(store, make_run(tmp_path / "run", n_tasks=1, samples=2), overlap=2)
@@ -232,7 +220,7 @@ def test_comments_and_flags_reach_the_export(tmp_path: Path) -> None:
             store, view.assignment_id, alice.id, {item: {"verdict": "met", "comment": " vague "}}
         )
         q.submit(store, view.assignment_id, alice.id, {i.item_id: "met" for i in view.items[1:]})
-        commented.add((_unit_of(store, view.assignment_id), item))
+        commented.add((unit_of(store, view.assignment_id), item))
     df, _ = human_ratings(store)
     assert len(set(df["unit_id"])) == 2 and len(commented) == 2
     pairs = zip(df["unit_id"], df["criterion"], strict=True)

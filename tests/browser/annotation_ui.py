@@ -4,10 +4,6 @@ root, so its state is read with small scripts)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -56,38 +52,8 @@ return {
 @contextmanager
 def serving(db: str, *extra: str, log: Path | None = None) -> Iterator[str]:
     """`musebench annotate serve --db DB` on a free loopback port; yields its URL."""
-    port = chromium.free_port()
-    out = log.open("w") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "benchmark",
-            "annotate",
-            "serve",
-            "--db",
-            db,
-            "--port",
-            str(port),
-            *extra,
-        ],
-        cwd=REPO,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        chromium.wait_healthy(url, proc)
+    with chromium.serving(["annotate", "serve", "--db", db, *extra], log=log) as url:
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # the whole session: the server and its children
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        if log:
-            out.close()  # type: ignore[union-attr]
 
 
 def viewport(driver: Any, width: int = 1280, height: int = 800) -> None:

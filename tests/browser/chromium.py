@@ -8,6 +8,8 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +79,39 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0)
             pass
         time.sleep(0.3)
     raise NotServing(f"{url}: not healthy after {timeout:.0f} s")
+
+
+@contextmanager
+def serving(args: list[str], *, log: Path | None = None, cwd: Path | None = None) -> Iterator[str]:
+    """`musebench ARGS --port P` (a `serve` command) on a free loopback port until the block
+    ends; yields its URL. The server's whole session is stopped, so nothing it started lingers;
+    its output goes to `log` (named in the error when it does not come up)."""
+    import os
+    import signal
+    import sys
+
+    port = free_port()
+    out = log.open("w") if log else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "benchmark", *args, "--port", str(port)],
+        cwd=cwd or Path(__file__).resolve().parents[2],
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_healthy(url, proc)
+        except NotServing as err:
+            raise NotServing(f"{err} (see {log})" if log else str(err)) from None
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if log:
+            out.close()  # type: ignore[union-attr]

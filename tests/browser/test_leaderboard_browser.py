@@ -4,9 +4,6 @@ test-artifacts/."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,29 +48,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     bundle(src, "floor", model="replay/illustrative-floor", verdict=constant(False))
     board = tmp_path_factory.mktemp("board") / "board"
     build_board(src, board, suites=mini_suites())
-    port = chromium.free_port()
-    log = (tmp_path_factory.mktemp("log") / "serve.log").open("w")
-    serve = ["leaderboard", "serve", "--data", str(board), "--port", str(port)]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmark", *serve],
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            chromium.wait_healthy(url, proc)
-        except chromium.NotServing as err:
-            pytest.fail(f"{err} (see {log.name})")
+    log = tmp_path_factory.mktemp("log") / "serve.log"
+    with chromium.serving(["leaderboard", "serve", "--data", str(board)], log=log) as url:
         yield url, board
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

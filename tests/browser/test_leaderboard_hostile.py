@@ -11,9 +11,6 @@ must read as the literal text they are. Screenshots: test-artifacts/leaderboard-
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,29 +66,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         spec = name_payload(listener.url)
         edit_json(board / META_FILE, lambda m: m["notes"].append(f"a note naming {spec}"))
         frame = pd.read_parquet(board / BOARD_FILE).set_index("model")
-        port = chromium.free_port()
-        log = (tmp_path_factory.mktemp("log") / "serve.log").open("w")
-        serve = ["leaderboard", "serve", "--data", str(board), "--port", str(port)]
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "benchmark", *serve],
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            try:
-                chromium.wait_healthy(url, proc)
-            except chromium.NotServing as err:
-                pytest.fail(f"{err} (see {log.name})")
+        log = tmp_path_factory.mktemp("log") / "serve.log"
+        with chromium.serving(["leaderboard", "serve", "--data", str(board)], log=log) as url:
             yield Served(url, listener, spec, str(frame.loc[spec, "run_key"]))
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
 
 
 @pytest.fixture(scope="module")
