@@ -3,8 +3,10 @@
 `run_check(check, transcript, text)` returns a `CheckResult` whose verdict True always means
 "the item is met" (so an item's text reads as the check's condition). Evidence is a verbatim
 substring of the response `text` (the offending phrase, start tag, question or CSS declaration)
-or "" when there is nothing to quote (an absence, a count). The verdict is None only when the
-check cannot apply (e.g. the response has fewer assistant turns than the check names).
+or "" when there is nothing to quote (an absence, a count). The verdict is None when the check
+cannot be decided (the response has fewer assistant turns than the check names: an error) or
+when it does not apply (`applicable` False: the page has none of the elements it is about and the
+item says that is not applicable; see schemas.WhenAbsent).
 
 Definitions: words, paragraphs and questions are defined in `benchmark.text_units`; where the
 HTML is, in `benchmark.html_extract`; which colour pairs are checked, in `benchmark.contrast`.
@@ -31,6 +33,7 @@ from .schemas import (
     ParagraphCountCheck,
     QuestionCountCheck,
     RequiredPhrasesCheck,
+    WhenAbsent,
     WordCountCheck,
 )
 from .text_units import paragraphs, questions, words
@@ -41,6 +44,17 @@ class CheckResult:
     verdict: bool | None
     evidence: str
     rationale: str
+    applicable: bool = True  # False: out of both sums and of coverage (see WhenAbsent)
+
+
+def _absent(when_absent: WhenAbsent, what: str, vacuous: str) -> CheckResult:
+    """The result when the page has none of what the check is about (`what`), as the item says;
+    `vacuous` is suite 1.x's rationale for counting that as met."""
+    if when_absent == "not_applicable":
+        return CheckResult(None, "", f"{what}: the item does not apply", applicable=False)
+    if when_absent == "not_met":
+        return CheckResult(False, "", f"{what}, and the brief requires them: not met")
+    return CheckResult(True, "", vacuous)
 
 
 NO_HTML = (
@@ -202,7 +216,9 @@ def _images_have_alt(
 ) -> CheckResult:
     imgs = doc.find_all("img")
     if not imgs:
-        return CheckResult(True, "", "no <img> elements, so nothing lacks alt text")
+        return _absent(
+            check.when_absent, "no <img> elements", "no <img> elements, so nothing lacks alt text"
+        )
     bad = []
     for img in imgs:
         alt = img.attrs.get("alt")
@@ -242,7 +258,11 @@ def _inputs_have_labels(
         )
     ]
     if not controls:
-        return CheckResult(True, "", "no visible form controls, so none lacks a label")
+        return _absent(
+            check.when_absent,
+            "no visible form controls",
+            "no visible form controls, so none lacks a label",
+        )
 
     def labelled(e: Any) -> bool:
         if e.attrs.get("aria-label", "").strip():
@@ -272,9 +292,9 @@ def _contrast(check: ContrastCheck, transcript: list[Message], text: str) -> Che
     skipped = f" Skipped: {'; '.join(report.skipped)}." if report.skipped else ""
     worst = report.worst()
     if worst is None:
-        return CheckResult(
-            True,
-            "",
+        return _absent(
+            check.when_absent,
+            f"no text colour in the CSS could be paired with a background{skipped}",
             "no text colour in the CSS could be paired with a background, so nothing fails "
             f"(vacuously met).{skipped}",
         )

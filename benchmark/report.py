@@ -79,7 +79,9 @@ def render(run: RunDir, console: Console, *, prices_path: str | None = None) -> 
     cov = scores.coverage
     console.print(
         f"coverage: {cov.judged}/{cov.expected} items judged ({100 * cov.fraction:.1f}%), "
-        f"{cov.failed} without a verdict; status [bold]{scores.status}[/bold]"
+        f"{cov.failed} without a verdict"
+        + (f", {cov.not_applicable} checks not applicable" if cov.not_applicable else "")
+        + f"; status [bold]{scores.status}[/bold]"
         + ("  (under 99% coverage: partial)" if scores.status == "partial" else "")
     )
     cost = cost_report(run, prices_path)

@@ -300,7 +300,10 @@ class Runner:
             responses_failed=sum(1 for r in responses if r.error is not None),
             judgments_expected=n_items,
             judgments_done=sum(1 for j in judgments if j.verdict is not None),
-            judgments_failed=sum(1 for j in judgments if j.verdict is None),
+            judgments_failed=sum(
+                1 for j in judgments if j.verdict is None and not j.not_applicable
+            ),
+            judgments_not_applicable=sum(1 for j in judgments if j.not_applicable),
         )
         self.manifest = self.manifest.model_copy(update={"status": scores.status, "counts": counts})
         self.run.write_manifest(self.manifest)
@@ -373,7 +376,7 @@ class Runner:
                     continue
                 judg_out.append(rec)
                 judged.add(key)
-                progress.judgment_done(failed=rec.verdict is None)
+                progress.judgment_done(failed=rec.verdict is None and not rec.not_applicable)
 
         groups = [
             items

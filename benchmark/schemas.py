@@ -77,16 +77,26 @@ class HtmlElementsCheck(_Strict):
     required: list[str] = Field(min_length=1)
 
 
+# What a check about elements decides when the page has none of them (no <img>, no form control,
+# no text colour that resolves against a background). "not_applicable" takes the item out of
+# both sums without counting against coverage: for a brief that does not require the element.
+# "not_met": the brief requires it, so its absence fails. "met" is suite 1.x's behaviour, kept so
+# that runs of those versions score as they did; a suite 2 item must name one of the other two.
+WhenAbsent = Literal["met", "not_met", "not_applicable"]
+
+
 class ImagesHaveAltCheck(_Strict):
     """Met when every <img> has a non-empty alt (or an explicit alt="" with role=presentation)."""
 
     type: Literal["images_have_alt"]
+    when_absent: WhenAbsent = "met"
 
 
 class InputsHaveLabelsCheck(_Strict):
     """Met when every visible form control has a <label for>, a wrapping label or aria-label."""
 
     type: Literal["inputs_have_labels"]
+    when_absent: WhenAbsent = "met"
 
 
 class ContrastCheck(_Strict):
@@ -94,6 +104,7 @@ class ContrastCheck(_Strict):
 
     type: Literal["contrast"]
     min_ratio: float = Field(default=4.5, ge=1.0, le=21.0)
+    when_absent: WhenAbsent = "met"
 
 
 Check = Annotated[
@@ -259,6 +270,9 @@ class JudgmentRecord(BaseModel):
     rationale: str = ""
     judge: str  # judge spec, or "check" for programmatic items
     error: str | None = None
+    # A check that does not apply to this response (the brief does not require what it checks,
+    # and the response has none of it): verdict None, no error, out of both sums and of coverage.
+    not_applicable: bool = False
     # False when the evidence quote does not occur verbatim in the response (flagged, not trusted).
     grounded: bool | None = None
     # With --judge-samples K: every verdict drawn and the share agreeing with the majority.
@@ -279,6 +293,7 @@ class Counts(BaseModel):
     judgments_expected: int = 0
     judgments_done: int = 0
     judgments_failed: int = 0
+    judgments_not_applicable: int = 0  # checks that do not apply: neither done nor failed
 
 
 class Manifest(BaseModel):
@@ -313,10 +328,15 @@ class ScoreCI(BaseModel):
 
 
 class Coverage(BaseModel):
+    """Items of the answered responses that should have a verdict (`expected`), have one
+    (`judged`) and do not (`failed`). Checks that do not apply are in none of these, only in
+    `not_applicable`."""
+
     model_config = ConfigDict(extra="forbid")
     expected: int
     judged: int
     failed: int
+    not_applicable: int = 0
 
     @property
     def fraction(self) -> float:

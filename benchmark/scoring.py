@@ -1,7 +1,8 @@
 """Scoring (DESIGN.md "Scoring", HealthBench-style points).
 
 One response: clip(sum of points of items judged met / sum of positive points, 0, 1), where
-items with verdict null drop out of both sums. Task score = mean over its samples. Dimension and
+items with verdict null drop out of both sums (a failed verdict counts against coverage; a check
+that does not apply, `not_applicable`, does not). Task score = mean over its samples. Dimension and
 category scores apply the same formula restricted to their items. Overall = mean task score x 100
 (every reported score is on the 0-100 scale). 95% CIs: bootstrap over tasks."""
 
@@ -111,16 +112,14 @@ def score_run(
     seed: int = BOOT_SEED,
 ) -> Scores:
     verdicts: dict[tuple[str, int], dict[str, bool | None]] = defaultdict(dict)
+    inapplicable: set[tuple[str, int, str]] = set()
     for j in judgments:
         verdicts[(j.task_id, j.sample)][j.item_id] = j.verdict
-    expected = sum(len(t.items) for t in tasks) * samples
-    judged = sum(
-        1
-        for t in tasks
-        for s in range(samples)
-        for it in t.items
-        if verdicts.get((t.id, s), {}).get(it.id) is not None
-    )
+        if j.not_applicable and j.verdict is None:
+            inapplicable.add((j.task_id, j.sample, j.item_id))
+    slots = [(t.id, s, it.id) for t in tasks for s in range(samples) for it in t.items]
+    expected = sum(1 for k in slots if k not in inapplicable)
+    judged = sum(1 for t, s, i in slots if verdicts.get((t, s), {}).get(i) is not None)
     failed = expected - judged
 
     task_scores = _task_means(tasks, samples, verdicts, lambda it: True)
@@ -139,7 +138,9 @@ def score_run(
         for cat in sorted(set(category_of.values()))
     }
 
-    coverage = Coverage(expected=expected, judged=judged, failed=failed)
+    coverage = Coverage(
+        expected=expected, judged=judged, failed=failed, not_applicable=len(inapplicable)
+    )
     status: RunStatus = "complete" if expected and coverage.fraction >= PARTIAL_BELOW else "partial"
     return Scores(
         model=model,

@@ -418,3 +418,52 @@ def test_deeply_nested_pages_do_not_hit_the_recursion_limit(html: str) -> None:
         HtmlElementsCheck(type="html_elements", required=["div"]),
     ):
         assert check(c, FORM.format(html)).verdict is not None
+
+
+SKELETON = "```html\n<!DOCTYPE html><html><head><title></title></head><body></body></html>\n```"
+ABSENT_CHECKS = [  # (check class, type, what is absent, suite 1.x's rationale for "met")
+    (ImagesHaveAltCheck, "images_have_alt", "no <img> elements", "so nothing lacks alt text"),
+    (
+        InputsHaveLabelsCheck,
+        "inputs_have_labels",
+        "no visible form controls",
+        "so none lacks a label",
+    ),
+    (
+        ContrastCheck,
+        "contrast",
+        "no text colour in the CSS could be paired with a background",
+        "so nothing fails (vacuously met)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "typ", "what", "vacuous"), ABSENT_CHECKS)
+def test_what_a_check_decides_when_the_page_has_none_of_its_elements(
+    kind: typing.Any, typ: str, what: str, vacuous: str
+) -> None:
+    """`when_absent` says it: not applicable (the brief does not ask for them), not met (it
+    does), or met (suite 1.x's behaviour, the default, unchanged to the word)."""
+    legacy = check(kind(type=typ), SKELETON)
+    assert legacy.verdict is True and legacy.applicable
+    assert legacy.rationale.startswith(f"{what}, {vacuous}")
+    na = check(kind(type=typ, when_absent="not_applicable"), SKELETON)
+    assert na.verdict is None and not na.applicable and na.rationale.startswith(what)
+    required = check(kind(type=typ, when_absent="not_met"), SKELETON)
+    assert required.verdict is False and required.applicable
+    assert required.rationale.startswith(what) and "requires" in required.rationale
+    # An empty response is never met, whatever the item says about absent elements.
+    for when in ("met", "not_met", "not_applicable"):
+        empty = run_check(kind(type=typ, when_absent=when), [], "")
+        assert empty.verdict is False and empty.rationale == NO_HTML
+
+
+def test_when_absent_does_not_change_a_page_that_has_the_elements() -> None:
+    page = FORM.format('<img src="a.png"><label for="e">Email</label><input id="e">')
+    for when in ("met", "not_met", "not_applicable"):
+        assert (
+            check(ImagesHaveAltCheck(type="images_have_alt", when_absent=when), page).verdict
+            is False
+        )
+        labels = InputsHaveLabelsCheck(type="inputs_have_labels", when_absent=when)
+        assert check(labels, page).verdict is True

@@ -308,7 +308,9 @@ def test_check_judgments_on_a_failed_response() -> None:
     assert all(r.verdict is None and "timeout" in (r.error or "") for r in recs)
 
 
-def test_check_not_applicable_carries_an_error() -> None:
+def test_an_undecidable_check_carries_an_error() -> None:
+    """A check that names a turn the response lacks cannot be decided: an error, counted
+    against coverage (unlike a check that does not apply; see the tests below)."""
     from benchmark.schemas import QuestionCountCheck
 
     q = RubricItem(
@@ -320,4 +322,31 @@ def test_check_not_applicable_carries_an_error() -> None:
     )
     t = TASK.model_copy(update={"items": [q]})
     (rec,) = check_judgments(t, RESPONSE)
-    assert rec.verdict is None and rec.error is not None and "not applicable" in rec.error
+    assert rec.verdict is None and rec.error is not None and "could not be decided" in rec.error
+    assert not rec.not_applicable
+
+
+def test_a_check_that_does_not_apply_is_recorded_as_such() -> None:
+    from benchmark.schemas import ImagesHaveAltCheck
+
+    alt = RubricItem(
+        id="alt",
+        dimension="craft",
+        text="Every image has alt text.",
+        points=2,
+        check=ImagesHaveAltCheck(type="images_have_alt", when_absent="not_applicable"),
+    )
+    page = "```html\n<html><body><p>No pictures here.</p></body></html>\n```"
+    response = RESPONSE.model_copy(
+        update={
+            "text": page,
+            "transcript": [*RESPONSE.transcript[:1], Message(role="assistant", content=page)],
+        }
+    )
+    (rec,) = check_judgments(TASK.model_copy(update={"items": [alt]}), response)
+    assert rec.verdict is None and rec.error is None and rec.not_applicable
+    assert rec.judge == "check" and "does not apply" in rec.rationale
+    # A failed generation is never "not applicable": it is an error.
+    failed = RESPONSE.model_copy(update={"text": "", "error": "provider error: 500"})
+    (rec2,) = check_judgments(TASK.model_copy(update={"items": [alt]}), failed)
+    assert rec2.error is not None and not rec2.not_applicable

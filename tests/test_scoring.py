@@ -121,3 +121,32 @@ def test_bootstrap_is_deterministic_and_sane() -> None:
     assert min(vals) <= lo1 < sum(vals) / len(vals) < hi1 <= max(vals)
     assert bootstrap_ci([]) == (None, None)
     assert bootstrap_ci([0.3]) == (0.3, 0.3)
+
+
+def test_a_check_that_does_not_apply_leaves_both_sums_and_coverage() -> None:
+    """a (+2) met, b (+3) a check that does not apply, c (-2) not met: 2/2 = 100, with b in
+    neither sum; coverage expects 2 verdicts, not 3, so the run is complete."""
+    t = _task("t", "visual_design", [item("a", 2), item("b", 3), item("c", -2)])
+    na = JudgmentRecord(
+        task_id="t",
+        sample=0,
+        model="m",
+        item_id="b",
+        dimension="d1",
+        points=3,
+        verdict=None,
+        judge="check",
+        not_applicable=True,
+    )
+    js = [_j("t", 0, t.items[0], True), na, _j("t", 0, t.items[2], False)]
+    sc = score_run("m", [t], 1, js)
+    assert sc.overall.score == pytest.approx(100.0)
+    cov = sc.coverage
+    assert (cov.expected, cov.judged, cov.failed, cov.not_applicable) == (2, 2, 0, 1)
+    assert sc.status == "complete"
+    # The same null as a failed verdict counts against coverage: partial.
+    failed = na.model_copy(update={"not_applicable": False, "error": "judge call failed"})
+    sc2 = score_run("m", [t], 1, [js[0], failed, js[2]])
+    assert sc2.overall.score == pytest.approx(100.0)
+    assert (sc2.coverage.expected, sc2.coverage.failed, sc2.coverage.not_applicable) == (3, 1, 0)
+    assert sc2.status == "partial"

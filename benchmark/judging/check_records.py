@@ -17,12 +17,14 @@ def check_judgments(task: ResolvedTask, response: ResponseRecord) -> list[Judgme
         if item.check is None:
             continue
         if response.error is not None:
-            verdict, evidence, rationale = None, "", ""
+            verdict, evidence, rationale, applies = None, "", "", True
             error: str | None = f"no response to check (generation failed: {response.error})"
         else:
             result = run_check(item.check, response.transcript, response.text)
             verdict, evidence, rationale = result.verdict, result.evidence, result.rationale
-            error = f"check not applicable: {rationale}" if verdict is None else None
+            applies = result.applicable
+            undecided = verdict is None and applies
+            error = f"check could not be decided: {rationale}" if undecided else None
         records.append(
             item_record(
                 task,
@@ -34,6 +36,7 @@ def check_judgments(task: ResolvedTask, response: ResponseRecord) -> list[Judgme
                 rationale=rationale,
                 error=error,
                 grounded=True if evidence else None,
+                not_applicable=not applies,
             )
         )
     return records

@@ -104,6 +104,7 @@ def item_record(
     error: str | None = None,
     votes: list[bool | None] | None = None,
     vote_agreement: float | None = None,
+    not_applicable: bool = False,
 ) -> JudgmentRecord:
     return JudgmentRecord(
         task_id=task.id,
@@ -120,6 +121,7 @@ def item_record(
         grounded=grounded,
         votes=votes,
         vote_agreement=vote_agreement,
+        not_applicable=not_applicable,
     )
 
 
