@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StrictInt,
     Tag,
     field_validator,
     model_validator,
@@ -133,7 +134,8 @@ class RubricItem(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     dimension: str = Field(pattern=ID_PATTERN)
     text: str = Field(min_length=1)
-    points: int = Field(ge=-10, le=10)
+    # Strict: `points: true` or `points: "3"` is a mistake, not a 1 or a 3.
+    points: StrictInt = Field(ge=-10, le=10)
     guidance: str = ""
     examples: Examples | None = None
     check: Check | None = None
@@ -154,7 +156,7 @@ class SharedItemRef(_Strict):
     """Use an item defined once in a rubric file (`rubrics/<dimension>.yaml: items`)."""
 
     use: str = Field(pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")  # "<dimension>.<item_id>"
-    points: int | None = Field(default=None, ge=-10, le=10)
+    points: StrictInt | None = Field(default=None, ge=-10, le=10)
 
 
 class Dimension(_Strict):

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from . import __version__  # set in benchmark/__init__ before it imports this module
 from .errors import SuiteError, UsageError
 from .schemas import CATEGORIES, Dimension, ResolvedTask, RubricItem, SharedItemRef, Task
+from .suite_rules import duplicate_keys, legacy_findings, suite_major, task_problems
 
 SUITE_FILE = "suite.yaml"
 # libyaml's loader when PyYAML was built with it: the suite loads several times faster.
@@ -126,8 +127,13 @@ def _problems_from(err: ValidationError, rel: str, prefix: str = "") -> list[str
 
 
 def _read_yaml(path: Path, rel: str, problems: list[str]) -> Any:
+    """The file's data; a key given twice in one mapping is a problem (YAML keeps the last)."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        if node is None:
+            return None
+        problems.extend(duplicate_keys(node, rel))
+        return _LOADER("").construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" (line {mark.line + 1})" if mark is not None else ""
@@ -293,19 +299,19 @@ def load_suite(root: str | Path | None = None) -> Suite:
                     f"{r}:items[{i}].check.turn: task has only "
                     f"{len(task.turns) + 1} assistant turns"
                 )
-        tasks.append(
-            ResolvedTask(
-                id=task.id,
-                category=task.category,
-                title=task.title,
-                system=task.system,
-                prompt=task.prompt,
-                turns=task.turns,
-                tags=task.tags,
-                items=items,
-                source=r,
-            )
+        resolved = ResolvedTask(
+            id=task.id,
+            category=task.category,
+            title=task.title,
+            system=task.system,
+            prompt=task.prompt,
+            turns=task.turns,
+            tags=task.tags,
+            items=items,
+            source=r,
         )
+        problems.extend(task_problems(resolved, r, suite_major(info.version)))
+        tasks.append(resolved)
         task_source[task.id] = r
         task_hashes[task.id] = _sha(raw)
 
@@ -322,9 +328,23 @@ def load_suite(root: str | Path | None = None) -> Suite:
     )
 
 
+def _shares(points: dict[str, int]) -> dict[str, float]:
+    total = sum(points.values())
+    return {k: round(v / total, 3) for k, v in sorted(points.items())} if total else {}
+
+
 def suite_stats(suite: Suite) -> dict[str, Any]:
-    """Counts per category, items per task and multi-turn share (for `validate --stats`)."""
+    """Counts per category and tag, items per task, multi-turn share, the share of positive
+    points by dimension and by who decides them (check or judge), and how many items break the
+    suite 2 rules (for `validate --stats`)."""
     per_cat: dict[str, int] = Counter(t.category for t in suite.tasks)
+    per_tag: dict[str, int] = Counter(tag for t in suite.tasks for tag in t.tags)
+    positive = [it for t in suite.tasks for it in t.items if it.points > 0]
+    by_dim: dict[str, int] = Counter()
+    by_decider: dict[str, int] = Counter()
+    for it in positive:
+        by_dim[it.dimension] += it.points
+        by_decider["check" if it.check is not None else "judge"] += it.points
     items = [len(t.items) for t in suite.tasks]
     ei = [t for t in suite.tasks if t.category == "emotional_intelligence"]
     checks = sum(1 for t in suite.tasks for it in t.items if it.check is not None)
@@ -347,4 +367,8 @@ def suite_stats(suite: Suite) -> dict[str, Any]:
         "emotional_intelligence_multi_turn_share": (
             round(sum(1 for t in ei if t.multi_turn) / len(ei), 3) if ei else None
         ),
+        "tasks_by_tag": dict(sorted(per_tag.items())),
+        "positive_points_share_by_dimension": _shares(dict(by_dim)),
+        "positive_points_share_by_decider": _shares(dict(by_decider)),
+        "suite2_rule_findings": legacy_findings(suite.tasks),
     }

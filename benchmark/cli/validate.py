@@ -19,7 +19,8 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--stats",
         action="store_true",
-        help="print counts per category, items per task, multi-turn share",
+        help="print counts per category and tag, items per task, multi-turn share, shares of "
+        "points by dimension and by check vs judge, and items breaking the suite 2 rules",
     )
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.set_defaults(func=run)
@@ -56,5 +57,13 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(
             "multi-turn share of emotional_intelligence", "n/a" if share is None else f"{share:.0%}"
         )
+        for tag, n in stats["tasks_by_tag"].items():
+            table.add_row(f"tasks tagged {tag}", str(n))
+        for dim, part in stats["positive_points_share_by_dimension"].items():
+            table.add_row(f"positive points: {dim}", f"{part:.1%}")
+        for who, part in stats["positive_points_share_by_decider"].items():
+            table.add_row(f"positive points decided by {who}", f"{part:.1%}")
+        for rule, n in stats["suite2_rule_findings"].items():
+            table.add_row(f"suite 2 rules broken: {rule.replace('_', ' ')}", str(n))
         Console().print(table)
     return 0

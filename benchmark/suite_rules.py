@@ -1,0 +1,137 @@
+"""Rules a suite must follow beyond its schema, each problem as `file:field: message`.
+
+- Every version: no mapping key given twice in a YAML file (YAML keeps the last one silently, so
+  `points: 2` then `points: -3` would turn an item into a penalty); points are integers
+  (schemas.RubricItem, strict: `points: true` is refused).
+- From suite 2.0.0 (items written to these rules; suite 1.x stays loadable as published, its
+  findings counted by `validate --stats`):
+  - every task has at least one negative item;
+  - no positive programmatic item is met by an empty response;
+  - no positive item is phrased as an absence or an upper bound ("No assistant turn asks more
+    than two questions"): write the failure as a negative item instead;
+  - a check about page elements says what their absence means (`when_absent: not_met` when the
+    brief requires them, `not_applicable` when it does not), never the vacuous "met".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from .checks import run_check
+from .schemas import Message, ResolvedTask, RubricItem
+
+STRICT_FROM_MAJOR = 2
+
+# Positive item texts that describe an absence or an upper bound: what a response does NOT do
+# is met by an empty one. Matched at the start of the text, or an upper bound anywhere.
+_ABSENCE_START = re.compile(
+    r"^(no|never|nothing|none|neither|not|without|avoids?|does not|doesn't|do not|don't|"
+    r"uses (no|none)|contains no|has no|makes no|asks no|offers no|gives no)\b",
+    re.I,
+)
+_UPPER_BOUND = re.compile(r"\b(at most|no more than|fewer than)\b", re.I)
+_ELEMENT_CHECKS = ("images_have_alt", "inputs_have_labels", "contrast")
+
+
+def suite_major(version: str) -> int:
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+def duplicate_keys(node: Any, rel: str, path: str = "") -> list[str]:
+    """Problems for every key that appears twice in one mapping of a composed YAML document."""
+    problems: list[str] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = getattr(key_node, "value", None)
+            here = f"{path}.{key}" if path else str(key)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(
+                    f"{rel}:{here}: duplicate key {key!r} (lines {seen[key]} and {line}); "
+                    "YAML would keep only the last"
+                )
+            else:
+                seen[key] = line
+            problems.extend(duplicate_keys(value_node, rel, here))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, child in enumerate(node.value):
+            problems.extend(duplicate_keys(child, rel, f"{path}[{i}]"))
+    return problems
+
+
+def empty_transcript(task: ResolvedTask) -> list[Message]:
+    """The conversation an empty responder has: every user message answered with ""."""
+    out = [Message(role="system", content=task.system)] if task.system else []
+    for user in [task.prompt, *task.turns]:
+        out += [Message(role="user", content=user), Message(role="assistant", content="")]
+    return out
+
+
+def met_by_empty_response(task: ResolvedTask, item: RubricItem) -> bool:
+    """True for a positive programmatic item that an empty response meets."""
+    if item.check is None or item.points <= 0:
+        return False
+    return run_check(item.check, empty_transcript(task), "").verdict is True
+
+
+def phrased_as_absence(item: RubricItem) -> bool:
+    """True for a positive item whose text describes an absence or an upper bound."""
+    text = item.text.strip()
+    return item.points > 0 and bool(_ABSENCE_START.match(text) or _UPPER_BOUND.search(text))
+
+
+def vacuous_element_check(item: RubricItem) -> bool:
+    """True for an element check that leaves its absence to suite 1.x's vacuous "met"."""
+    chk = item.check
+    if chk is None or chk.type not in _ELEMENT_CHECKS:
+        return False
+    explicit = "when_absent" in chk.model_fields_set
+    return not explicit or getattr(chk, "when_absent", "met") == "met"
+
+
+def task_problems(task: ResolvedTask, rel: str, major: int) -> list[str]:
+    """The rules above for one resolved task (items after shared items are resolved)."""
+    problems: list[str] = []
+    if major < STRICT_FROM_MAJOR:
+        return problems
+    if task.items and not any(it.points < 0 for it in task.items):
+        problems.append(
+            f"{rel}:items: needs at least one negative item (a failure worth catching, written as "
+            "the failure)"
+        )
+    for i, it in enumerate(task.items):
+        where = f"{rel}:items[{i}]"
+        if met_by_empty_response(task, it):
+            problems.append(
+                f"{where}.check: {it.id!r} is met by an empty response; a positive item needs "
+                "something present (write the failure as a negative item instead)"
+            )
+        if phrased_as_absence(it):
+            problems.append(
+                f"{where}.text: {it.id!r} is a positive item phrased as an absence or an upper "
+                "bound; write the failure as a negative item"
+            )
+        if vacuous_element_check(it):
+            problems.append(
+                f"{where}.check.when_absent: say what a page without these elements is: not_met "
+                "(the brief requires them) or not_applicable"
+            )
+    return problems
+
+
+def legacy_findings(tasks: list[ResolvedTask]) -> dict[str, int]:
+    """How many items break the suite 2 rules (counted for any version by `validate --stats`)."""
+    items = [it for t in tasks for it in t.items]
+    return {
+        "tasks_without_negative_item": sum(
+            1 for t in tasks if t.items and not any(it.points < 0 for it in t.items)
+        ),
+        "met_by_empty_response": sum(met_by_empty_response(t, it) for t in tasks for it in t.items),
+        "phrased_as_absence": sum(phrased_as_absence(it) for it in items),
+        "vacuous_element_checks": sum(vacuous_element_check(it) for it in items),
+    }
