@@ -88,6 +88,23 @@ class Suite:
         return chosen
 
 
+# Earlier suite versions, frozen when a new one replaces tasks/ and rubrics/, so that their runs
+# still verify and score: benchmark/data/suites/<version>/{tasks,rubrics}.
+ARCHIVE_DIR = Path(__file__).resolve().parent / "data" / "suites"
+
+
+def archived_suite_dirs(archive: Path = ARCHIVE_DIR) -> list[Path]:
+    """The archived versions' directories, oldest name first (empty when there are none)."""
+    if not archive.is_dir():
+        return []
+    return sorted(d for d in archive.iterdir() if (d / "tasks").is_dir())
+
+
+def shipped_suites(archive: Path = ARCHIVE_DIR) -> list[Suite]:
+    """The current suite and every archived version: what a fresh install can verify."""
+    return [load_suite(), *(load_suite(d) for d in archived_suite_dirs(archive))]
+
+
 def default_suite_dir() -> Path:
     """The shipped suite: inside the wheel (`benchmark/_suite`) or the source checkout root."""
     pkg = Path(__file__).resolve().parent

@@ -40,7 +40,7 @@ from benchmark.schemas import (
     Scores,
 )
 from benchmark.scoring import PARTIAL_BELOW, run_seed, score_run
-from benchmark.suite import Suite, load_suite
+from benchmark.suite import Suite, load_suite, shipped_suites
 
 BUNDLE_FILES = (MANIFEST, RESPONSES, JUDGMENTS, SCORES)
 MIN_COVERAGE = PARTIAL_BELOW  # the same 99% below which a run is marked partial
@@ -72,9 +72,10 @@ class VerifiedBundle:
 
 
 def load_suites(dirs: Sequence[str | Path] | None = None) -> dict[str, Suite]:
-    """The suite versions bundles may claim, keyed by version: the shipped suite by default.
-    Older versions stay verifiable by passing their suite directories (see docs/LEADERBOARD.md)."""
-    suites = [load_suite(d) for d in dirs] if dirs else [load_suite()]
+    """The suite versions bundles may claim, keyed by version: by default the shipped suite and
+    every archived earlier version (benchmark/data/suites/); `dirs` names others instead (see
+    docs/LEADERBOARD.md)."""
+    suites = [load_suite(d) for d in dirs] if dirs else shipped_suites()
     out: dict[str, Suite] = {}
     for s in suites:
         if s.version in out and out[s.version].suite_hash != s.suite_hash:

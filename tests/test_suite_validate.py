@@ -168,3 +168,21 @@ def test_hash_changes_with_content(repo_root: Path, tmp_path: Path) -> None:
     p = root / "rubrics" / "world_consistency.yaml"
     p.write_text(p.read_text() + "\n# touched\n")
     assert load_suite(root).suite_hash != h1
+
+
+def test_archived_versions_are_shipped_beside_the_current_one(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    """An earlier version frozen under the archive loads beside the current suite, so its runs
+    still verify; the shipped install has none yet (suite 1.0.0 is the current one)."""
+    from benchmark.suite import archived_suite_dirs, shipped_suites
+
+    archive = tmp_path / "suites"
+    old = _copy_suite(repo_root, archive / "0.9.0")
+    info = old / "tasks" / "suite.yaml"
+    info.write_text(info.read_text().replace('version: "1.0.0"', 'version: "0.9.0"'))
+    (archive / "notes").mkdir()  # not a suite: ignored
+    assert archived_suite_dirs(archive) == [old]
+    versions = [s.version for s in shipped_suites(archive)]
+    assert versions == [load_suite(repo_root).version, "0.9.0"]
+    assert archived_suite_dirs(tmp_path / "none") == []
