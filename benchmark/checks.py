@@ -96,7 +96,7 @@ def _paragraph_count(
 
 
 def _assistant_turns(transcript: list[Message], text: str) -> list[str]:
-    turns = [m.content for m in transcript if m.role == "assistant"]
+    turns = [m.content for m in transcript if m.role == "assistant" and not m.given]
     return turns if turns or not text else [text]  # a replayed response without a transcript
 
 

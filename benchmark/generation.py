@@ -1,5 +1,6 @@
-"""Generating one response: the task prompt, then each scripted user turn sent after the
-assistant's previous reply. The full transcript is kept."""
+"""Generating one response: a fixed-history task's given conversation, the task prompt, then each
+scripted user turn sent after the assistant's previous reply. The full transcript is kept, given
+turns marked `given`."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ Call = Callable[[GenerateRequest], Awaitable[Completion]]
 
 
 def joined_text(transcript: list[Message]) -> str:
-    """All assistant turns joined by a blank line (DESIGN.md `text`)."""
-    return "\n\n".join(m.content for m in transcript if m.role == "assistant")
+    """All the model's assistant turns joined by a blank line (DESIGN.md `text`); a fixed-history
+    task's given turns are not the model's."""
+    return "\n\n".join(m.content for m in transcript if m.role == "assistant" and not m.given)
 
 
 async def generate_response(
@@ -24,7 +26,8 @@ async def generate_response(
     transcript: list[Message] = []
     if task.system:
         transcript.append(Message(role="system", content=task.system))
-    history: list[Message] = []
+    history: list[Message] = task.given_messages()
+    transcript.extend(history)
     usage = Usage()
     error: str | None = None
     user_turns = [task.prompt, *task.turns]

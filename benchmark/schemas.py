@@ -182,17 +182,37 @@ TaskItem = Annotated[
 ]
 
 
+class HistoryTurn(_Strict):
+    role: Literal["user", "assistant"]
+    content: str = Field(min_length=1)
+
+
 class Task(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     category: Category
     title: str = Field(min_length=1)
     canary: str | None = None
     system: str | None = None
+    # A fixed-history task: the conversation so far, given (user first, alternating, ending with
+    # an assistant turn); the model answers `prompt`, the user's next message, only. The given
+    # turns are never judged as the model's.
+    history: list[HistoryTurn] = Field(default_factory=list)
     prompt: str = Field(min_length=1)
     # Scripted user turns, sent one at a time after each assistant reply.
     turns: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
     items: list[TaskItem] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _history_alternates(self) -> Task:
+        roles = [h.role for h in self.history]
+        expected = ["user" if i % 2 == 0 else "assistant" for i in range(len(roles))]
+        if roles != expected or len(roles) % 2:
+            raise ValueError(
+                "history must alternate user and assistant turns, starting with user and ending "
+                "with assistant (the model answers `prompt`, the user's next message)"
+            )
+        return self
 
     @property
     def multi_turn(self) -> bool:
@@ -206,6 +226,7 @@ class ResolvedTask(_Strict):
     category: Category
     title: str
     system: str | None
+    history: list[HistoryTurn] = Field(default_factory=list)
     prompt: str
     turns: list[str]
     tags: list[str]
@@ -222,6 +243,10 @@ class ResolvedTask(_Strict):
                 return it
         raise KeyError(item_id)
 
+    def given_messages(self) -> list[Message]:
+        """The fixed history as transcript messages, marked as given."""
+        return [Message(role=h.role, content=h.content, given=True) for h in self.history]
+
 
 # --------------------------------------------------------------------------- run records
 
@@ -230,6 +255,9 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["system", "user", "assistant"]
     content: str
+    # Part of a fixed-history task's given conversation, not written by the model under
+    # evaluation (written to files only when true).
+    given: bool = Field(default=False, exclude_if=lambda v: not v)
 
 
 class Usage(BaseModel):

@@ -321,6 +321,7 @@ def load_suite(root: str | Path | None = None) -> Suite:
             category=task.category,
             title=task.title,
             system=task.system,
+            history=task.history,
             prompt=task.prompt,
             turns=task.turns,
             tags=task.tags,

@@ -67,6 +67,7 @@ def duplicate_keys(node: Any, rel: str, path: str = "") -> list[str]:
 def empty_transcript(task: ResolvedTask) -> list[Message]:
     """The conversation an empty responder has: every user message answered with ""."""
     out = [Message(role="system", content=task.system)] if task.system else []
+    out += task.given_messages()
     for user in [task.prompt, *task.turns]:
         out += [Message(role="user", content=user), Message(role="assistant", content="")]
     return out

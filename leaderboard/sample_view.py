@@ -57,10 +57,15 @@ def _answer(content: str, quotes: list[Quote], *, page_key: str | None) -> None:
 def show_transcript(
     transcript: list[dict[str, Any]], quotes: list[Quote], *, page_key: str | None
 ) -> None:
-    """Every turn in order: the prompt (and system prompt) of a single-turn sample too."""
+    """Every turn in order: the prompt (and system prompt) of a single-turn sample too; a
+    fixed-history task's given turns labelled as given (the model did not write them)."""
     conversation = sum(m["role"] == "user" for m in transcript) > 1
     titles = TURN_TITLES if conversation else ROLE_TITLES
     for i, m in enumerate(transcript):
+        if m.get("given"):
+            _title(f"{TURN_TITLES.get(m['role'], m['role'])} (given, not the model's)")
+            st.html(markdown_html(str(m["content"])))
+            continue
         _title(titles.get(m["role"], m["role"]))
         if m["role"] == "assistant":
             # One frame per turn: a bundle may hold several assistant turns even for a page task.

@@ -23,9 +23,18 @@ TRANSCRIPT_HEIGHT = 620
 
 
 def transcript(messages: list[dict[str, str]], category: str, key: str) -> None:
-    """A conversation from a run, inert: markdown as whitelist HTML, HTML pages in the frame."""
+    """A conversation from a run, inert: markdown as whitelist HTML, HTML pages in the frame.
+    A fixed-history task's given turns come first, marked: the model did not write them."""
+    given = [m for m in messages if m.get("given")]
+    if given:
+        with st.expander(f"The conversation so far ({len(given)} given turns, not the model's)"):
+            for msg in given:
+                with st.chat_message("user" if msg["role"] == "user" else "assistant"):
+                    st.html(markdown_html(msg["content"]))
     for i, msg in enumerate(messages):
         role, content = msg["role"], msg["content"]
+        if msg.get("given"):
+            continue
         if role == "system":
             with st.expander("System prompt"):
                 st.html(pre_html(content))

@@ -75,6 +75,9 @@ def render_task(task: ResolvedTask) -> str:
     parts = []
     if task.system:
         parts.append(_fill("task_system", system=task.system.strip()))
+    if task.history:
+        history = "\n".join(f"[{h.role}] {h.content.strip()}" for h in task.history)
+        parts.append(_fill("task_history", history=history))
     parts.append(_fill("task_prompt", prompt=task.prompt.strip()))
     if task.turns:
         turns = "\n".join(f"{i}. {t.strip()}" for i, t in enumerate(task.turns, start=2))
@@ -101,8 +104,9 @@ def render_item(item: RubricItem) -> str:
 
 def render_response(response: ResponseRecord) -> str:
     """The response for the judge: the assistant text alone for one turn, else the whole
-    conversation with numbered turn tags. Untrusted text is neutralised."""
-    convo = [m for m in response.transcript if m.role != "system"]
+    conversation with numbered turn tags. A given history is in the task block, not here.
+    Untrusted text is neutralised."""
+    convo = [m for m in response.transcript if m.role != "system" and not m.given]
     assistant = [m for m in convo if m.role == "assistant"]
     if len(assistant) <= 1:
         return neutralize((assistant[0].content if assistant else response.text).strip())

@@ -61,8 +61,8 @@ class ReplayProvider:
             raise ProviderError(f"{where}: no record to replay", retryable=False)
         if record.error is not None:
             raise ProviderError(f"{where}: the record is an error: {record.error}", retryable=False)
-        turn = sum(1 for m in request.messages if m.role == "assistant")
-        answers = [m.content for m in record.transcript if m.role == "assistant"]
+        turn = sum(1 for m in request.messages if m.role == "assistant" and not m.given)
+        answers = [m.content for m in record.transcript if m.role == "assistant" and not m.given]
         if turn >= len(answers):
             raise ProviderError(
                 f"{where}: no assistant turn {turn} (the record has {len(answers)})",
