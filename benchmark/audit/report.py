@@ -124,8 +124,8 @@ def print_audit(audit: SuiteAudit, console: Console) -> None:
         say()
         console.print(floor)
         say(
-            "programmatic points met over all positive points: what a correct judge gives the "
-            "empty policy"
+            "programmatic points met over all positive points: the most a correct judge can "
+            "give the empty policy"
         )
     say()
     for line in release_lines(audit):

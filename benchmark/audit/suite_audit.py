@@ -98,8 +98,8 @@ class PolicyResult:
     scores: Scores  # what the runner wrote to scores.json
     programmatic: dict[str, PointShare]  # "all" and each category
     items: ItemCounts
-    # Without a judge: the scores if no LLM-judged item were met (a correct judge's verdicts on
-    # an empty reply); None with a judge.
+    # Without a judge: the scores if no LLM-judged item were met (for an empty reply, the most a
+    # correct judge can give); None with a judge.
     no_llm_item_met: Scores | None
     run_dir: Path | None
 
