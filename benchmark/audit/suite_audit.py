@@ -7,6 +7,7 @@ out of both sums, as in `musebench demo`; the summaries below say so rather than
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -292,7 +293,9 @@ def run_audit(
             )
         runners.append((policy, runner))
     results = []
-    for policy, runner in runners:
+    for n, (policy, runner) in enumerate(runners, 1):
+        if progress:  # the runner's bars do not name the run they belong to
+            print(f"policy {n}/{len(runners)}: {policy.name}", file=sys.stderr)
         scores = runner.execute()
         results.append(
             summarise(
