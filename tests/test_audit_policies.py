@@ -20,6 +20,8 @@ from benchmark.audit.policies import (
 )
 from benchmark.html_extract import extract_html, parse_html
 from benchmark.schemas import (
+    Category,
+    Check,
     HtmlElementsCheck,
     RequiredPhrasesCheck,
     ResolvedTask,
@@ -29,18 +31,23 @@ from benchmark.schemas import (
 from benchmark.text_units import questions, words
 
 
-def _item(id: str, text: str, points: int, **kw: object) -> RubricItem:
-    return RubricItem(id=id, dimension="d", text=text, points=points, **kw)  # type: ignore[arg-type]
+def _item(id: str, text: str, points: int, check: Check | None = None) -> RubricItem:
+    return RubricItem(id=id, dimension="d", text=text, points=points, check=check)
 
 
 def _task(
-    id: str, category: str, prompt: str, turns: list[str], items: list[RubricItem], **kw: object
+    id: str,
+    category: Category,
+    prompt: str,
+    turns: list[str],
+    items: list[RubricItem],
+    system: str | None = None,
 ) -> ResolvedTask:
     return ResolvedTask(
         id=id,
-        category=category,  # type: ignore[arg-type]
+        category=category,
         title=id,
-        system=kw.get("system"),  # type: ignore[arg-type]
+        system=system,
         prompt=prompt,
         turns=turns,
         tags=[],
