@@ -110,8 +110,9 @@ def keyword_stuffing(task: ResolvedTask) -> str:
     return " ".join([*texts, *dict.fromkeys(keywords)])
 
 
-def _each_turn(text: str) -> Callable[[ResolvedTask], list[str]]:
-    return lambda task: [text] * len(user_turns(task))
+def _every_turn(answer: Callable[[ResolvedTask], str]) -> Callable[[ResolvedTask], list[str]]:
+    """The same answer to every user turn: the policies that ignore the conversation."""
+    return lambda task: [answer(task)] * len(user_turns(task))
 
 
 def build_policies(data: PolicyTexts) -> tuple[Policy, ...]:
@@ -123,16 +124,14 @@ def build_policies(data: PolicyTexts) -> tuple[Policy, ...]:
         return data.ei_template.reply.replace(REFLECTION, reflection(message, words))
 
     replies: dict[str, Callable[[ResolvedTask], list[str]]] = {
-        "empty": _each_turn(""),
+        "empty": _every_turn(lambda t: ""),
         "echo": user_turns,
         "ei_template": lambda t: [template(u) for u in user_turns(t)],
-        "html_skeleton": _each_turn(data.html_skeleton),
-        "keyword_stuffing": lambda t: [keyword_stuffing(t)] * len(user_turns(t)),
-        "embedded_instruction": lambda t: (
-            [decent(t) + "\n\n" + data.grader_note] * len(user_turns(t))
-        ),
-        "decent_plain": lambda t: [decent(t)] * len(user_turns(t)),
-        "padded": lambda t: [decent(t) + "\n\n" + decent(t)] * len(user_turns(t)),
+        "html_skeleton": _every_turn(lambda t: data.html_skeleton),
+        "keyword_stuffing": _every_turn(keyword_stuffing),
+        "embedded_instruction": _every_turn(lambda t: decent(t) + "\n\n" + data.grader_note),
+        "decent_plain": _every_turn(decent),
+        "padded": _every_turn(lambda t: decent(t) + "\n\n" + decent(t)),
     }
     return tuple(Policy(n, data.descriptions[n], replies[n]) for n in POLICY_NAMES)
 
