@@ -138,10 +138,12 @@ def new_manifest(config: RunConfig, suite: Suite, tasks: list[ResolvedTask]) -> 
 
 
 def open_run(
-    config: RunConfig, out: str | Path
+    config: RunConfig, out: str | Path, *, suite: Suite | None = None
 ) -> tuple[RunDir, Manifest, Suite, list[ResolvedTask]]:
-    """Create the run directory, or check that an existing one belongs to this command."""
-    suite = load_suite(config.suite_dir)
+    """Create the run directory, or check that an existing one belongs to this command.
+    `suite`, when given, is `config.suite_dir` already loaded (callers running many runs on one
+    suite skip parsing it again)."""
+    suite = suite if suite is not None else load_suite(config.suite_dir)
     tasks = suite.select(config.tasks)
     run = RunDir(out)
     fresh = new_manifest(config, suite, tasks)
@@ -190,9 +192,10 @@ class Runner:
         *,
         model_provider: Provider | None = None,
         judge_provider: Provider | None = None,
+        suite: Suite | None = None,
     ):
         self.config = config
-        self.run, self.manifest, self.suite, self.tasks = open_run(config, out)
+        self.run, self.manifest, self.suite, self.tasks = open_run(config, out, suite=suite)
         self._model_provider = model_provider
         self._judge_provider = judge_provider
 

@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "diversity",
     "annotate",
     "hub",
+    "audit",
 ]
 
 
