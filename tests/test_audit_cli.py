@@ -76,6 +76,7 @@ def test_structure_and_scope(unjudged: tuple[dict[str, Any], Path]) -> None:
             "expected": n_items,
             "judged": n_checks,
             "failed": n_items - n_checks,
+            "not_applicable": 0,  # suite 1.0.0's element checks count absence as met
         }
         assert block["items"]["judged"] == n_checks
         assert block["status"] == "partial"
@@ -261,7 +262,12 @@ def test_with_a_judge_every_item_gets_a_verdict(
     assert doc["judge"] == "anthropic/judge-x" and doc["release_rule"]["evaluated"] is True
     n_items = sum(len(t.items) for t in tasks)
     for name, block in doc["policies"].items():
-        assert block["coverage"] == {"expected": n_items, "judged": n_items, "failed": 0}
+        assert block["coverage"] == {
+            "expected": n_items,
+            "judged": n_items,
+            "failed": 0,
+            "not_applicable": 0,
+        }
         assert block["status"] == "complete" and block["if_no_llm_item_met"] is None
         judgments = RunDir(out / name).judgments()
         assert len(judgments) == n_items and all(j.verdict is not None for j in judgments)
