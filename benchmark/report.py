@@ -84,6 +84,11 @@ def render(run: RunDir, console: Console, *, prices_path: str | None = None) -> 
         + f"; status [bold]{scores.status}[/bold]"
         + ("  (under 99% coverage: partial)" if scores.status == "partial" else "")
     )
+    gap = scores.vanilla_gap
+    if gap is not None:
+        console.print(
+            f"vanilla gap (creative minus plain, over {gap.n} paired task(s)): {_fmt(gap)} points"
+        )
     cost = cost_report(run, prices_path)
     ct = Table(title="tokens and cost", title_justify="left")
     for col in ("role", "spec", "input", "cache write", "cache read", "output", "USD"):

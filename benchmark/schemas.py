@@ -182,6 +182,9 @@ TaskItem = Annotated[
 ]
 
 
+Variant = Literal["plain", "creative"]
+
+
 class HistoryTurn(_Strict):
     role: Literal["user", "assistant"]
     content: str = Field(min_length=1)
@@ -201,7 +204,17 @@ class Task(_Strict):
     # Scripted user turns, sent one at a time after each assistant reply.
     turns: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    # Paired prompts: the same brief asked plainly and with an invitation to be fully creative;
+    # a run's vanilla gap is how far its plain answers score below its creative ones.
+    pair: str | None = Field(default=None, pattern=ID_PATTERN)
+    variant: Variant | None = None
     items: list[TaskItem] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _pair_has_a_variant(self) -> Task:
+        if (self.pair is None) != (self.variant is None):
+            raise ValueError("a paired task names both `pair` (the other task) and `variant`")
+        return self
 
     @model_validator(mode="after")
     def _history_alternates(self) -> Task:
@@ -232,6 +245,8 @@ class ResolvedTask(_Strict):
     tags: list[str]
     items: list[RubricItem]
     source: str  # file path, for error messages
+    pair: str | None = None
+    variant: Variant | None = None
 
     @property
     def multi_turn(self) -> bool:
@@ -382,6 +397,9 @@ class Scores(BaseModel):
     tasks: dict[str, ScoreCI] = Field(default_factory=dict)
     coverage: Coverage
     status: RunStatus = "complete"
+    # Mean over paired tasks of (creative score - plain score), 0-100 points, with a bootstrap
+    # CI over pairs; None when the run answered no pair.
+    vanilla_gap: ScoreCI | None = None
 
     @model_validator(mode="after")
     def _scores_in_range(self) -> Scores:

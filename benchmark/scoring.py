@@ -141,6 +141,7 @@ def score_run(
     coverage = Coverage(
         expected=expected, judged=judged, failed=failed, not_applicable=len(inapplicable)
     )
+    gaps = vanilla_gaps(tasks, task_scores)
     status: RunStatus = "complete" if expected and coverage.fraction >= PARTIAL_BELOW else "partial"
     return Scores(
         model=model,
@@ -150,4 +151,16 @@ def score_run(
         tasks=tasks_block,
         coverage=coverage,
         status=status,
+        vanilla_gap=_summary(gaps, seed) if gaps else None,
     )
+
+
+def vanilla_gaps(tasks: Sequence[ResolvedTask], task_scores: dict[str, float]) -> dict[str, float]:
+    """Per answered pair (keyed by its creative task): creative score - plain score (0-1)."""
+    by_id = {t.id: t for t in tasks}
+    out = {}
+    for t in tasks:
+        plain = by_id.get(t.pair) if t.variant == "creative" and t.pair else None
+        if plain is not None and t.id in task_scores and plain.id in task_scores:
+            out[t.id] = task_scores[t.id] - task_scores[plain.id]
+    return out

@@ -19,7 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from . import __version__  # set in benchmark/__init__ before it imports this module
 from .errors import SuiteError, UsageError
 from .schemas import CATEGORIES, Dimension, ResolvedTask, RubricItem, SharedItemRef, Task
-from .suite_rules import duplicate_keys, legacy_findings, suite_major, task_problems
+from .suite_rules import (
+    duplicate_keys,
+    legacy_findings,
+    pair_problems,
+    suite_major,
+    task_problems,
+)
 
 SUITE_FILE = "suite.yaml"
 # libyaml's loader when PyYAML was built with it: the suite loads several times faster.
@@ -71,18 +77,19 @@ class Suite:
         raise KeyError(task_id)
 
     def select(self, pattern: str | None) -> list[ResolvedTask]:
-        """Tasks whose id or `category/id` matches the glob; an empty match is a usage error."""
+        """Tasks matching any comma-separated pattern: a glob on the id or `category/id`, or
+        `tag:NAME` for the tasks carrying a tag (`tag:hard` is the hard subset). An empty match
+        is a usage error."""
         if not pattern:
             return list(self.tasks)
         pats = [p.strip() for p in pattern.split(",") if p.strip()]
-        chosen = [
-            t
-            for t in self.tasks
-            if any(
-                fnmatch.fnmatchcase(t.id, p) or fnmatch.fnmatchcase(f"{t.category}/{t.id}", p)
-                for p in pats
-            )
-        ]
+
+        def matches(t: ResolvedTask, p: str) -> bool:
+            if p.startswith("tag:"):
+                return any(fnmatch.fnmatchcase(tag, p[4:]) for tag in t.tags)
+            return fnmatch.fnmatchcase(t.id, p) or fnmatch.fnmatchcase(f"{t.category}/{t.id}", p)
+
+        chosen = [t for t in self.tasks if any(matches(t, p) for p in pats)]
         if not chosen:
             raise UsageError(f"--tasks: pattern {pattern!r} matches no task in {self.root}")
         return chosen
@@ -327,12 +334,15 @@ def load_suite(root: str | Path | None = None) -> Suite:
             tags=task.tags,
             items=items,
             source=r,
+            pair=task.pair,
+            variant=task.variant,
         )
         problems.extend(task_problems(resolved, r, suite_major(info.version)))
         tasks.append(resolved)
         task_source[task.id] = r
         task_hashes[task.id] = _sha(raw)
 
+    problems.extend(pair_problems(tasks))
     if problems:
         raise SuiteError(problems)
     return Suite(

@@ -136,3 +136,25 @@ def legacy_findings(tasks: list[ResolvedTask]) -> dict[str, int]:
         "phrased_as_absence": sum(phrased_as_absence(it) for it in items),
         "vacuous_element_checks": sum(vacuous_element_check(it) for it in items),
     }
+
+
+def pair_problems(tasks: list[ResolvedTask]) -> list[str]:
+    """Paired prompts name each other, share a category, and are one plain and one creative."""
+    by_id = {t.id: t for t in tasks}
+    problems = []
+    for t in tasks:
+        if t.pair is None:
+            continue
+        other = by_id.get(t.pair)
+        where = f"{t.source}:pair"
+        if other is None:
+            problems.append(f"{where}: no task {t.pair!r} in the suite")
+        elif other.pair != t.id:
+            problems.append(f"{where}: {t.pair!r} must name {t.id!r} as its pair too")
+        elif other.variant == t.variant:
+            problems.append(
+                f"{where}: both tasks of a pair are {t.variant!r}; one is plain, one creative"
+            )
+        elif other.category != t.category:
+            problems.append(f"{where}: {t.pair!r} is {other.category}, this task {t.category}")
+    return problems

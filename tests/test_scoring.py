@@ -150,3 +150,33 @@ def test_a_check_that_does_not_apply_leaves_both_sums_and_coverage() -> None:
     assert sc2.overall.score == pytest.approx(100.0)
     assert (sc2.coverage.expected, sc2.coverage.failed, sc2.coverage.not_applicable) == (3, 1, 0)
     assert sc2.status == "partial"
+
+
+def test_vanilla_gap_is_creative_minus_plain_over_answered_pairs() -> None:
+    """Two pairs: (plain 0.5, creative 1.0) and (plain 1.0, creative 0.5): gaps +50 and -50,
+    mean 0; a third creative task whose plain twin was not run adds nothing."""
+
+    def paired(tid: str, pair: str, variant: str) -> ResolvedTask:
+        return _task(tid, "creative_writing", [item("a", 2), item("b", 2)]).model_copy(
+            update={"pair": pair, "variant": variant}
+        )
+
+    tasks = [
+        paired("p1", "c1", "plain"),
+        paired("c1", "p1", "creative"),
+        paired("p2", "c2", "plain"),
+        paired("c2", "p2", "creative"),
+        paired("c3", "p3", "creative"),
+    ]
+    half = {"a": True, "b": False}
+    full = {"a": True, "b": True}
+    chosen = {"p1": half, "c1": full, "p2": full, "c2": half, "c3": full}
+    js = [_j(t.id, 0, it, chosen[t.id][it.id]) for t in tasks for it in t.items]
+    sc = score_run("m", tasks, 1, js)
+    assert sc.vanilla_gap is not None
+    assert sc.vanilla_gap.score == pytest.approx(0.0) and sc.vanilla_gap.n == 2
+    assert sc.vanilla_gap.ci_low == pytest.approx(-50.0)
+    assert sc.vanilla_gap.ci_high == pytest.approx(50.0)
+    # No pair answered: no gap (and the field stays null in scores.json).
+    unpaired = _task("t", "creative_writing", [item("a", 1)])
+    assert score_run("m", [unpaired], 1, [_j("t", 0, unpaired.items[0], True)]).vanilla_gap is None

@@ -143,3 +143,30 @@ def test_validate_stats_prints_the_new_measures(capsys: pytest.CaptureFixture[st
         "suite 2 rules broken: met by empty response",
     ):
         assert row in out
+
+
+def test_paired_prompts_name_each_other_plain_and_creative(mini: Path) -> None:
+    story = mini / STORY
+    text = story.read_text()
+    creative = text.replace("id: story", "id: story_free").replace(
+        "prompt: Write a very short story about a lighthouse.",
+        "prompt: Write a very short story about a lighthouse. Be as inventive as you like.",
+    )
+    (mini / "tasks" / "creative_writing" / "story_free.yaml").write_text(
+        creative.replace("prompt:", "pair: story\nvariant: creative\nprompt:", 1)
+    )
+    story.write_text(text.replace("prompt:", "pair: story_free\nvariant: plain\nprompt:", 1))
+    suite = load_suite(mini)
+    assert {(t.id, t.pair, t.variant) for t in suite.tasks if t.pair} == {
+        ("story", "story_free", "plain"),
+        ("story_free", "story", "creative"),
+    }
+    story.write_text(text.replace("prompt:", "pair: story_free\nvariant: creative\nprompt:", 1))
+    (problem, *_) = _problems(mini)
+    assert problem == (
+        f"{STORY}:pair: both tasks of a pair are 'creative'; one is plain, one creative"
+    )
+    story.write_text(text.replace("prompt:", "pair: nowhere\nvariant: plain\nprompt:", 1))
+    assert f"{STORY}:pair: no task 'nowhere' in the suite" in _problems(mini)
+    story.write_text(text.replace("prompt:", "pair: story_free\nprompt:", 1))
+    assert any("a paired task names both `pair`" in p for p in _problems(mini))

@@ -186,3 +186,14 @@ def test_archived_versions_are_shipped_beside_the_current_one(
     versions = [s.version for s in shipped_suites(archive)]
     assert versions == [load_suite(repo_root).version, "0.9.0"]
     assert archived_suite_dirs(tmp_path / "none") == []
+
+
+def test_tasks_are_selected_by_tag(repo_root: Path) -> None:
+    suite = load_suite(repo_root)
+    multi = suite.select("tag:multi_turn")
+    assert multi and all("multi_turn" in t.tags for t in multi)
+    assert {t.id for t in multi} == {t.id for t in suite.tasks if "multi_turn" in t.tags}
+    both = suite.select("tag:multi_turn,visual_design/*")
+    assert len(both) == len(multi) + len(suite.select("visual_design/*"))
+    with pytest.raises(Exception, match="matches no task"):
+        suite.select("tag:no_such_tag")

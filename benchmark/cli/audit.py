@@ -29,7 +29,9 @@ def register(sub: Any) -> None:
         "programmatic items are scored",
     )
     s.add_argument("--judge-base-url", help="OpenAI-compatible server for the judge")
-    s.add_argument("--tasks", help="glob over task ids or category/id (comma-separated)")
+    s.add_argument(
+        "--tasks", help="glob over task ids or category/id, or tag:NAME (comma-separated)"
+    )
     s.add_argument("--suite", help="suite directory (default: the shipped suite)")
     s.add_argument(
         "--out",

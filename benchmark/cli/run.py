@@ -32,7 +32,11 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
         g.add_argument(
             "--samples", type=positive_int("--samples"), help="samples per task (default 1)"
         )
-        g.add_argument("--tasks", help="glob over task ids or category/id (comma-separated)")
+        g.add_argument(
+            "--tasks",
+            help="glob over task ids or category/id, or tag:NAME (comma-separated; tag:hard is "
+            "the hard subset)",
+        )
         g.add_argument("--temperature", type=float, help="model temperature (default: provider's)")
         g.add_argument("--max-tokens", type=positive_int("--max-tokens"), default=2048)
         g.add_argument("--seed", type=int, help="recorded; seeds the bootstrap (default 0)")
