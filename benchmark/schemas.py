@@ -24,6 +24,7 @@ Category = Literal["creative_writing", "visual_design", "emotional_intelligence"
 CATEGORIES: tuple[str, ...] = ("creative_writing", "visual_design", "emotional_intelligence")
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
 
 class _Strict(BaseModel):
@@ -208,6 +209,9 @@ class Task(_Strict):
     # a run's vanilla gap is how far its plain answers score below its creative ones.
     pair: str | None = Field(default=None, pattern=ID_PATTERN)
     variant: Variant | None = None
+    # The language the task is written and answered in (a BCP 47 tag: en, fr, es-MX, ko);
+    # its items are written natively in it, not translated.
+    language: str = Field(default="en", pattern=LANGUAGE_PATTERN)
     items: list[TaskItem] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -247,6 +251,7 @@ class ResolvedTask(_Strict):
     source: str  # file path, for error messages
     pair: str | None = None
     variant: Variant | None = None
+    language: str = "en"
 
     @property
     def multi_turn(self) -> bool:

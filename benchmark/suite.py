@@ -336,6 +336,7 @@ def load_suite(root: str | Path | None = None) -> Suite:
             source=r,
             pair=task.pair,
             variant=task.variant,
+            language=task.language,
         )
         problems.extend(task_problems(resolved, r, suite_major(info.version)))
         tasks.append(resolved)
@@ -367,6 +368,7 @@ def suite_stats(suite: Suite) -> dict[str, Any]:
     suite 2 rules (for `validate --stats`)."""
     per_cat: dict[str, int] = Counter(t.category for t in suite.tasks)
     per_tag: dict[str, int] = Counter(tag for t in suite.tasks for tag in t.tags)
+    per_language: dict[str, int] = Counter(t.language for t in suite.tasks)
     positive = [it for t in suite.tasks for it in t.items if it.points > 0]
     by_dim: dict[str, int] = Counter()
     by_decider: dict[str, int] = Counter()
@@ -396,6 +398,7 @@ def suite_stats(suite: Suite) -> dict[str, Any]:
             round(sum(1 for t in ei if t.multi_turn) / len(ei), 3) if ei else None
         ),
         "tasks_by_tag": dict(sorted(per_tag.items())),
+        "tasks_by_language": dict(sorted(per_language.items())),
         "positive_points_share_by_dimension": _shares(dict(by_dim)),
         "positive_points_share_by_decider": _shares(dict(by_decider)),
         "suite2_rule_findings": legacy_findings(suite.tasks),

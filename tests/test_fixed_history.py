@@ -106,3 +106,15 @@ def test_replay_answers_with_the_models_turn_not_a_given_one(tmp_path: Path) -> 
         messages=[*given, Message(role="user", content=TASK.prompt)], task_id=TASK.id, sample=0
     )
     assert asyncio.run(provider.generate(request)).text == "the model's reply"
+
+
+def test_a_task_in_another_language_says_so_to_the_judge() -> None:
+    fr = TASK.model_copy(update={"language": "fr", "history": [], "prompt": "Écris un poème."})
+    rendered = render_task(fr)
+    assert rendered.startswith("The task is in fr: judge the response in that language")
+    assert "The task is in" not in render_task(TASK)  # English needs no line
+    base = {"id": "t", "category": "creative_writing", "title": "T", "prompt": "p",
+            "items": [{"use": "craft.earned_ending"}]}  # fmt: skip
+    assert Task.model_validate({**base, "language": "es-MX"}).language == "es-MX"
+    with pytest.raises(ValidationError, match="language"):
+        Task.model_validate({**base, "language": "French"})

@@ -57,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(
             "multi-turn share of emotional_intelligence", "n/a" if share is None else f"{share:.0%}"
         )
+        for lang, n in stats["tasks_by_language"].items():
+            table.add_row(f"tasks in language {lang}", str(n))
         for tag, n in stats["tasks_by_tag"].items():
             table.add_row(f"tasks tagged {tag}", str(n))
         for dim, part in stats["positive_points_share_by_dimension"].items():

@@ -73,6 +73,8 @@ def neutralize(text: str) -> str:
 
 def render_task(task: ResolvedTask) -> str:
     parts = []
+    if task.language != "en":
+        parts.append(_fill("task_language", language=task.language))
     if task.system:
         parts.append(_fill("task_system", system=task.system.strip()))
     if task.history:
