@@ -15,13 +15,17 @@ line); question counts use each assistant turn of the transcript."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from .check_base import CheckResult
+from .check_base import assistant_turns as _assistant_turns
+from .check_base import bounds as _bounds
+from .check_base import verbatim as _verbatim
+from .check_base import within as _within
 from .contrast import analyse_contrast, format_ratio
 from .html_extract import Document, extract_html, parse_html
+from .phrases import phrase_pattern
 from .schemas import (
     BannedPhrasesCheck,
     Check,
@@ -37,14 +41,6 @@ from .schemas import (
     WordCountCheck,
 )
 from .text_units import paragraphs, questions, words
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    verdict: bool | None
-    evidence: str
-    rationale: str
-    applicable: bool = True  # False: out of both sums and of coverage (see WhenAbsent)
 
 
 def _absent(when_absent: WhenAbsent, what: str, vacuous: str) -> CheckResult:
@@ -63,21 +59,6 @@ NO_HTML = (
 )
 
 
-def _verbatim(evidence: str, text: str) -> str:
-    """Evidence must be a substring of the response; anything else is dropped, not invented."""
-    return evidence if evidence and evidence in text else ""
-
-
-def _bounds(lo: int | None, hi: int | None) -> str:
-    if lo is not None and hi is not None:
-        return f"between {lo} and {hi}"
-    return f"at least {lo}" if lo is not None else f"at most {hi}"
-
-
-def _within(n: int, lo: int | None, hi: int | None) -> bool:
-    return (lo is None or n >= lo) and (hi is None or n <= hi)
-
-
 # --------------------------------------------------------------------------- text
 
 
@@ -93,11 +74,6 @@ def _paragraph_count(
     n = len(paragraphs(text))
     ok = _within(n, check.min, check.max)
     return CheckResult(ok, "", f"{n} paragraphs; {_bounds(check.min, check.max)} required")
-
-
-def _assistant_turns(transcript: list[Message], text: str) -> list[str]:
-    turns = [m.content for m in transcript if m.role == "assistant"]
-    return turns if turns or not text else [text]  # a replayed response without a transcript
 
 
 def _question_count(check: QuestionCountCheck, transcript: list[Message], text: str) -> CheckResult:
@@ -132,27 +108,6 @@ def _question_count(check: QuestionCountCheck, transcript: list[Message], text: 
                 evidence = qs[check.max]  # the first question over the limit
     rationale = "; ".join(parts) + f" ({bounds} per turn required)"
     return CheckResult(ok, _verbatim(evidence, text), rationale)
-
-
-def phrase_pattern(phrase: str) -> re.Pattern[str]:
-    """Case-insensitive, word-bounded, tolerant of whitespace runs and curly/straight quotes."""
-    out = ""
-    for ch in phrase.strip():
-        if ch.isspace():
-            if not out.endswith(r"\s+"):
-                out += r"\s+"
-        elif ch in "'‘’":
-            out += "['‘’]"
-        elif ch in '"“”':
-            out += '["“”]'
-        else:
-            out += re.escape(ch)
-    stripped = phrase.strip()
-    if stripped[:1].isalnum() or stripped[:1] == "_":
-        out = r"(?<!\w)" + out
-    if stripped[-1:].isalnum() or stripped[-1:] == "_":
-        out += r"(?!\w)"
-    return re.compile(out, re.IGNORECASE)
 
 
 def _banned_phrases(check: BannedPhrasesCheck, transcript: list[Message], text: str) -> CheckResult:
