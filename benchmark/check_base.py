@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from .schemas import Message
 
+TurnSpec = str | int  # "each" | "first" | "last" | a 0-based index (negative from the end)
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -37,3 +39,21 @@ def within(n: float, lo: float | None, hi: float | None) -> bool:
 def assistant_turns(transcript: list[Message], text: str) -> list[str]:
     turns = [m.content for m in transcript if m.role == "assistant"]
     return turns if turns or not text else [text]  # a replayed response without a transcript
+
+
+def select_turns(turn: TurnSpec, n_turns: int) -> list[int] | str:
+    """The 0-based indices of the assistant turns `turn` names, or why there are none."""
+    if n_turns == 0:
+        return "the response has no assistant turn"
+    if turn == "each":
+        return list(range(n_turns))
+    if turn == "first":
+        return [0]
+    if turn == "last":
+        return [n_turns - 1]
+    assert isinstance(turn, int)
+    idx = turn if turn >= 0 else n_turns + turn
+    if not 0 <= idx < n_turns:
+        named = f"assistant turn {turn + 1}" if turn >= 0 else f"assistant turn index {turn}"
+        return f"the check names {named} but the response has {n_turns} assistant turn(s)"
+    return [idx]

@@ -11,13 +11,15 @@ item says that is not applicable; see schemas.WhenAbsent).
 Definitions: words, paragraphs and questions are defined in `benchmark.text_units`; where the
 HTML is, in `benchmark.html_extract`; which colour pairs are checked, in `benchmark.contrast`.
 Word and paragraph counts and phrase searches use `text` (all assistant turns joined by a blank
-line); question counts use each assistant turn of the transcript."""
+line); question counts use each assistant turn of the transcript. A word count per
+assistant turn runs in `checks_text`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from . import checks_text
 from .check_base import CheckResult
 from .check_base import assistant_turns as _assistant_turns
 from .check_base import bounds as _bounds
@@ -63,6 +65,8 @@ NO_HTML = (
 
 
 def _word_count(check: WordCountCheck, transcript: list[Message], text: str) -> CheckResult:
+    if check.turn is not None:
+        return checks_text.word_count_per_turn(check, transcript, text)
     n = len(words(text))
     ok = _within(n, check.min, check.max)
     return CheckResult(ok, "", f"{n} words; {_bounds(check.min, check.max)} required")

@@ -12,8 +12,10 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     Tag,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -38,6 +40,17 @@ class WordCountCheck(_Strict):
     type: Literal["word_count"]
     min: int | None = Field(default=None, ge=0)
     max: int | None = Field(default=None, ge=1)
+    # None: the whole response (all assistant turns joined). Otherwise the assistant turns named
+    # as question_count's `turn` names them, each within the bounds (a per-turn word cap).
+    turn: Literal["each", "first", "last"] | int | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_turn(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Without a turn the check serialises as before it had one (published suite data).
+        data: dict[str, Any] = handler(self)
+        if self.turn is None:
+            data.pop("turn", None)
+        return data
 
 
 class ParagraphCountCheck(_Strict):
