@@ -12,14 +12,14 @@ Definitions: words, paragraphs and questions are defined in `benchmark.text_unit
 HTML is, in `benchmark.html_extract`; which colour pairs are checked, in `benchmark.contrast`.
 Word and paragraph counts and phrase searches use `text` (all assistant turns joined by a blank
 line); question counts use each assistant turn of the transcript. A word count per
-assistant turn runs in `checks_text`."""
+assistant turn runs in `checks_text`; the form checks in `checks_form`, registered in `_RUNNERS`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from . import checks_text
+from . import checks_form, checks_text
 from .check_base import CheckResult
 from .check_base import assistant_turns as _assistant_turns
 from .check_base import bounds as _bounds
@@ -282,6 +282,7 @@ _RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {
     "images_have_alt": _images_have_alt,
     "inputs_have_labels": _inputs_have_labels,
     "contrast": _contrast,
+    **checks_form.RUNNERS,
 }
 
 

@@ -19,6 +19,14 @@ from pydantic import (
     model_validator,
 )
 
+from .check_models import (
+    AcrosticCheck,
+    AlphabeticalStartsCheck,
+    LineCountCheck,
+    RefrainCheck,
+    StanzaShapeCheck,
+)
+
 SCHEMA_VERSION = 1
 
 Category = Literal["creative_writing", "visual_design", "emotional_intelligence"]
@@ -129,7 +137,12 @@ Check = Annotated[
     | HtmlElementsCheck
     | ImagesHaveAltCheck
     | InputsHaveLabelsCheck
-    | ContrastCheck,
+    | ContrastCheck
+    | LineCountCheck
+    | StanzaShapeCheck
+    | AcrosticCheck
+    | AlphabeticalStartsCheck
+    | RefrainCheck,
     Field(discriminator="type"),
 ]
 

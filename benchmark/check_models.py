@@ -1,0 +1,110 @@
+"""Parameters of the form checks (members of `schemas.Check`).
+
+A check's verdict is True when the *item's text* is true, so a check may sit on a negative item
+whose text is a failure ("The sonnet runs past 14 lines"). Positive conditions require
+presence: no check here is met by an empty response. What each check counts is defined in the
+module that runs it (checks_form) and in docs/RUBRIC_GUIDE.md."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .letters import fold_accents
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_bounds(lo: float | None, hi: float | None) -> None:
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(f"min {lo} is greater than max {hi}")
+
+
+# --------------------------------------------------------------------------- form
+
+
+class LineCountCheck(_Strict):
+    """Met when the poem's line count (benchmark.verse) is within the bounds. `min` is
+    required and at least 1, so an empty response never meets it."""
+
+    type: Literal["line_count"]
+    min: int = Field(ge=1)
+    max: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LineCountCheck:
+        _check_bounds(self.min, self.max)
+        return self
+
+
+class StanzaShapeCheck(_Strict):
+    """Met when the poem has exactly `stanzas` stanzas and each has the lines `lines` gives:
+    one number for every stanza, or a list with one number per stanza."""
+
+    type: Literal["stanza_shape"]
+    stanzas: int = Field(ge=1)
+    lines: int | list[int]
+
+    @model_validator(mode="after")
+    def _shape(self) -> StanzaShapeCheck:
+        counts = self.lines if isinstance(self.lines, list) else [self.lines]
+        if any(n < 1 for n in counts):
+            raise ValueError("lines: every stanza has at least 1 line")
+        if isinstance(self.lines, list) and len(self.lines) != self.stanzas:
+            raise ValueError(
+                f"lines: {len(self.lines)} numbers given for {self.stanzas} stanzas "
+                "(give one per stanza, or a single number for all)"
+            )
+        return self
+
+
+class AcrosticCheck(_Strict):
+    """Met when the poem has one line per letter of `word` (spaces and punctuation in it are
+    ignored) and each line's first letter is that letter (case and accents ignored)."""
+
+    type: Literal["acrostic"]
+    word: str = Field(min_length=1)
+
+    @field_validator("word")
+    @classmethod
+    def _has_letters(cls, v: str) -> str:
+        if not any(c.isalpha() for c in v):
+            raise ValueError("the acrostic word needs at least one letter")
+        return v
+
+    @property
+    def letters(self) -> str:
+        return "".join(c for c in fold_accents(self.word).lower() if c.isalpha())
+
+
+class AlphabeticalStartsCheck(_Strict):
+    """Met when the response has exactly 26 units (sentences or lines) whose first letters run
+    through the alphabet in order from `start`, wrapping from Z to A."""
+
+    type: Literal["alphabetical_starts"]
+    start: str = Field(default="a", pattern=r"^[A-Za-z]$")
+    unit: Literal["sentence", "line"] = "sentence"
+
+
+class RefrainCheck(_Strict):
+    """Met when line `line` of the poem returns at every line in `repeats_at` (1-based).
+    `verbatim`: the same words and internal punctuation (case and the line's trailing
+    punctuation ignored); otherwise the same words only (all punctuation ignored)."""
+
+    type: Literal["refrain"]
+    line: int = Field(ge=1)
+    repeats_at: list[int] = Field(min_length=1)
+    verbatim: bool = True
+
+    @model_validator(mode="after")
+    def _positions(self) -> RefrainCheck:
+        if any(n < 1 for n in self.repeats_at):
+            raise ValueError("repeats_at: line numbers start at 1")
+        if len(set(self.repeats_at)) != len(self.repeats_at):
+            raise ValueError("repeats_at: a line is listed twice")
+        if self.line in self.repeats_at:
+            raise ValueError("repeats_at: cannot include the refrain's own line")
+        return self
