@@ -61,6 +61,34 @@ class StanzaShapeCheck(_Strict):
         return self
 
 
+class SyllablesCheck(_Strict):
+    """Met when each line of the poem (or of `line_range`) has its syllable count, give or
+    take `tolerance`. `per_line` gives one count per line, in order (the range must then have
+    exactly that many lines), or a single count that every line must have. Syllables come from
+    the CMU Pronouncing Dictionary, with a rule for words it lacks (benchmark.syllables)."""
+
+    type: Literal["syllables"]
+    per_line: list[int] = Field(min_length=1)
+    tolerance: int = Field(default=0, ge=0)
+    # 1-based, inclusive: [first, last]. None: every line of the poem.
+    line_range: tuple[int, int] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SyllablesCheck:
+        if any(n < 1 for n in self.per_line):
+            raise ValueError("per_line: every count is at least 1")
+        if self.line_range is not None:
+            first, last = self.line_range
+            if first < 1 or last < first:
+                raise ValueError("line_range: [first, last] with 1 <= first <= last")
+            if len(self.per_line) > 1 and len(self.per_line) != last - first + 1:
+                raise ValueError(
+                    f"per_line: {len(self.per_line)} counts for the {last - first + 1} lines "
+                    "of line_range"
+                )
+        return self
+
+
 class AcrosticCheck(_Strict):
     """Met when the poem has one line per letter of `word` (spaces and punctuation in it are
     ignored) and each line's first letter is that letter (case and accents ignored)."""

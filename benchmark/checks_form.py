@@ -1,5 +1,6 @@
-"""Checks on a poem's form: line count, stanza shape, acrostic, alphabetical starts,
-refrain. Lines and stanzas are those of benchmark.verse; sentences those of benchmark.sentences.
+"""Checks on a poem's form: line count, stanza shape, syllables, acrostic, alphabetical
+starts, refrain. Lines and stanzas are those of benchmark.verse; sentences those of
+benchmark.sentences; syllables those of benchmark.syllables.
 
 Each runner takes (check, transcript, text) and returns a CheckResult whose verdict is True when
 the item's text is true; evidence is a verbatim substring of `text` (the first line that breaks
@@ -19,10 +20,12 @@ from .check_models import (
     LineCountCheck,
     RefrainCheck,
     StanzaShapeCheck,
+    SyllablesCheck,
 )
 from .letters import base_letter, first_letter_or_digit
 from .schemas import Message
 from .sentences import sentence_spans
+from .syllables import line_syllables
 from .verse import VerseLine, parse_verse, verse_mask
 
 
@@ -51,6 +54,42 @@ def _stanza_shape(check: StanzaShapeCheck, transcript: list[Message], text: str)
         if len(got) > len(want):
             evidence = verse.stanzas[len(want)][0].text
     return CheckResult(False, verbatim(evidence, text), rationale + " required: not met")
+
+
+def _syllables(check: SyllablesCheck, transcript: list[Message], text: str) -> CheckResult:
+    lines = list(parse_verse(text).lines)
+    if check.line_range is not None:
+        first, last = check.line_range
+        if len(lines) < last:
+            return CheckResult(
+                False,
+                "",
+                f"the poem has {len(lines)} line(s); the check needs lines {first}-{last}",
+            )
+        lines = lines[first - 1 : last]
+    if not lines:
+        return CheckResult(False, "", "the response has no lines to count syllables in")
+    if len(check.per_line) > 1 and len(lines) != len(check.per_line):
+        return CheckResult(
+            False,
+            "",
+            f"{len(lines)} line(s) where the check gives counts for {len(check.per_line)}",
+        )
+    targets = check.per_line if len(check.per_line) > 1 else check.per_line * len(lines)
+    tol = f"±{check.tolerance}" if check.tolerance else ""
+    parts, failing, unknown = [], [], []
+    for line, target in zip(lines, targets, strict=True):
+        count = line_syllables(line.clean)
+        good = count.low - check.tolerance <= target <= count.high + check.tolerance
+        if not good:
+            failing.append(line)
+        parts.append(f"line {line.number}: {count.span()} ({target}{tol})" + ("" if good else " ✗"))
+        unknown += [f"{w.word!r} {w.low}" for w in count.unknown]
+    rationale = "; ".join(parts)
+    if unknown:
+        rationale += ". Not in the CMU dictionary, counted by rule: " + ", ".join(unknown)
+    evidence = failing[0].text if failing else ""
+    return CheckResult(not failing, verbatim(evidence, text), rationale)
 
 
 def _initial(unit: str) -> str:
@@ -139,6 +178,7 @@ def _refrain(check: RefrainCheck, transcript: list[Message], text: str) -> Check
 RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {
     "line_count": _line_count,
     "stanza_shape": _stanza_shape,
+    "syllables": _syllables,
     "acrostic": _acrostic,
     "alphabetical_starts": _alphabetical_starts,
     "refrain": _refrain,

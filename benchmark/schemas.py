@@ -25,6 +25,7 @@ from .check_models import (
     LineCountCheck,
     RefrainCheck,
     StanzaShapeCheck,
+    SyllablesCheck,
 )
 
 SCHEMA_VERSION = 1
@@ -140,6 +141,7 @@ Check = Annotated[
     | ContrastCheck
     | LineCountCheck
     | StanzaShapeCheck
+    | SyllablesCheck
     | AcrosticCheck
     | AlphabeticalStartsCheck
     | RefrainCheck,

@@ -1,6 +1,6 @@
-"""Form checks (line_count, stanza_shape, acrostic, alphabetical_starts, refrain) and the
-definitions they share (benchmark.verse), on hand-written poems whose counts were made by
-hand."""
+"""Form checks (line_count, stanza_shape, syllables, acrostic, alphabetical_starts, refrain)
+and the definitions they share (benchmark.verse, benchmark.syllables), on hand-written poems
+whose counts were made by hand."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from benchmark.syllables import rule_syllables, word_syllables
 from benchmark.verse import parse_verse, verse_mask
 from tests.check_helpers import make, run
 
@@ -159,6 +160,141 @@ def test_stanza_shape_rationale() -> None:
 def test_stanza_shape_rejects(fields: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         make(type="stanza_shape", **fields)
+
+
+# --------------------------------------------------------------------------- syllables
+
+# Counted by hand, syllable by syllable, and agreeing with the CMU dictionary:
+HAIKU = "\n".join(
+    [
+        "Cold rain on the roof",  # cold rain on the roof: 5
+        "the kettle forgets its song",  # the ket-tle for-gets its song: 7
+        "I wait for the tea",  # I wait for the tea: 5
+    ]
+)
+TANKA = "\n".join(
+    [
+        HAIKU,
+        "a letter I never sent",  # a let-ter I ne-ver sent: 7
+        "folded in my winter coat",  # fol-ded in my win-ter coat: 7
+    ]
+)
+FIVE_SEVEN_FIVE = {"type": "syllables", "per_line": [5, 7, 5]}
+
+
+@pytest.mark.parametrize(
+    ("check", "text", "verdict", "evidence"),
+    [
+        (FIVE_SEVEN_FIVE, HAIKU, True, ""),
+        (FIVE_SEVEN_FIVE, "**Tea**\n\n" + HAIKU, True, ""),
+        (FIVE_SEVEN_FIVE, "> Cold rain on the roof\\\n> " + HAIKU.split("\n", 1)[1], True, ""),
+        (
+            FIVE_SEVEN_FIVE,
+            HAIKU.replace("its song", "its old song"),  # 8 syllables
+            False,
+            "the kettle forgets its old song",
+        ),
+        ({**FIVE_SEVEN_FIVE, "tolerance": 1}, HAIKU.replace("its song", "its old song"), True, ""),
+        (FIVE_SEVEN_FIVE, TANKA, False, ""),  # five lines for three counts
+        ({"type": "syllables", "per_line": [5, 7, 5, 7, 7]}, TANKA, True, ""),
+        ({"type": "syllables", "per_line": [7, 7], "line_range": [4, 5]}, TANKA, True, ""),
+        ({"type": "syllables", "per_line": [7], "line_range": [4, 5]}, TANKA, True, ""),
+        ({"type": "syllables", "per_line": [7, 7], "line_range": [5, 6]}, TANKA, False, ""),
+        (
+            {"type": "syllables", "per_line": [5]},
+            "Cold rain on the roof\nI wait for the tea",
+            True,
+            "",
+        ),
+        # "fire" is one syllable or two: the line is 5 or 6.
+        ({"type": "syllables", "per_line": [5]}, "fire in the cold grate", True, ""),
+        ({"type": "syllables", "per_line": [6]}, "fire in the cold grate", True, ""),
+        (
+            {"type": "syllables", "per_line": [7]},
+            "fire in the cold grate",
+            False,
+            "fire in the cold grate",
+        ),
+        (
+            {"type": "syllables", "per_line": [7], "tolerance": 1},
+            "fire in the cold grate",
+            True,
+            "",
+        ),
+        # Not in the dictionary: "glimmerfane" is counted by rule (glim-mer-fane: 3).
+        ({"type": "syllables", "per_line": [5]}, "the glimmerfane sings", True, ""),
+        ({"type": "syllables", "per_line": [5]}, "Don’t wake the baby", True, ""),  # curly ’
+        (FIVE_SEVEN_FIVE, "", False, ""),
+        ({"type": "syllables", "per_line": [5]}, "", False, ""),
+    ],
+)
+def test_syllables(check: dict[str, Any], text: str, verdict: bool, evidence: str) -> None:
+    r = run(check, text)
+    assert r.verdict is verdict
+    assert r.evidence == evidence
+
+
+def test_syllables_rationale_gives_every_line_and_the_words_counted_by_rule() -> None:
+    r = run(
+        {"type": "syllables", "per_line": [5, 7]}, "the glimmerfane sings\nfire in the cold grate"
+    )
+    assert r.rationale == (
+        "line 1: 5 (5); line 2: 5-6 (7) ✗. "
+        "Not in the CMU dictionary, counted by rule: 'glimmerfane' 3"
+    )
+
+
+@pytest.mark.parametrize(
+    ("word", "n"),
+    [
+        ("stone", 1),  # silent final e
+        ("table", 2),  # consonant + le is a syllable
+        ("whale", 1),
+        ("walked", 1),  # -ed after k
+        ("wanted", 2),  # -ed after t
+        ("stones", 1),
+        ("horses", 2),  # -es after a sibilant
+        ("glimmerfane", 3),
+        ("shh", 1),  # no vowel: still a syllable
+        ("crème", 1),  # accents folded, then the silent final e
+        ("2024", 5),  # two, zero, two, four
+        ("7", 2),
+    ],
+)
+def test_rule_syllables(word: str, n: int) -> None:
+    assert rule_syllables(word) == n
+
+
+@pytest.mark.parametrize(
+    ("word", "low", "high", "known"),
+    [
+        ("silent", 2, 2, True),
+        ("every", 2, 3, True),
+        ("Café", 2, 2, True),  # looked up as "cafe"
+        ("horse's", 2, 2, True),  # a possessive after a sibilant adds one
+        ("kettle's", 2, 2, True),
+        ("glimmerfane", 3, 3, False),
+    ],
+)
+def test_word_syllables(word: str, low: int, high: int, known: bool) -> None:
+    got = word_syllables(word)
+    assert (got.low, got.high, got.known) == (low, high, known)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"per_line": []},
+        {"per_line": [0]},
+        {"per_line": [5], "tolerance": -1},
+        {"per_line": [5, 7], "line_range": [1, 3]},
+        {"per_line": [5], "line_range": [3, 1]},
+        {"per_line": [5], "line_range": [0, 1]},
+    ],
+)
+def test_syllables_rejects(fields: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        make(type="syllables", **fields)
 
 
 # --------------------------------------------------------------------------- acrostic
