@@ -1,17 +1,20 @@
-"""Parameters of the form checks (members of `schemas.Check`).
+"""Parameters of the form and text checks (members of `schemas.Check`).
 
 A check's verdict is True when the *item's text* is true, so a check may sit on a negative item
-whose text is a failure ("The sonnet runs past 14 lines"). Positive conditions require
-presence: no check here is met by an empty response. What each check counts is defined in the
-module that runs it (checks_form) and in docs/RUBRIC_GUIDE.md."""
+whose text is a failure ("Uses a stock phrase"). Positive conditions require presence: no check
+here is met by an empty response unless its condition is genuinely true of an empty text (only
+`regex` with `mode: none`, meant for negative items phrased as an absence). What each check
+counts is defined in the module that runs it (checks_form, checks_text) and in
+docs/RUBRIC_GUIDE.md."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .letters import fold_accents
+from .regex_guard import UnsafePatternError, compile_guarded, flag_bits
 
 
 class _Strict(BaseModel):
@@ -21,6 +24,98 @@ class _Strict(BaseModel):
 def _check_bounds(lo: float | None, hi: float | None) -> None:
     if lo is not None and hi is not None and lo > hi:
         raise ValueError(f"min {lo} is greater than max {hi}")
+
+
+# --------------------------------------------------------------------------- text
+
+
+class CharactersCheck(_Strict):
+    """Met when every character of `present` occurs in the response and none of `absent` does.
+
+    A listed letter without an accent also matches its accented forms ("e" matches "é");
+    case is ignored unless `case_sensitive`. `present` is required because an absence alone is
+    true of an empty response: a lipogram is the failure item "Uses the letter e" (negative
+    points, `present: e`), and a univocalic adds `absent` ("present: a, absent: eiou")."""
+
+    type: Literal["characters"]
+    present: str = Field(min_length=1)  # each of these characters must occur
+    absent: str = ""  # none of these may occur
+    case_sensitive: bool = False
+
+    @field_validator("present", "absent")
+    @classmethod
+    def _no_whitespace(cls, v: str) -> str:
+        if any(c.isspace() for c in v):
+            raise ValueError("list characters without spaces or line breaks (e.g. 'eiou')")
+        return v
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> CharactersCheck:
+        def norm(s: str) -> set[str]:
+            return set(s if self.case_sensitive else s.lower())
+
+        both = norm(self.present) & norm(self.absent)
+        if both:
+            raise ValueError(f"{''.join(sorted(both))!r} cannot be both present and absent")
+        return self
+
+
+class RegexCheck(_Strict):
+    """A regular expression matched line by line (so `^` and `$` are a line's ends).
+
+    - `any`: met when some line of the response contains a match (evidence: the first match).
+    - `none`: met when no line does. True of an empty response: for negative items phrased as
+      an absence ("The letter is not signed").
+    - `all_lines`: met when every line of the poem (benchmark.verse) contains a match, and there
+      is at least one line (evidence when not met: the first line without one).
+    The pattern is rejected at load time when its matching time is not bounded (see
+    benchmark.regex_guard)."""
+
+    type: Literal["regex"]
+    mode: Literal["any", "none", "all_lines"]
+    flags: list[Literal["ignorecase", "ascii", "verbose"]] = Field(default_factory=list)
+    pattern: str = Field(min_length=1)  # after `flags`, so its validator sees them
+
+    @field_validator("pattern")
+    @classmethod
+    def _safe(cls, v: str, info: ValidationInfo) -> str:
+        try:
+            compile_guarded(v, flag_bits(info.data.get("flags", [])))
+        except UnsafePatternError as err:
+            raise ValueError(str(err)) from None
+        return v
+
+
+class AnyPhrasesCheck(_Strict):
+    """Met when at least one phrase occurs (case-insensitive, whole words, as banned_phrases
+    matches them): for negative items such as "Uses a stock phrase"."""
+
+    type: Literal["any_phrases"]
+    phrases: list[str] = Field(min_length=1)
+
+    @field_validator("phrases")
+    @classmethod
+    def _not_blank(cls, v: list[str]) -> list[str]:
+        if any(not p.strip() for p in v):
+            raise ValueError("a phrase cannot be blank")
+        return v
+
+
+class DialogueShareCheck(_Strict):
+    """Met when the share of the response's words that are dialogue is within the bounds
+    (fractions of 1). What counts as dialogue: checks_text. A response with no words meets
+    neither bound (the share of nothing is undefined)."""
+
+    type: Literal["dialogue_share"]
+    min: float | None = Field(default=None, ge=0.0, le=1.0)
+    max: float | None = Field(default=None, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _some_bound(self) -> DialogueShareCheck:
+        if self.min is None and self.max is None:
+            raise ValueError("dialogue_share needs min or max")
+        _check_bounds(self.min, self.max)
+        return self
 
 
 # --------------------------------------------------------------------------- form

@@ -11,8 +11,8 @@ item says that is not applicable; see schemas.WhenAbsent).
 Definitions: words, paragraphs and questions are defined in `benchmark.text_units`; where the
 HTML is, in `benchmark.html_extract`; which colour pairs are checked, in `benchmark.contrast`.
 Word and paragraph counts and phrase searches use `text` (all assistant turns joined by a blank
-line); question counts use each assistant turn of the transcript. A word count per
-assistant turn runs in `checks_text`; the form checks in `checks_form`, registered in `_RUNNERS`."""
+line); question counts use each assistant turn of the transcript. The form and text
+checks run in `checks_form` and `checks_text`, registered in `_RUNNERS`."""
 
 from __future__ import annotations
 
@@ -283,6 +283,7 @@ _RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {
     "inputs_have_labels": _inputs_have_labels,
     "contrast": _contrast,
     **checks_form.RUNNERS,
+    **checks_text.RUNNERS,
 }
 
 

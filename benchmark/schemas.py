@@ -22,8 +22,12 @@ from pydantic import (
 from .check_models import (
     AcrosticCheck,
     AlphabeticalStartsCheck,
+    AnyPhrasesCheck,
+    CharactersCheck,
+    DialogueShareCheck,
     LineCountCheck,
     RefrainCheck,
+    RegexCheck,
     StanzaShapeCheck,
     SyllablesCheck,
 )
@@ -139,6 +143,10 @@ Check = Annotated[
     | ImagesHaveAltCheck
     | InputsHaveLabelsCheck
     | ContrastCheck
+    | CharactersCheck
+    | RegexCheck
+    | AnyPhrasesCheck
+    | DialogueShareCheck
     | LineCountCheck
     | StanzaShapeCheck
     | SyllablesCheck
