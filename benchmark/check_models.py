@@ -118,6 +118,20 @@ class DialogueShareCheck(_Strict):
         return self
 
 
+class SlopRateCheck(_Strict):
+    """Met when the weighted hits of a phrase list per 1,000 words are *above* `above_per_1k`.
+
+    It belongs on negative items ("Uses stock phrasing at more than 4 weighted hits per 1,000
+    words"): a positive "at most N" item would be an upper bound, which the design forbids.
+    `list`: `slop` is the weighted list `musebench diversity` uses (benchmark/data/
+    slop_phrases.yaml); `ei_boilerplate` the validation boilerplate of emotional-support
+    replies (benchmark/data/ei_boilerplate.yaml). An empty response has no hits: not met."""
+
+    type: Literal["slop_rate"]
+    above_per_1k: float = Field(ge=0.0)
+    list: Literal["slop", "ei_boilerplate"] = "slop"
+
+
 # --------------------------------------------------------------------------- form
 
 

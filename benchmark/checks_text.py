@@ -1,5 +1,5 @@
 """Checks on the response's text: characters, regular expressions, phrases, dialogue share,
-and per-turn word caps.
+slop rate, and per-turn word caps.
 
 Each runner takes (check, transcript, text) and returns a CheckResult whose verdict is True when
 the item's text is true; evidence is a verbatim substring of `text` or ""."""
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .check_base import CheckResult, assistant_turns, bounds, select_turns, verbatim, within
@@ -17,6 +18,7 @@ from .check_models import (
     CharactersCheck,
     DialogueShareCheck,
     RegexCheck,
+    SlopRateCheck,
 )
 from .dialogue import dialogue_count
 from .letters import fold_accents
@@ -27,6 +29,11 @@ from .sentences import sentences
 from .text_units import words
 from .verse import parse_verse
 
+DATA_DIR = Path(__file__).resolve().parent / "data"
+PHRASE_LISTS = {
+    "slop": DATA_DIR / "slop_phrases.yaml",  # the list `musebench diversity` reports
+    "ei_boilerplate": DATA_DIR / "ei_boilerplate.yaml",
+}
 _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
 
@@ -157,6 +164,44 @@ def _dialogue_share(check: DialogueShareCheck, transcript: list[Message], text: 
     return CheckResult(within(count.share, check.min, check.max), "", rationale)
 
 
+# --------------------------------------------------------------------------- slop rate
+
+
+def _slop_rate(check: SlopRateCheck, transcript: list[Message], text: str) -> CheckResult:
+    # Imported here: benchmark.diversity pulls in pandas and friends, which most runs that
+    # only check word counts never need.
+    from .diversity.slop import load_slop_list, phrase_matches
+    from .diversity.tokens import word_spans
+
+    path = PHRASE_LISTS[check.list]
+    slop = load_slop_list(path)
+    tokens, spans = word_spans(text)
+    hits: list[tuple[int, int, int]] = []  # (start offset or -1, end offset, entry)
+    for entry, first, length in phrase_matches(slop, tokens):
+        start, end = (spans[first][0], spans[first + length - 1][1]) if spans else (-1, -1)
+        hits.append((start, end, entry))
+    if slop.name_re is not None:
+        hits += [
+            (m.start(), m.end(), slop.name_index[m.group()]) for m in slop.name_re.finditer(text)
+        ]
+    hits.sort()
+    weighted = sum(slop.entries[e].weight for _, _, e in hits)
+    rate = 1000.0 * weighted / len(tokens) if tokens else 0.0
+    per_entry = Counter(e for _, _, e in hits)
+    listed = ", ".join(
+        f"{slop.entries[e].text!r} {n}x (weight {slop.entries[e].weight:g})"
+        for e, n in sorted(per_entry.items(), key=lambda kv: (-kv[1], slop.entries[kv[0]].text))
+    )
+    version = f" version {slop.version}" if slop.version is not None else ""
+    rationale = (
+        f"{check.list} list{version} ({path.name}): {len(hits)} hit(s) of total weight "
+        f"{weighted:g} in {len(tokens)} words = {rate:.1f} per 1,000 words; the item needs "
+        f"more than {check.above_per_1k:g}" + (f". Hits: {listed}" if listed else "")
+    )
+    evidence = text[hits[0][0] : hits[0][1]] if hits and hits[0][0] >= 0 else ""
+    return CheckResult(rate > check.above_per_1k, verbatim(evidence, text), rationale)
+
+
 # --------------------------------------------------------------------------- per-turn words
 
 
@@ -181,4 +226,5 @@ RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {
     "regex": _regex,
     "any_phrases": _any_phrases,
     "dialogue_share": _dialogue_share,
+    "slop_rate": _slop_rate,
 }

@@ -28,6 +28,7 @@ from .check_models import (
     LineCountCheck,
     RefrainCheck,
     RegexCheck,
+    SlopRateCheck,
     StanzaShapeCheck,
     SyllablesCheck,
 )
@@ -147,6 +148,7 @@ Check = Annotated[
     | RegexCheck
     | AnyPhrasesCheck
     | DialogueShareCheck
+    | SlopRateCheck
     | LineCountCheck
     | StanzaShapeCheck
     | SyllablesCheck

@@ -1,8 +1,9 @@
-"""Text checks (characters, regex, any_phrases, dialogue_share, per-turn word caps) on
-hand-written inputs with hand-counted expectations."""
+"""Text checks (characters, regex, any_phrases, dialogue_share, slop_rate, per-turn word caps)
+on hand-written inputs with hand-counted expectations."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -295,6 +296,94 @@ def test_dialogue_share_rationale() -> None:
 def test_dialogue_share_rejects(fields: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         make(type="dialogue_share", **fields)
+
+
+# --------------------------------------------------------------------------- slop rate
+
+FILLER = " word" * 97  # with a three-word phrase: 100 words
+
+
+@pytest.mark.parametrize(
+    ("check", "text", "verdict", "evidence"),
+    [
+        # elara (name, 3) + delved (delv*, 3) + tapestry (tapestr*, 3) = 9 in 5 words: 1,800/1k
+        ({"above_per_1k": 1000}, "Elara delved into the tapestry.", True, "Elara"),
+        ({"above_per_1k": 1800}, "Elara delved into the tapestry.", False, "Elara"),
+        # "a testament to" (3) in 100 words: 30 per 1,000; the threshold is strict
+        ({"above_per_1k": 30}, "a testament to" + FILLER, False, "a testament to"),
+        ({"above_per_1k": 29.9}, "a testament to" + FILLER, True, "a testament to"),
+        ({"above_per_1k": 0}, "She kept walking.", False, ""),
+        ({"above_per_1k": 0}, "", False, ""),
+        # EI list: "i hear you" (2) + "your feelings are * valid" (3, the longest match at
+        # "your", so "completely valid" inside it is not counted again) = 5 in 8 words: 625/1k
+        (
+            {"above_per_1k": 600, "list": "ei_boilerplate"},
+            "I hear you. Your feelings are completely valid.",
+            True,
+            "I hear you",
+        ),
+        (
+            {"above_per_1k": 625, "list": "ei_boilerplate"},
+            "I hear you. Your feelings are completely valid.",
+            False,
+            "I hear you",
+        ),
+        # curly apostrophe folded: "you're not alone" (2) in 3 words: 666.7/1k
+        (
+            {"above_per_1k": 600, "list": "ei_boilerplate"},
+            "You’re not alone.",
+            True,
+            "You’re not alone",
+        ),
+        ({"above_per_1k": 0, "list": "ei_boilerplate"}, "The vet called at noon.", False, ""),
+    ],
+)
+def test_slop_rate(check: dict[str, Any], text: str, verdict: bool, evidence: str) -> None:
+    r = run({"type": "slop_rate", **check}, text)
+    assert r.verdict is verdict
+    assert r.evidence == evidence
+
+
+def test_slop_rate_rationale_names_the_list_version_rate_and_hits() -> None:
+    r = run({"type": "slop_rate", "above_per_1k": 10}, "a testament to" + FILLER)
+    assert r.rationale.startswith("slop list version 1 (slop_phrases.yaml): 1 hit(s) of total")
+    assert "in 100 words = 30.0 per 1,000 words" in r.rationale
+    assert "'a testament to' 1x (weight 3)" in r.rationale
+    assert "0 words = 0.0 per 1,000" in run({"type": "slop_rate", "above_per_1k": 1}, "").rationale
+
+
+def test_slop_rate_uses_the_list_diversity_reports() -> None:
+    """The same file and the same counting as `musebench diversity`: its slop_per_1k is the
+    check's rate."""
+    from benchmark.checks_text import PHRASE_LISTS
+    from benchmark.diversity.slop import DEFAULT_SLOP_LIST, load_slop_list, slop_summary
+    from benchmark.diversity.tokens import tokenise
+
+    assert PHRASE_LISTS["slop"] == DEFAULT_SLOP_LIST
+    text = "Maybe, just maybe, Kael would delve into a symphony of shivers down her spine."
+    expected = slop_summary(load_slop_list(), [text], tokenise([text]))["slop_per_1k"]
+    r = run({"type": "slop_rate", "above_per_1k": 0}, text)
+    assert f"= {expected:.1f} per 1,000 words" in r.rationale
+
+
+@pytest.mark.parametrize(("version", "ok"), [(1, True), (None, True), ("1", False), (True, False)])
+def test_slop_list_version(tmp_path: Any, version: Any, ok: bool) -> None:
+    from benchmark.diversity.slop import SlopListError, load_slop_list
+
+    path = tmp_path / "list.yaml"
+    head = "" if version is None else f"version: {json.dumps(version)}\n"
+    path.write_text(head + 'phrases:\n  - {text: "a b", weight: 1}\n', encoding="utf-8")
+    if ok:
+        assert load_slop_list(path).version == version
+    else:
+        with pytest.raises(SlopListError, match="version: expected an integer"):
+            load_slop_list(path)
+
+
+@pytest.mark.parametrize("fields", [{"above_per_1k": -1}, {"above_per_1k": 1, "list": "other"}, {}])
+def test_slop_rate_rejects(fields: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        make(type="slop_rate", **fields)
 
 
 # --------------------------------------------------------------------------- per-turn words
