@@ -1,10 +1,10 @@
-"""Parameters of the form and text checks (members of `schemas.Check`).
+"""Parameters of the form, text and revision checks (members of `schemas.Check`).
 
 A check's verdict is True when the *item's text* is true, so a check may sit on a negative item
 whose text is a failure ("Uses a stock phrase"). Positive conditions require presence: no check
 here is met by an empty response unless its condition is genuinely true of an empty text (only
 `regex` with `mode: none`, meant for negative items phrased as an absence). What each check
-counts is defined in the module that runs it (checks_form, checks_text) and in
+counts is defined in the module that runs it (checks_form, checks_text, checks_revision) and in
 docs/RUBRIC_GUIDE.md."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from .letters import fold_accents
 from .regex_guard import UnsafePatternError, compile_guarded, flag_bits
+from .sentences import sentence_spans
 
 
 class _Strict(BaseModel):
@@ -245,3 +246,34 @@ class RefrainCheck(_Strict):
         if self.line in self.repeats_at:
             raise ValueError("repeats_at: cannot include the refrain's own line")
         return self
+
+
+# --------------------------------------------------------------------------- revision
+
+
+class UnchangedOutsideCheck(_Strict):
+    """For revision tasks: met when at least `min_share` of the sentences of `original` that do
+    not overlap `target` (the span the user asked to change, a verbatim substring of
+    `original`) appear unchanged in the response. How sentences are aligned: checks_revision."""
+
+    type: Literal["unchanged_outside"]
+    original: str = Field(min_length=1)
+    target: str = Field(min_length=1)
+    min_share: float = Field(gt=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _target_in_original(self) -> UnchangedOutsideCheck:
+        n = self.original.count(self.target)
+        if n != 1:
+            where = "does not occur" if n == 0 else f"occurs {n} times"
+            raise ValueError(f"target {where} in original (it must occur exactly once)")
+        start = self.original.index(self.target)
+        end = start + len(self.target)
+        if all(s < end and e > start for s, e in sentence_spans(self.original)):
+            raise ValueError("target covers every sentence of original: nothing to keep")
+        return self
+
+    @property
+    def target_span(self) -> tuple[int, int]:
+        start = self.original.index(self.target)
+        return start, start + len(self.target)

@@ -11,15 +11,15 @@ item says that is not applicable; see schemas.WhenAbsent).
 Definitions: words, paragraphs and questions are defined in `benchmark.text_units`; where the
 HTML is, in `benchmark.html_extract`; which colour pairs are checked, in `benchmark.contrast`.
 Word and paragraph counts and phrase searches use `text` (all assistant turns joined by a blank
-line); question counts use each assistant turn of the transcript. The form and text
-checks run in `checks_form` and `checks_text`, registered in `_RUNNERS`."""
+line); question counts use each assistant turn of the transcript. The form, text and revision
+checks run in `checks_form`, `checks_text` and `checks_revision`, registered in `_RUNNERS`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from . import checks_form, checks_text
+from . import checks_form, checks_revision, checks_text
 from .check_base import CheckResult
 from .check_base import assistant_turns as _assistant_turns
 from .check_base import bounds as _bounds
@@ -284,6 +284,7 @@ _RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {
     "contrast": _contrast,
     **checks_form.RUNNERS,
     **checks_text.RUNNERS,
+    **checks_revision.RUNNERS,
 }
 
 

@@ -31,6 +31,7 @@ from .check_models import (
     SlopRateCheck,
     StanzaShapeCheck,
     SyllablesCheck,
+    UnchangedOutsideCheck,
 )
 
 SCHEMA_VERSION = 1
@@ -154,7 +155,8 @@ Check = Annotated[
     | SyllablesCheck
     | AcrosticCheck
     | AlphabeticalStartsCheck
-    | RefrainCheck,
+    | RefrainCheck
+    | UnchangedOutsideCheck,
     Field(discriminator="type"),
 ]
 
