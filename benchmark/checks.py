@@ -11,17 +11,23 @@ item says that is not applicable; see schemas.WhenAbsent).
 Definitions: words, paragraphs and questions are defined in `benchmark.text_units`; where the
 HTML is, in `benchmark.html_extract`; which colour pairs are checked, in `benchmark.contrast`.
 Word and paragraph counts and phrase searches use `text` (all assistant turns joined by a blank
-line); question counts use each assistant turn of the transcript."""
+line); question counts use each assistant turn of the transcript. The form, text and revision
+checks run in `checks_form`, `checks_text` and `checks_revision`, registered in `_RUNNERS`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from . import checks_form, checks_revision, checks_text
+from .check_base import CheckResult
+from .check_base import assistant_turns as _assistant_turns
+from .check_base import bounds as _bounds
+from .check_base import verbatim as _verbatim
+from .check_base import within as _within
 from .contrast import analyse_contrast, format_ratio
 from .html_extract import Document, extract_html, parse_html
+from .phrases import phrase_pattern
 from .schemas import (
     BannedPhrasesCheck,
     Check,
@@ -37,14 +43,6 @@ from .schemas import (
     WordCountCheck,
 )
 from .text_units import paragraphs, questions, words
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    verdict: bool | None
-    evidence: str
-    rationale: str
-    applicable: bool = True  # False: out of both sums and of coverage (see WhenAbsent)
 
 
 def _absent(when_absent: WhenAbsent, what: str, vacuous: str) -> CheckResult:
@@ -63,25 +61,12 @@ NO_HTML = (
 )
 
 
-def _verbatim(evidence: str, text: str) -> str:
-    """Evidence must be a substring of the response; anything else is dropped, not invented."""
-    return evidence if evidence and evidence in text else ""
-
-
-def _bounds(lo: int | None, hi: int | None) -> str:
-    if lo is not None and hi is not None:
-        return f"between {lo} and {hi}"
-    return f"at least {lo}" if lo is not None else f"at most {hi}"
-
-
-def _within(n: int, lo: int | None, hi: int | None) -> bool:
-    return (lo is None or n >= lo) and (hi is None or n <= hi)
-
-
 # --------------------------------------------------------------------------- text
 
 
 def _word_count(check: WordCountCheck, transcript: list[Message], text: str) -> CheckResult:
+    if check.turn is not None:
+        return checks_text.word_count_per_turn(check, transcript, text)
     n = len(words(text))
     ok = _within(n, check.min, check.max)
     return CheckResult(ok, "", f"{n} words; {_bounds(check.min, check.max)} required")
@@ -93,11 +78,6 @@ def _paragraph_count(
     n = len(paragraphs(text))
     ok = _within(n, check.min, check.max)
     return CheckResult(ok, "", f"{n} paragraphs; {_bounds(check.min, check.max)} required")
-
-
-def _assistant_turns(transcript: list[Message], text: str) -> list[str]:
-    turns = [m.content for m in transcript if m.role == "assistant" and not m.given]
-    return turns if turns or not text else [text]  # a replayed response without a transcript
 
 
 def _question_count(check: QuestionCountCheck, transcript: list[Message], text: str) -> CheckResult:
@@ -132,27 +112,6 @@ def _question_count(check: QuestionCountCheck, transcript: list[Message], text: 
                 evidence = qs[check.max]  # the first question over the limit
     rationale = "; ".join(parts) + f" ({bounds} per turn required)"
     return CheckResult(ok, _verbatim(evidence, text), rationale)
-
-
-def phrase_pattern(phrase: str) -> re.Pattern[str]:
-    """Case-insensitive, word-bounded, tolerant of whitespace runs and curly/straight quotes."""
-    out = ""
-    for ch in phrase.strip():
-        if ch.isspace():
-            if not out.endswith(r"\s+"):
-                out += r"\s+"
-        elif ch in "'‘’":
-            out += "['‘’]"
-        elif ch in '"“”':
-            out += '["“”]'
-        else:
-            out += re.escape(ch)
-    stripped = phrase.strip()
-    if stripped[:1].isalnum() or stripped[:1] == "_":
-        out = r"(?<!\w)" + out
-    if stripped[-1:].isalnum() or stripped[-1:] == "_":
-        out += r"(?!\w)"
-    return re.compile(out, re.IGNORECASE)
 
 
 def _banned_phrases(check: BannedPhrasesCheck, transcript: list[Message], text: str) -> CheckResult:
@@ -323,6 +282,9 @@ _RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {
     "images_have_alt": _images_have_alt,
     "inputs_have_labels": _inputs_have_labels,
     "contrast": _contrast,
+    **checks_form.RUNNERS,
+    **checks_text.RUNNERS,
+    **checks_revision.RUNNERS,
 }
 
 

@@ -12,10 +12,27 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     StrictInt,
     Tag,
     field_validator,
+    model_serializer,
     model_validator,
+)
+
+from .check_models import (
+    AcrosticCheck,
+    AlphabeticalStartsCheck,
+    AnyPhrasesCheck,
+    CharactersCheck,
+    DialogueShareCheck,
+    LineCountCheck,
+    RefrainCheck,
+    RegexCheck,
+    SlopRateCheck,
+    StanzaShapeCheck,
+    SyllablesCheck,
+    UnchangedOutsideCheck,
 )
 
 SCHEMA_VERSION = 1
@@ -40,6 +57,17 @@ class WordCountCheck(_Strict):
     type: Literal["word_count"]
     min: int | None = Field(default=None, ge=0)
     max: int | None = Field(default=None, ge=1)
+    # None: the whole response (all assistant turns joined). Otherwise the assistant turns named
+    # as question_count's `turn` names them, each within the bounds (a per-turn word cap).
+    turn: Literal["each", "first", "last"] | int | None = None
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_turn(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Without a turn the check serialises as before it had one (published suite data).
+        data: dict[str, Any] = handler(self)
+        if self.turn is None:
+            data.pop("turn", None)
+        return data
 
 
 class ParagraphCountCheck(_Strict):
@@ -118,7 +146,19 @@ Check = Annotated[
     | HtmlElementsCheck
     | ImagesHaveAltCheck
     | InputsHaveLabelsCheck
-    | ContrastCheck,
+    | ContrastCheck
+    | CharactersCheck
+    | RegexCheck
+    | AnyPhrasesCheck
+    | DialogueShareCheck
+    | SlopRateCheck
+    | LineCountCheck
+    | StanzaShapeCheck
+    | SyllablesCheck
+    | AcrosticCheck
+    | AlphabeticalStartsCheck
+    | RefrainCheck
+    | UnchangedOutsideCheck,
     Field(discriminator="type"),
 ]
 

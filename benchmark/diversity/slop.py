@@ -81,6 +81,7 @@ class SlopList:
     trie: _Node
     name_re: re.Pattern[str] | None
     name_index: dict[str, int]
+    version: int | None = None  # the file's `version:`, recorded where the list scores items
 
 
 def _phrase_parts(text: str, where: str) -> tuple[Part, ...]:
@@ -120,6 +121,11 @@ def _parse_slop_list(src: Path, version: tuple[Path, int, int]) -> SlopList:
         raise SlopListError(f"{src}: not valid YAML ({str(err).splitlines()[0]})") from None
     if not isinstance(doc, dict) or not ({"phrases", "names"} & doc.keys()):
         raise SlopListError(f"{src}: expected a mapping with 'phrases' and/or 'names' lists")
+    list_version = doc.get("version")
+    if list_version is not None and (
+        isinstance(list_version, bool) or not isinstance(list_version, int)
+    ):
+        raise SlopListError(f"{src}: version: expected an integer")
     entries: list[SlopEntry] = []
     trie = _Node()
     name_index: dict[str, int] = {}
@@ -152,7 +158,7 @@ def _parse_slop_list(src: Path, version: tuple[Path, int, int]) -> SlopList:
             entries.append(SlopEntry(text=text, weight=float(weight), kind=kind))
     names = sorted(name_index, key=len, reverse=True)
     name_re = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
-    return SlopList(entries, trie, name_re, name_index)
+    return SlopList(entries, trie, name_re, name_index, list_version)
 
 
 def _longest_match(root: _Node, tokens: Sequence[str], start: int) -> tuple[int, int] | None:
@@ -172,13 +178,14 @@ def _longest_match(root: _Node, tokens: Sequence[str], start: int) -> tuple[int,
     return best
 
 
-def slop_hits(
-    slop: SlopList, text: str, tokens: Sequence[str], starts: Iterable[int] | None = None
-) -> Counter[int]:
-    """Entry index -> number of hits in one text. Phrase hits do not overlap: scanning left to
-    right, the longest entry matching at a position is counted and the scan resumes after it.
-    `starts`: the positions whose token can start an entry, when already known."""
-    hits: Counter[int] = Counter()
+def phrase_matches(
+    slop: SlopList, tokens: Sequence[str], starts: Iterable[int] | None = None
+) -> list[tuple[int, int, int]]:
+    """(entry index, first token, number of tokens) of each phrase hit, in text order. Hits do
+    not overlap: scanning left to right, the longest entry matching at a position is counted
+    and the scan resumes after it. `starts`: the positions whose token can start an entry,
+    when already known."""
+    found: list[tuple[int, int, int]] = []
     root = slop.trie
     if starts is None:  # only positions whose token can start an entry are examined
         starts = [i for i, t in enumerate(tokens) if root.steps(t)]
@@ -186,10 +193,18 @@ def slop_hits(
     for i in starts:
         if i < free:
             continue
-        found = _longest_match(root, tokens, i)
-        if found is not None:
-            hits[found[0]] += 1
-            free = i + found[1]
+        match = _longest_match(root, tokens, i)
+        if match is not None:
+            found.append((match[0], i, match[1]))
+            free = i + match[1]
+    return found
+
+
+def slop_hits(
+    slop: SlopList, text: str, tokens: Sequence[str], starts: Iterable[int] | None = None
+) -> Counter[int]:
+    """Entry index -> number of hits (phrases, see phrase_matches, and names) in one text."""
+    hits: Counter[int] = Counter(entry for entry, _, _ in phrase_matches(slop, tokens, starts))
     if slop.name_re is not None:
         for m in slop.name_re.finditer(text):
             hits[slop.name_index[m.group(0)]] += 1

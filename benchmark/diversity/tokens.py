@@ -25,6 +25,16 @@ def words(text: str) -> list[str]:
     return WORD_RE.findall(text.translate(_APOSTROPHES).lower())
 
 
+def word_spans(text: str) -> tuple[list[str], list[tuple[int, int]] | None]:
+    """The tokens of `words(text)` and their (start, end) offsets in `text`, for quoting a hit.
+    Offsets are None when lower-casing changed the text's length ("İ" becomes two characters),
+    which would shift them."""
+    folded = text.translate(_APOSTROPHES).lower()
+    found = list(WORD_RE.finditer(folded))
+    spans = [m.span() for m in found] if len(folded) == len(text) else None
+    return [m.group() for m in found], spans
+
+
 @dataclass(frozen=True)
 class TokenisedTexts:
     """Texts as one flat array of vocabulary ids, with the text each position belongs to."""

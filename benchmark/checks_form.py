@@ -1,0 +1,185 @@
+"""Checks on a poem's form: line count, stanza shape, syllables, acrostic, alphabetical
+starts, refrain. Lines and stanzas are those of benchmark.verse; sentences those of
+benchmark.sentences; syllables those of benchmark.syllables.
+
+Each runner takes (check, transcript, text) and returns a CheckResult whose verdict is True when
+the item's text is true; evidence is a verbatim substring of `text` (the first line that breaks
+the form) or ""."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from typing import Any
+
+from .check_base import CheckResult, bounds, verbatim, within
+from .check_models import (
+    AcrosticCheck,
+    AlphabeticalStartsCheck,
+    LineCountCheck,
+    RefrainCheck,
+    StanzaShapeCheck,
+    SyllablesCheck,
+)
+from .letters import base_letter, first_letter_or_digit
+from .schemas import Message
+from .sentences import sentence_spans
+from .syllables import line_syllables
+from .verse import VerseLine, parse_verse, verse_mask
+
+
+def _line_count(check: LineCountCheck, transcript: list[Message], text: str) -> CheckResult:
+    verse = parse_verse(text)
+    n = len(verse.lines)
+    ok = within(n, check.min, check.max)
+    evidence = verse.lines[check.max].text if check.max is not None and n > check.max else ""
+    rationale = f"{verse.describe()}; {bounds(check.min, check.max)} lines required"
+    return CheckResult(ok, verbatim(evidence, text), rationale)
+
+
+def _stanza_shape(check: StanzaShapeCheck, transcript: list[Message], text: str) -> CheckResult:
+    verse = parse_verse(text)
+    want = check.lines if isinstance(check.lines, list) else [check.lines] * check.stanzas
+    got = [len(s) for s in verse.stanzas]
+    rationale = f"{verse.describe()}; {check.stanzas} stanza(s) of {'+'.join(map(str, want))}"
+    if got == want:
+        return CheckResult(True, "", rationale + " required: met")
+    evidence = ""
+    for stanza, n, w in zip(verse.stanzas, got, want, strict=False):
+        if n != w:  # the first stanza of the wrong length: quote its first line
+            evidence = stanza[0].text
+            break
+    else:
+        if len(got) > len(want):
+            evidence = verse.stanzas[len(want)][0].text
+    return CheckResult(False, verbatim(evidence, text), rationale + " required: not met")
+
+
+def _syllables(check: SyllablesCheck, transcript: list[Message], text: str) -> CheckResult:
+    lines = list(parse_verse(text).lines)
+    if check.line_range is not None:
+        first, last = check.line_range
+        if len(lines) < last:
+            return CheckResult(
+                False,
+                "",
+                f"the poem has {len(lines)} line(s); the check needs lines {first}-{last}",
+            )
+        lines = lines[first - 1 : last]
+    if not lines:
+        return CheckResult(False, "", "the response has no lines to count syllables in")
+    if len(check.per_line) > 1 and len(lines) != len(check.per_line):
+        return CheckResult(
+            False,
+            "",
+            f"{len(lines)} line(s) where the check gives counts for {len(check.per_line)}",
+        )
+    targets = check.per_line if len(check.per_line) > 1 else check.per_line * len(lines)
+    tol = f"±{check.tolerance}" if check.tolerance else ""
+    parts, failing, unknown = [], [], []
+    for line, target in zip(lines, targets, strict=True):
+        count = line_syllables(line.clean)
+        good = count.low - check.tolerance <= target <= count.high + check.tolerance
+        if not good:
+            failing.append(line)
+        parts.append(f"line {line.number}: {count.span()} ({target}{tol})" + ("" if good else " ✗"))
+        unknown += [f"{w.word!r} {w.low}" for w in count.unknown]
+    rationale = "; ".join(parts)
+    if unknown:
+        rationale += ". Not in the CMU dictionary, counted by rule: " + ", ".join(unknown)
+    evidence = failing[0].text if failing else ""
+    return CheckResult(not failing, verbatim(evidence, text), rationale)
+
+
+def _initial(unit: str) -> str:
+    """The base letter a line or sentence starts with ("" for a digit or nothing)."""
+    found = first_letter_or_digit(unit)
+    return base_letter(found[1]) if found else ""
+
+
+def _initials_check(
+    units: list[tuple[str, str]], expected: str, what: str, text: str
+) -> tuple[bool, str, str]:
+    """(met, evidence, rationale) for units, each (cleaned, as written), whose initials must
+    spell `expected` exactly."""
+    initials = [_initial(clean) for clean, _ in units]
+    got = "".join(c or "·" for c in initials).upper()
+    rationale = f"{len(units)} {what}(s) with initials {got or '(none)'}; "
+    rationale += f"{expected.upper()} required ({len(expected)} {what}s)"
+    for i, (initial, want) in enumerate(zip(initials, expected, strict=False)):
+        if initial != want:
+            return False, verbatim(units[i][1], text), rationale + f": {what} {i + 1} is wrong"
+    if len(units) > len(expected):
+        return False, verbatim(units[len(expected)][1], text), rationale + f": too many {what}s"
+    if len(units) < len(expected):
+        return False, "", rationale + f": too few {what}s"
+    return True, "", rationale
+
+
+def _lines(text: str) -> list[tuple[str, str]]:
+    return [(ln.clean, ln.text) for ln in parse_verse(text).lines]
+
+
+def _acrostic(check: AcrosticCheck, transcript: list[Message], text: str) -> CheckResult:
+    ok, evidence, rationale = _initials_check(_lines(text), check.letters, "line", text)
+    return CheckResult(ok, evidence, rationale)
+
+
+def _alphabet_from(start: str) -> str:
+    i = string.ascii_lowercase.index(start.lower())
+    return string.ascii_lowercase[i:] + string.ascii_lowercase[:i]
+
+
+def _alphabetical_starts(
+    check: AlphabeticalStartsCheck, transcript: list[Message], text: str
+) -> CheckResult:
+    if check.unit == "line":
+        units = _lines(text)
+    else:
+        units = [(text[s:e], text[s:e]) for s, e in sentence_spans(verse_mask(text))]
+    ok, evidence, rationale = _initials_check(units, _alphabet_from(check.start), check.unit, text)
+    return CheckResult(ok, evidence, rationale)
+
+
+_QUOTE_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+_OUTER_PUNCT = re.compile(r"^[\W_]+|[\W_]+$")
+_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def refrain_key(line: str, verbatim: bool) -> str:
+    """What must match for a line to return: with `verbatim`, the words and internal
+    punctuation (case, spacing and punctuation at either end ignored); otherwise the words."""
+    s = " ".join(line.translate(_QUOTE_FOLD).lower().split())
+    return _OUTER_PUNCT.sub("", s) if verbatim else " ".join(_WORDS.findall(s))
+
+
+def _refrain(check: RefrainCheck, transcript: list[Message], text: str) -> CheckResult:
+    lines = parse_verse(text).lines
+    needed = max(check.line, *check.repeats_at)
+    if len(lines) < needed:
+        return CheckResult(
+            False, "", f"the poem has {len(lines)} line(s); the refrain needs line {needed}"
+        )
+    source: VerseLine = lines[check.line - 1]
+    key = refrain_key(source.clean, check.verbatim)
+    how = "same words and punctuation" if check.verbatim else "same words"
+    parts, evidence = [], ""
+    for n in check.repeats_at:
+        back = lines[n - 1]
+        same = refrain_key(back.clean, check.verbatim) == key
+        parts.append(f"line {n}" + ("" if same else " ✗"))
+        if not same and not evidence:
+            evidence = back.text
+    rationale = f"line {check.line} {source.text!r} returns ({how}) at: {', '.join(parts)}"
+    return CheckResult(not evidence, verbatim(evidence, text), rationale)
+
+
+RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {
+    "line_count": _line_count,
+    "stanza_shape": _stanza_shape,
+    "syllables": _syllables,
+    "acrostic": _acrostic,
+    "alphabetical_starts": _alphabetical_starts,
+    "refrain": _refrain,
+}
