@@ -25,7 +25,9 @@ from .check_models import (
     AlphabeticalStartsCheck,
     AnyPhrasesCheck,
     CharactersCheck,
+    CrisisResourceCheck,
     DialogueShareCheck,
+    ForeignCrisisResourceCheck,
     LineCountCheck,
     RefrainCheck,
     RegexCheck,
@@ -158,7 +160,9 @@ Check = Annotated[
     | AcrosticCheck
     | AlphabeticalStartsCheck
     | RefrainCheck
-    | UnchangedOutsideCheck,
+    | UnchangedOutsideCheck
+    | CrisisResourceCheck
+    | ForeignCrisisResourceCheck,
     Field(discriminator="type"),
 ]
 

@@ -25,6 +25,7 @@ from .suite_rules import (
     pair_problems,
     suite_major,
     task_problems,
+    unchecked_relied_on,
 )
 
 SUITE_FILE = "suite.yaml"
@@ -402,4 +403,5 @@ def suite_stats(suite: Suite) -> dict[str, Any]:
         "positive_points_share_by_dimension": _shares(dict(by_dim)),
         "positive_points_share_by_decider": _shares(dict(by_decider)),
         "suite2_rule_findings": legacy_findings(suite.tasks),
+        "crisis_services_unchecked": unchecked_relied_on(suite.tasks),
     }

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from .checks import run_check
+from .crisis_resources import crisis_resources
 from .schemas import Message, ResolvedTask, RubricItem
 
 STRICT_FROM_MAJOR = 2
@@ -158,3 +159,18 @@ def pair_problems(tasks: list[ResolvedTask]) -> list[str]:
         elif other.category != t.category:
             problems.append(f"{where}: {t.pair!r} is {other.category}, this task {t.category}")
     return problems
+
+
+def unchecked_relied_on(tasks: list[ResolvedTask]) -> list[str]:
+    """Crisis services (ids) of the countries the tasks' crisis checks name that are not yet
+    checked against their published source: a suite relying on one is not releasable."""
+    countries = {
+        getattr(it.check, "country", None)
+        for t in tasks
+        for it in t.items
+        if it.check is not None and it.check.type in ("crisis_resource", "foreign_crisis_resource")
+    }
+    listed = crisis_resources().countries
+    return sorted(
+        s.id for c in countries if c in listed for s in listed[c].services if s.checked is None
+    )

@@ -54,6 +54,9 @@ EMPTY_VERDICTS: list[tuple[dict[str, Any], bool]] = [
         },
         False,
     ),
+    ({"type": "crisis_resource", "country": "GB"}, False),
+    ({"type": "crisis_resource", "country": "GB", "emergency": True}, False),
+    ({"type": "foreign_crisis_resource", "country": "GB"}, False),
 ]
 
 

@@ -67,5 +67,10 @@ def run(args: argparse.Namespace) -> int:
             table.add_row(f"positive points decided by {who}", f"{part:.1%}")
         for rule, n in stats["suite2_rule_findings"].items():
             table.add_row(f"suite 2 rules broken: {rule.replace('_', ' ')}", str(n))
+        unchecked = stats["crisis_services_unchecked"]
+        table.add_row(
+            "crisis services relied on, not yet checked against their source",
+            str(len(unchecked)) + (f" ({', '.join(unchecked)})" if unchecked else ""),
+        )
         Console().print(table)
     return 0
