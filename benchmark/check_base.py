@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from .schemas import Message
 
-TurnSpec = str | int  # "each" | "first" | "last" | a 0-based index (negative from the end)
+# "each" (every assistant turn must satisfy the check), "any" (at least one must: for failure
+# items such as "A reply asks three or more questions"), "first", "last", or a 0-based index
+# (negative from the end).
+TurnSpec = str | int
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def select_turns(turn: TurnSpec, n_turns: int) -> list[int] | str:
     """The 0-based indices of the assistant turns `turn` names, or why there are none."""
     if n_turns == 0:
         return "the response has no assistant turn"
-    if turn == "each":
+    if turn in ("each", "any"):
         return list(range(n_turns))
     if turn == "first":
         return [0]
@@ -58,3 +61,12 @@ def select_turns(turn: TurnSpec, n_turns: int) -> list[int] | str:
         named = f"assistant turn {turn + 1}" if turn >= 0 else f"assistant turn index {turn}"
         return f"the check names {named} but the response has {n_turns} assistant turn(s)"
     return [idx]
+
+
+def combine_turns(turn: TurnSpec, goods: list[bool]) -> bool:
+    """The check's verdict from the chosen turns' verdicts: "any" needs one, the others all."""
+    return any(goods) if turn == "any" else all(goods)
+
+
+def turn_scope(turn: TurnSpec) -> str:
+    return "in at least one turn" if turn == "any" else "per turn"

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import checks_form, checks_resources, checks_revision, checks_text
-from .check_base import CheckResult
+from .check_base import CheckResult, combine_turns, select_turns, turn_scope
 from .check_base import assistant_turns as _assistant_turns
 from .check_base import bounds as _bounds
 from .check_base import verbatim as _verbatim
@@ -82,36 +82,24 @@ def _paragraph_count(
 
 def _question_count(check: QuestionCountCheck, transcript: list[Message], text: str) -> CheckResult:
     turns = _assistant_turns(transcript, text)
-    if not turns:
-        return CheckResult(None, "", "the response has no assistant turn to count questions in")
-    if check.turn == "each":
-        chosen = list(range(len(turns)))
-    elif check.turn == "first":
-        chosen = [0]
-    elif check.turn == "last":
-        chosen = [len(turns) - 1]
-    else:
-        idx = check.turn if check.turn >= 0 else len(turns) + check.turn
-        if not 0 <= idx < len(turns):
-            return CheckResult(
-                None,
-                "",
-                f"the check names assistant turn {check.turn + 1} (index {check.turn}) but the "
-                f"response has {len(turns)} assistant turn(s)",
-            )
-        chosen = [idx]
-    bounds = _bounds(check.min, check.max)
-    parts, evidence, ok = [], "", True
+    chosen = select_turns(check.turn, len(turns))
+    if isinstance(chosen, str):
+        return CheckResult(None, "", f"{chosen} to count questions in")
+    parts, goods, evidence = [], [], ""
     for i in chosen:
         qs = questions(turns[i])
         good = _within(len(qs), check.min, check.max)
+        if check.turn == "any":
+            if good and not any(goods) and check.min:
+                evidence = qs[check.min - 1]  # the question that reaches the bound
+        elif not good and all(goods) and check.max is not None and len(qs) > check.max:
+            evidence = qs[check.max]  # the first failing turn's first question over the limit
+        goods.append(good)
         parts.append(f"assistant turn {i + 1}: {len(qs)} question(s)" + ("" if good else " ✗"))
-        if not good and ok:
-            ok = False
-            if check.max is not None and len(qs) > check.max:
-                evidence = qs[check.max]  # the first question over the limit
-    rationale = "; ".join(parts) + f" ({bounds} per turn required)"
-    return CheckResult(ok, _verbatim(evidence, text), rationale)
+    rationale = (
+        "; ".join(parts) + f" ({_bounds(check.min, check.max)} {turn_scope(check.turn)} required)"
+    )
+    return CheckResult(combine_turns(check.turn, goods), _verbatim(evidence, text), rationale)
 
 
 def _banned_phrases(check: BannedPhrasesCheck, transcript: list[Message], text: str) -> CheckResult:

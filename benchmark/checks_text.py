@@ -12,7 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .check_base import CheckResult, assistant_turns, bounds, select_turns, verbatim, within
+from .check_base import (
+    CheckResult,
+    assistant_turns,
+    bounds,
+    combine_turns,
+    select_turns,
+    turn_scope,
+    verbatim,
+    within,
+)
 from .check_models import (
     AnyPhrasesCheck,
     CharactersCheck,
@@ -212,13 +221,17 @@ def word_count_per_turn(check: WordCountCheck, transcript: list[Message], text: 
     chosen = select_turns(check.turn, len(turns))
     if isinstance(chosen, str):
         return CheckResult(None, "", f"{chosen}, so there is no turn to count words in")
-    parts, ok = [], True
+    parts, goods = [], []
     for i in chosen:
         n = len(words(turns[i]))
-        good = within(n, check.min, check.max)
-        ok = ok and good
-        parts.append(f"assistant turn {i + 1}: {n} words" + ("" if good else " ✗"))
-    return CheckResult(ok, "", "; ".join(parts) + f" ({bounds(check.min, check.max)} per turn)")
+        goods.append(within(n, check.min, check.max))
+        parts.append(f"assistant turn {i + 1}: {n} words" + ("" if goods[-1] else " ✗"))
+    scope = turn_scope(check.turn)
+    return CheckResult(
+        combine_turns(check.turn, goods),
+        "",
+        "; ".join(parts) + f" ({bounds(check.min, check.max)} {scope})",
+    )
 
 
 RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {

@@ -61,7 +61,7 @@ class WordCountCheck(_Strict):
     max: int | None = Field(default=None, ge=1)
     # None: the whole response (all assistant turns joined). Otherwise the assistant turns named
     # as question_count's `turn` names them, each within the bounds (a per-turn word cap).
-    turn: Literal["each", "first", "last"] | int | None = None
+    turn: Literal["each", "any", "first", "last"] | int | None = None
 
     @model_serializer(mode="wrap")
     def _omit_unset_turn(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -84,8 +84,9 @@ class QuestionCountCheck(_Strict):
     type: Literal["question_count"]
     min: int | None = Field(default=None, ge=0)
     max: int | None = Field(default=None, ge=0)
-    # "each": every assistant turn must satisfy the bounds; "last"/"first" or a 0-based index.
-    turn: Literal["each", "first", "last"] | int = "each"
+    # "each": every assistant turn must satisfy the bounds; "any": at least one must (failure
+    # items: "A reply asks three or more questions"); "last"/"first" or a 0-based index.
+    turn: Literal["each", "any", "first", "last"] | int = "each"
 
 
 class BannedPhrasesCheck(_Strict):

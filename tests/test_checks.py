@@ -467,3 +467,31 @@ def test_when_absent_does_not_change_a_page_that_has_the_elements() -> None:
         )
         labels = InputsHaveLabelsCheck(type="inputs_have_labels", when_absent=when)
         assert check(labels, page).verdict is True
+
+
+def test_question_count_any_turn_for_a_failure_item() -> None:
+    """turn "any": met when at least one turn is within the bounds, e.g. the failure item
+    "A reply asks three or more questions" is {min: 3, turn: any}."""
+    transcript, text = convo("Fine. Really?", "Why? How? When? And you?", "Okay.")
+    r = check(QuestionCountCheck(type="question_count", min=3, turn="any"), text, transcript)
+    assert r.verdict is True and r.evidence == "When?"
+    assert (
+        "in at least one turn" in r.rationale and "assistant turn 2: 4 question(s)" in r.rationale
+    )
+    calm, calm_text = convo("Fine. Really?", "Okay.")
+    assert (
+        check(QuestionCountCheck(type="question_count", min=3, turn="any"), calm_text, calm).verdict
+        is False
+    )
+    # "each" is unchanged: every turn within the bounds.
+    each = check(QuestionCountCheck(type="question_count", max=2, turn="each"), text, transcript)
+    assert each.verdict is False and each.evidence == "When?"
+
+
+def test_word_count_any_turn() -> None:
+    long_reply = " ".join(["word"] * 300)
+    transcript, text = convo("Short.", long_reply)
+    over = WordCountCheck(type="word_count", min=251, turn="any")
+    assert check(over, text, transcript).verdict is True
+    short_transcript, short_text = convo("Short.", "Also short.")
+    assert check(over, short_text, short_transcript).verdict is False
