@@ -85,7 +85,9 @@ def _question_count(check: QuestionCountCheck, transcript: list[Message], text: 
     chosen = select_turns(check.turn, len(turns))
     if isinstance(chosen, str):
         return CheckResult(None, "", f"{chosen} to count questions in")
-    parts, goods, evidence = [], [], ""
+    parts: list[str] = []
+    goods: list[bool] = []
+    evidence = ""
     for i in chosen:
         qs = questions(turns[i])
         good = _within(len(qs), check.min, check.max)
