@@ -27,7 +27,7 @@ from .check_base import verbatim as _verbatim
 from .check_base import within as _within
 from .contrast import analyse_contrast, format_ratio
 from .html_extract import Document, extract_html, parse_html
-from .phrases import phrase_pattern
+from .phrases import listed_hits, phrase_hits, phrase_pattern
 from .schemas import (
     BannedPhrasesCheck,
     Check,
@@ -105,16 +105,10 @@ def _question_count(check: QuestionCountCheck, transcript: list[Message], text: 
 
 
 def _banned_phrases(check: BannedPhrasesCheck, transcript: list[Message], text: str) -> CheckResult:
-    found: list[tuple[int, str, str, int]] = []  # (first offset, phrase, matched text, count)
-    for phrase in check.phrases:
-        hits = list(phrase_pattern(phrase).finditer(text))
-        if hits:
-            found.append((hits[0].start(), phrase, hits[0].group(), len(hits)))
+    found = phrase_hits(check.phrases, text)
     if not found:
         return CheckResult(True, "", f"none of the {len(check.phrases)} banned phrases occurs")
-    found.sort()
-    listed = ", ".join(f"{p!r} ({n}x)" for _, p, _, n in found)
-    return CheckResult(False, found[0][2], f"banned phrase(s) found: {listed}")
+    return CheckResult(False, found[0][2], f"banned phrase(s) found: {listed_hits(found)}")
 
 
 def _required_phrases(

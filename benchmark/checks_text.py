@@ -31,7 +31,7 @@ from .check_models import (
 )
 from .dialogue import dialogue_count
 from .letters import fold_accents
-from .phrases import phrase_pattern
+from .phrases import listed_hits, phrase_hits
 from .regex_guard import MAX_SUBJECT, compile_guarded, flag_bits
 from .schemas import Message, WordCountCheck
 from .sentences import sentences
@@ -145,16 +145,10 @@ def _regex(check: RegexCheck, transcript: list[Message], text: str) -> CheckResu
 
 
 def _any_phrases(check: AnyPhrasesCheck, transcript: list[Message], text: str) -> CheckResult:
-    found: list[tuple[int, str, str, int]] = []  # (first offset, phrase, matched text, count)
-    for phrase in check.phrases:
-        hits = list(phrase_pattern(phrase).finditer(text))
-        if hits:
-            found.append((hits[0].start(), phrase, hits[0].group(), len(hits)))
+    found = phrase_hits(check.phrases, text)
     if not found:
         return CheckResult(False, "", f"none of the {len(check.phrases)} phrases occurs")
-    found.sort()
-    listed = ", ".join(f"{p!r} ({n}x)" for _, p, _, n in found)
-    return CheckResult(True, verbatim(found[0][2], text), f"phrase(s) found: {listed}")
+    return CheckResult(True, verbatim(found[0][2], text), f"phrase(s) found: {listed_hits(found)}")
 
 
 # --------------------------------------------------------------------------- dialogue

@@ -24,3 +24,18 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     if stripped[-1:].isalnum() or stripped[-1:] == "_":
         out += r"(?!\w)"
     return re.compile(out, re.IGNORECASE)
+
+
+def phrase_hits(phrases: list[str], text: str) -> list[tuple[int, str, str, int]]:
+    """(offset of the first hit, phrase, the text it matched, number of hits) for every phrase
+    that occurs, first occurrence first."""
+    found = []
+    for phrase in phrases:
+        hits = list(phrase_pattern(phrase).finditer(text))
+        if hits:
+            found.append((hits[0].start(), phrase, hits[0].group(), len(hits)))
+    return sorted(found)
+
+
+def listed_hits(found: list[tuple[int, str, str, int]]) -> str:
+    return ", ".join(f"{p!r} ({n}x)" for _, p, _, n in found)
