@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -147,12 +146,7 @@ def rehearse(work: Path) -> None:
         chromium.wait_healthy(f"http://127.0.0.1:{PORT}", proc, timeout=90)
         check_page()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        chromium.stop_session(proc, timeout=15)
     print(f"space rehearsal ok: installed from {context.name}/requirements.txt, served by the "
           f"Dockerfile's CMD on port {PORT}, rendered in chromium ({ARTIFACT})")  # fmt: skip
 

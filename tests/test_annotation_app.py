@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from annotation_app.views import common
 from tests.annotation_support import JUDGE, db_url, make_run, new_store, suite, unit_of
 from tests.annotation_support import cheap_token_hashing as cheap_token_hashing
 from tests.browser.hostile import markdown_payload
+from tests.html_parts import Attrs, html_parts
 
 pytestmark = pytest.mark.usefixtures("cheap_token_hashing")
 
@@ -75,20 +75,8 @@ def _panel_data(at: AppTest) -> dict[str, Any]:
     return dict(json.loads(panel.proto.json))
 
 
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, attrs))
-
-
-def _html_tags(at: AppTest) -> list[tuple[str, list[tuple[str, str | None]]]]:
-    p = _Tags()
-    for h in at.get("html"):
-        p.feed(h.proto.body)
-    return p.tags
+def _html_tags(at: AppTest) -> list[tuple[str, Attrs]]:
+    return html_parts(*(h.proto.body for h in at.get("html"))).tags
 
 
 def _open_count(store: Store, user_id: int) -> int:

@@ -6,7 +6,6 @@ same board in chromium against a listener."""
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +16,7 @@ from leaderboard.boarddata import DATA_ENV
 from leaderboard.build import build_board
 from leaderboard.files import BOARD_FILE, META_FILE
 from tests.browser.hostile import name_payload
+from tests.html_parts import html_parts
 from tests.leaderboard_helpers import edit_json, hostile_bundle, mini_suites
 
 APP = str(Path(__file__).resolve().parents[1] / "leaderboard" / "app.py")
@@ -31,15 +31,6 @@ OWN_TAGS = {
     "ul", "ol", "li", "blockquote", "hr", "table", "thead", "tbody", "tr", "th", "td", "span",
     "mark",
 }  # fmt: skip
-
-
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found.append((tag, attrs))
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +61,7 @@ def _assert_inert(at: AppTest) -> str:
         assert URL not in text, text
     shown = [str(h.value) for h in at.html]
     for markup in shown:
-        parser = _Tags()
-        parser.feed(markup)
-        for tag, attrs in parser.found:
+        for tag, attrs in html_parts(markup).tags:
             assert tag in OWN_TAGS, (tag, markup[:200])
             for name, value in attrs:
                 assert name in {"class", "style", "title"}, (tag, name, value)

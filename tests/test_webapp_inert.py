@@ -4,8 +4,6 @@ every served response carries the security headers."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -16,6 +14,7 @@ from starlette.testclient import TestClient
 from benchmark.webapp.inert import markdown_html, pre_html, text_html
 from benchmark.webapp.page_frame import ARTEFACT_POLICY, html_artefact, page_document
 from benchmark.webapp.security import SecurityHeaders, content_security_policy
+from tests.html_parts import HtmlParts, html_parts
 
 HOSTILE = [
     "![beacon](http://127.0.0.1:9/md-image.png)",
@@ -39,23 +38,8 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, attrs))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def _parse(markup: str) -> _Tags:
-    p = _Tags()
-    p.feed(markup)
-    return p
+def _parse(markup: str) -> HtmlParts:
+    return html_parts(markup)
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -86,8 +86,6 @@ def serving(args: list[str], *, log: Path | None = None, cwd: Path | None = None
     """`musebench ARGS --port P` (a `serve` command) on a free loopback port until the block
     ends; yields its URL. The server's whole session is stopped, so nothing it started lingers;
     its output goes to `log` (named in the error when it does not come up)."""
-    import os
-    import signal
     import sys
 
     port = free_port()
@@ -107,11 +105,20 @@ def serving(args: list[str], *, log: Path | None = None, cwd: Path | None = None
             raise NotServing(f"{err} (see {log})" if log else str(err)) from None
         yield url
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_session(proc)
         if log:
             out.close()  # type: ignore[union-attr]
+
+
+def stop_session(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Stop a server started with start_new_session=True and everything it started: SIGTERM to
+    its process group, SIGKILL if it has not exited after `timeout` seconds."""
+    import os
+    import signal
+
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
