@@ -60,7 +60,7 @@ async def prefill_judge_batch(
                         task, response, items, dim, runner.config.judge_params(), judge_sample=k
                     )
                     if judge_call.cached(req) is None:
-                        wanted[cache_key(judge_call.spec, req)] = req
+                        wanted[cache_key(judge_call.spec, req, judge_call.endpoint)] = req
 
     in_flight = [b for b in state["batches"] if b.get("status") != "collected"]
     covered = {cid for b in in_flight for cid in b["custom_ids"]}

@@ -1,7 +1,8 @@
 """A content-addressed SQLite cache of completed model calls.
 
-The key hashes everything that can change an answer: provider, model, every generation
-parameter, the system blocks, the messages, the structured-output schema and the sample index,
+The key hashes everything that can change an answer: provider, model, the server (when it is
+not the provider's public API), every generation parameter, the system blocks, the messages,
+the structured-output schema and the sample index,
 so repeated samples of one prompt never collapse onto one key. Only successful completions are
 stored; errors never are. One process writes (the runner's event loop); each `put` commits at
 once so that a completed, paid call survives `kill -9`."""
@@ -21,7 +22,10 @@ from .schemas import Usage
 KEY_VERSION = 1
 
 
-def cache_key(spec: str, request: GenerateRequest) -> str:
+def cache_key(spec: str, request: GenerateRequest, endpoint: str | None = None) -> str:
+    """The key of one call. `endpoint` (a server other than the provider's public API) is part
+    of it, so two servers behind one spec never share answers; keys of calls to the public API
+    are unchanged from earlier versions, so resuming an older run finds its cache."""
     payload: dict[str, Any] = {
         "v": KEY_VERSION,
         "spec": spec,
@@ -41,6 +45,8 @@ def cache_key(spec: str, request: GenerateRequest) -> str:
         "sample": request.sample,
         "response_sample": request.response_sample,
     }
+    if endpoint is not None:
+        payload["endpoint"] = endpoint
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

@@ -53,13 +53,17 @@ class CallService:
     def spec(self) -> str:
         return self.provider.spec
 
+    @property
+    def endpoint(self) -> str | None:
+        return getattr(self.provider, "endpoint", None)
+
     def cached(self, request: GenerateRequest) -> Completion | None:
         if self.cache is None:
             return None
-        return self.cache.get(cache_key(self.provider.spec, request))
+        return self.cache.get(cache_key(self.provider.spec, request, self.endpoint))
 
     async def __call__(self, request: GenerateRequest) -> Completion:
-        key = cache_key(self.provider.spec, request)
+        key = cache_key(self.provider.spec, request, self.endpoint)
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -99,5 +103,9 @@ class CallService:
     def prefill(self, request: GenerateRequest, completion: Completion) -> None:
         """Store a completion obtained elsewhere (a Message Batch result) under its key."""
         if self.cache is not None:
-            self.cache.put(cache_key(self.provider.spec, request), self.provider.spec, completion)
+            self.cache.put(
+                cache_key(self.provider.spec, request, self.endpoint),
+                self.provider.spec,
+                completion,
+            )
         self.stats.usage = self.stats.usage + completion.usage

@@ -22,9 +22,11 @@ from .calls import CallService
 from .errors import RunDirError, UsageError
 from .generation import generate_response
 from .judging import check_judgments, item_record, judge_groups, judge_items
+from .judging.prompt import prompt_fingerprint
 from .progress import RunProgress
 from .providers import make_provider
 from .providers.base import GenerationParams, Provider
+from .providers.endpoints import endpoint_of
 from .retry import RetryPolicy
 from .rundir import JsonlAppender, JudgmentKey, RunDir, judgment_key, response_key
 from .schemas import (
@@ -97,6 +99,7 @@ def _check_compatible(old: Manifest, new: Manifest, run_dir: Path) -> None:
             f"{new.suite_version} ({new.suite_hash[:12]})",
         ),
         ("model", old.model, new.model),
+        ("model endpoint", old.model_endpoint, new.model_endpoint),
         ("generation params", old.generation_params, new.generation_params),
         ("samples", old.samples, new.samples),
         (
@@ -109,6 +112,7 @@ def _check_compatible(old: Manifest, new: Manifest, run_dir: Path) -> None:
     if old.judge is not None and new.judge is not None:
         fields += [
             ("judge", old.judge, new.judge),
+            ("judge endpoint", old.judge_endpoint, new.judge_endpoint),
             ("judge params", old.judge_params, new.judge_params),
             ("judge samples", old.judge_samples, new.judge_samples),
             ("judge mode", old.judge_mode, new.judge_mode),
@@ -127,9 +131,13 @@ def new_manifest(config: RunConfig, suite: Suite, tasks: list[ResolvedTask]) -> 
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         **suite.manifest_fields(tasks),
         model=config.model,
+        model_endpoint=endpoint_of(config.model, config.base_url),
         generation_params=config.generation_params().as_dict(),
         judge=config.judge,
-        judge_params=config.judge_params().as_dict() if config.judge else {},
+        judge_endpoint=endpoint_of(config.judge, config.judge_base_url) if config.judge else None,
+        judge_params=(config.judge_params().as_dict() | prompt_fingerprint())
+        if config.judge
+        else {},
         judge_samples=config.judge_samples,
         judge_mode=config.judge_mode,
         samples=config.samples,
@@ -155,6 +163,9 @@ def open_run(
         manifest = old.model_copy(
             update={
                 "judge": config.judge if config.judge is not None else old.judge,
+                "judge_endpoint": fresh.judge_endpoint
+                if config.judge is not None
+                else old.judge_endpoint,
                 "judge_params": fresh.judge_params
                 if config.judge is not None
                 else old.judge_params,

@@ -403,8 +403,13 @@ class Manifest(BaseModel):
     rubric_hashes: dict[str, str]
     task_ids: list[str]
     model: str
+    # The server behind the model / judge spec when it is not the provider's public API
+    # (--base-url, OPENAI_BASE_URL, ANTHROPIC_BASE_URL): part of the run's identity.
+    model_endpoint: str | None = None
     generation_params: dict[str, Any]
     judge: str | None
+    judge_endpoint: str | None = None
+    # Generation params of the judge, plus the judge prompt's version and hash.
     judge_params: dict[str, Any]
     judge_samples: int = 1
     judge_mode: Literal["dimension", "item"] = "dimension"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from benchmark.cli import main
+from benchmark.judging.prompt import prompt_fingerprint
 from benchmark.retry import RetryPolicy
 from benchmark.rundir import RunDir
 from benchmark.runner import RunConfig, Runner
@@ -81,7 +82,14 @@ def test_run_end_to_end(fake_anthropic: FakeAnthropic, tmp_path: Path) -> None:
 
     manifest = run.read_manifest()
     assert manifest.status == scores.status
-    assert manifest.judge_params == {"temperature": 0.0, "max_tokens": 2048}
+    # The judge prompt's version and hash are part of the judge's params: a resumed run cannot
+    # mix verdicts from two prompt versions.
+    assert manifest.judge_params == {
+        "temperature": 0.0,
+        "max_tokens": 2048,
+        **prompt_fingerprint(),
+    }
+    assert manifest.judge_params["prompt_version"] == "1.1.0"
     assert manifest.counts.judgments_expected == 18
     assert scores.coverage.expected == 18
     assert json.loads(run.scores_path.read_text())["overall"]["score"] == scores.overall.score

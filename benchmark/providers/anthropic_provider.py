@@ -15,6 +15,7 @@ from anthropic.types import Message as AnthropicMessage
 from ..errors import SpecError
 from ..schemas import Usage
 from .base import Completion, GenerateRequest
+from .endpoints import effective_url, endpoint_of
 from .loop_clients import LoopClients
 from .sdk_errors import to_provider_error
 
@@ -101,9 +102,8 @@ class AnthropicProvider:
         self._auth_token = None if self._api_key else os.environ.get("ANTHROPIC_AUTH_TOKEN")
         if not self._api_key and not self._auth_token:
             raise SpecError(f"ANTHROPIC_API_KEY is not set (needed for model spec {self.spec})")
-        self.base_url = (
-            base_url or os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
-        )
+        self.base_url = effective_url("anthropic", base_url)
+        self.endpoint = endpoint_of(self.spec, base_url)
         self.timeout = timeout
         self._clients: LoopClients[anthropic.AsyncAnthropic] = LoopClients(self._new_client)
 

@@ -74,6 +74,9 @@ class Provider(Protocol):
     """A model behind a spec like `anthropic/claude-sonnet-4-5`."""
 
     spec: str  # the full `provider/model` spec, as recorded in run files
+    # The server behind the spec when it is not the provider's public API (providers.endpoints):
+    # part of every cache key and of the run's identity.
+    endpoint: str | None
 
     async def generate(self, request: GenerateRequest) -> Completion:  # pragma: no cover
         ...

@@ -13,10 +13,10 @@ from openai.types.chat import ChatCompletion
 from ..errors import SpecError
 from ..schemas import Usage
 from .base import Completion, GenerateRequest
+from .endpoints import effective_url, endpoint_of
 from .loop_clients import LoopClients
 from .sdk_errors import to_provider_error
 
-OPENAI_URL = "https://api.openai.com/v1"
 # Local servers usually run without auth, but the SDK refuses to start without some key.
 PLACEHOLDER_KEY = "not-needed"
 
@@ -108,7 +108,8 @@ class OpenAIProvider:
                 )
             key = PLACEHOLDER_KEY
         self._api_key = key
-        self.base_url = custom_url or OPENAI_URL
+        self.base_url = effective_url("openai", base_url)
+        self.endpoint = endpoint_of(self.spec, base_url)
         # OpenAI's reasoning models reject `max_tokens`; many local servers only know it.
         self.token_param = "max_tokens" if custom_url else "max_completion_tokens"
         self.timeout = timeout

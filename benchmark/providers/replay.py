@@ -42,6 +42,8 @@ def load_records(path: Path) -> dict[tuple[str, int], ResponseRecord]:
 
 
 class ReplayProvider:
+    endpoint: str | None = None  # answers come from a file, not a server
+
     def __init__(self, path: str | Path, *, spec: str | None = None) -> None:
         """`spec` names the model in run files (the demo replays bundled files under
         `replay/<name>`); by default it is `replay/<path>`."""
