@@ -126,10 +126,13 @@ class SlopRateCheck(_Strict):
     words"): a positive "at most N" item would be an upper bound, which the design forbids.
     `list`: `slop` is the weighted list `musebench diversity` uses (benchmark/data/
     slop_phrases.yaml); `ei_boilerplate` the validation boilerplate of emotional-support
-    replies (benchmark/data/ei_boilerplate.yaml). An empty response has no hits: not met."""
+    replies (benchmark/data/ei_boilerplate.yaml). An empty response has no hits: not met.
+    `min_weight` keeps a short form fair: in a 17-word haiku one stock phrase is 59 per 1,000
+    words, so the item can also require a total weight of hits before a rate counts."""
 
     type: Literal["slop_rate"]
     above_per_1k: float = Field(ge=0.0)
+    min_weight: float = Field(default=0.0, ge=0.0)
     list: Literal["slop", "ei_boilerplate"] = "slop"
 
 

@@ -199,10 +199,13 @@ def _slop_rate(check: SlopRateCheck, transcript: list[Message], text: str) -> Ch
     rationale = (
         f"{check.list} list{version} ({path.name}): {len(hits)} hit(s) of total weight "
         f"{weighted:g} in {len(tokens)} words = {rate:.1f} per 1,000 words; the item needs "
-        f"more than {check.above_per_1k:g}" + (f". Hits: {listed}" if listed else "")
+        f"more than {check.above_per_1k:g}"
+        + (f" and a total weight of {check.min_weight:g}" if check.min_weight else "")
+        + (f". Hits: {listed}" if listed else "")
     )
     evidence = text[hits[0][0] : hits[0][1]] if hits and hits[0][0] >= 0 else ""
-    return CheckResult(rate > check.above_per_1k, verbatim(evidence, text), rationale)
+    met = rate > check.above_per_1k and weighted >= check.min_weight
+    return CheckResult(met, verbatim(evidence, text), rationale)
 
 
 # --------------------------------------------------------------------------- per-turn words

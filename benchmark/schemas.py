@@ -13,6 +13,7 @@ from pydantic import (
     Discriminator,
     Field,
     SerializerFunctionWrapHandler,
+    StrictBool,
     StrictInt,
     Tag,
     field_validator,
@@ -185,6 +186,9 @@ class RubricItem(_Strict):
     guidance: str = ""
     examples: Examples | None = None
     check: Check | None = None
+    # A ceiling item separates good from great (a trope earned, an ending that recasts the
+    # piece); competence alone does not meet it. A `hard` task carries at least two.
+    ceiling: StrictBool = False
 
     @field_validator("points")
     @classmethod
@@ -192,6 +196,12 @@ class RubricItem(_Strict):
         if v == 0:
             raise ValueError("points must be non-zero (an item worth 0 cannot change a score)")
         return v
+
+    @model_validator(mode="after")
+    def _ceiling_is_positive(self) -> RubricItem:
+        if self.ceiling and self.points < 0:
+            raise ValueError("a ceiling item rewards what lifts a response; it cannot be negative")
+        return self
 
     @property
     def judged_by_llm(self) -> bool:

@@ -394,6 +394,12 @@ def suite_stats(suite: Suite) -> dict[str, Any]:
         "items_by_dimension": dict(sorted(per_dim.items())),
         "programmatic_items": checks,
         "negative_items": sum(1 for t in suite.tasks for it in t.items if it.points < 0),
+        "ceiling_items": sum(1 for t in suite.tasks for it in t.items if it.ceiling),
+        "positive_points_share_ceiling": (
+            round(sum(it.points for it in positive if it.ceiling) / total, 3)
+            if (total := sum(it.points for it in positive))
+            else 0.0
+        ),
         "multi_turn_tasks": sum(1 for t in suite.tasks if t.multi_turn),
         "emotional_intelligence_multi_turn_share": (
             round(sum(1 for t in ei if t.multi_turn) / len(ei), 3) if ei else None

@@ -10,7 +10,11 @@
   - no positive item is phrased as an absence or an upper bound ("No assistant turn asks more
     than two questions"): write the failure as a negative item instead;
   - a check about page elements says what their absence means (`when_absent: not_met` when the
-    brief requires them, `not_applicable` when it does not), never the vacuous "met".
+    brief requires them, `not_applicable` when it does not), never the vacuous "met";
+  - a task has 5 to 12 items: fewer cannot tell responses apart, more turn the judge's pass
+    into a checklist;
+  - a task tagged `hard` carries at least two ceiling items (`ceiling: true`), the items that
+    separate good from great: the tag is a promise about the items, not the topic.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ _ABSENCE_START = re.compile(
 )
 _UPPER_BOUND = re.compile(r"\b(at most|no more than|fewer than)\b", re.I)
 _ELEMENT_CHECKS = ("images_have_alt", "inputs_have_labels", "contrast")
+ITEMS_PER_TASK = (5, 12)
+HARD_TAG = "hard"
+MIN_CEILING_ITEMS_WHEN_HARD = 2
 
 
 def suite_major(version: str) -> int:
@@ -105,6 +112,15 @@ def task_problems(task: ResolvedTask, rel: str, major: int) -> list[str]:
         problems.append(
             f"{rel}:items: needs at least one negative item (a failure worth catching, written as "
             "the failure)"
+        )
+    lo, hi = ITEMS_PER_TASK
+    if not lo <= len(task.items) <= hi:
+        problems.append(f"{rel}:items: {len(task.items)} items; a task has {lo} to {hi}")
+    ceiling = sum(it.ceiling for it in task.items)
+    if HARD_TAG in task.tags and ceiling < MIN_CEILING_ITEMS_WHEN_HARD:
+        problems.append(
+            f"{rel}:tags: tagged {HARD_TAG!r} with {ceiling} ceiling item(s); a hard task "
+            f"carries at least {MIN_CEILING_ITEMS_WHEN_HARD} (items with ceiling: true)"
         )
     for i, it in enumerate(task.items):
         where = f"{rel}:items[{i}]"

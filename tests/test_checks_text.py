@@ -314,6 +314,11 @@ FILLER = " word" * 97  # with a three-word phrase: 100 words
         ({"above_per_1k": 29.9}, "a testament to" + FILLER, True, "a testament to"),
         ({"above_per_1k": 0}, "She kept walking.", False, ""),
         ({"above_per_1k": 0}, "", False, ""),
+        # min_weight: 9 weighted in 5 words is far over any rate, but a short form may ask
+        # for more than one or two stock phrases before the rate counts
+        ({"above_per_1k": 5, "min_weight": 9}, "Elara delved into the tapestry.", True, "Elara"),
+        ({"above_per_1k": 5, "min_weight": 9.5}, "Elara delved into the tapestry.", False, "Elara"),
+        ({"above_per_1k": 5, "min_weight": 6}, "a testament to" + FILLER, False, "a testament to"),
         # EI list: "i hear you" (2) + "your feelings are * valid" (3, the longest match at
         # "your", so "completely valid" inside it is not counted again) = 5 in 8 words: 625/1k
         (
@@ -350,6 +355,8 @@ def test_slop_rate_rationale_names_the_list_version_rate_and_hits() -> None:
     assert "in 100 words = 30.0 per 1,000 words" in r.rationale
     assert "'a testament to' 1x (weight 3)" in r.rationale
     assert "0 words = 0.0 per 1,000" in run({"type": "slop_rate", "above_per_1k": 1}, "").rationale
+    r = run({"type": "slop_rate", "above_per_1k": 5, "min_weight": 6}, "a testament to" + FILLER)
+    assert "the item needs more than 5 and a total weight of 6" in r.rationale
 
 
 def test_slop_rate_uses_the_list_diversity_reports() -> None:

@@ -69,9 +69,23 @@ def test_suite_1_loads_with_its_findings_counted(mini: Path) -> None:
     assert stats["positive_points_share_by_decider"] == {"check": 0.278, "judge": 0.722}
 
 
+TALK = "tasks/emotional_intelligence/talk.yaml"
+
+
+def _judged(item_id: str, points: int = 2, extra: str = "") -> str:
+    return (
+        f"  - id: {item_id}\n    dimension: writing\n    text: Something a reader can check.\n"
+        f"    points: {points}\n{extra}"
+    )
+
+
 def _as_suite_2(root: Path) -> None:
+    """Version 2.0.0, and judged items enough for the five a task suite 2 asks for."""
     suite_yaml = root / "tasks" / "suite.yaml"
     suite_yaml.write_text(suite_yaml.read_text().replace('version: "0.0.1"', 'version: "2.0.0"'))
+    for rel, n in ((STORY, 1), (TALK, 2), (PAGE, 3)):
+        path = root / rel
+        path.write_text(path.read_text() + "".join(_judged(f"extra_{i}") for i in range(n)))
 
 
 def test_suite_2_rules_each_reported_as_file_field_message(mini: Path) -> None:
@@ -103,15 +117,14 @@ def test_suite_2_rules_each_reported_as_file_field_message(mini: Path) -> None:
     )
     assert any(
         p.startswith(
-            f"{PAGE}:items[2].check.when_absent: say what a page without these elements is"
+            f"{PAGE}:items[5].check.when_absent: say what a page without these elements is"
         )
         for p in problems
     )
     assert len(problems) == 6
 
 
-def test_a_suite_2_task_written_to_the_rules_loads(mini: Path) -> None:
-    _as_suite_2(mini)
+def _follow_the_rules(mini: Path) -> None:
     (mini / STORY).write_text(
         (mini / STORY)
         .read_text()
@@ -120,8 +133,10 @@ def test_a_suite_2_task_written_to_the_rules_loads(mini: Path) -> None:
             "    text: The story is 20 to 60 words long.\n    points: 1\n    check: {type: word_count, min: 20, max: 60}",
         )
     )
-    talk = mini / "tasks" / "emotional_intelligence" / "talk.yaml"
-    talk.write_text(talk.read_text().replace("  - use: listening.two_questions_max\n", ""))
+    talk = mini / TALK
+    talk.write_text(
+        talk.read_text().replace("  - use: listening.two_questions_max\n", "") + _judged("extra_c")
+    )
     (mini / PAGE).write_text(
         (mini / PAGE).read_text()
         + "  - id: alt\n    dimension: design\n    text: Every image has alt text.\n    points: 2\n"
@@ -129,9 +144,55 @@ def test_a_suite_2_task_written_to_the_rules_loads(mini: Path) -> None:
         "  - id: placeholder_as_label\n    dimension: design\n"
         "    text: A form field is labelled only by its placeholder.\n    points: -2\n"
     )
+
+
+def test_a_suite_2_task_written_to_the_rules_loads(mini: Path) -> None:
+    _as_suite_2(mini)
+    _follow_the_rules(mini)
     suite = load_suite(mini)
     assert suite.version == "2.0.0"
     assert set(suite_stats(suite)["suite2_rule_findings"].values()) == {0}
+
+
+def test_suite_2_tasks_have_5_to_12_items(mini: Path) -> None:
+    _as_suite_2(mini)
+    talk = mini / TALK
+    talk.write_text(talk.read_text().replace("  - use: listening.two_questions_max\n", ""))
+    story = mini / STORY
+    story.write_text(story.read_text() + "".join(_judged(f"more_{i}") for i in range(8)))
+    problems = [p for p in _problems(mini) if p.endswith("items; a task has 5 to 12")]
+    assert problems == [
+        f"{STORY}:items: 13 items; a task has 5 to 12",
+        f"{TALK}:items: 4 items; a task has 5 to 12",
+    ]
+
+
+def test_a_hard_task_carries_two_ceiling_items(mini: Path) -> None:
+    _as_suite_2(mini)
+    _follow_the_rules(mini)
+    story = mini / STORY
+    base = story.read_text().replace("prompt:", "tags: [hard]\nprompt:")
+    story.write_text(base + _judged("great_a", 3, "    ceiling: true\n"))
+    hard = f"{STORY}:tags: tagged 'hard' with 1 ceiling item(s); a hard task carries at least 2"
+    assert any(p.startswith(hard) for p in _problems(mini))
+    story.write_text(
+        base
+        + _judged("great_a", 3, "    ceiling: true\n")
+        + _judged("great_b", 3, "    ceiling: true\n")
+    )
+    stats = suite_stats(load_suite(mini))
+    assert stats["ceiling_items"] == 2
+    # positive points: story 4 + 3 + 1 + 2 + 3 + 3, talk 3 + 2 + 2 + 2, page 3 + 2 + 3 * 2 + 2
+    assert stats["positive_points_share_ceiling"] == round(6 / 38, 3)
+
+
+def test_a_ceiling_item_cannot_be_a_penalty(mini: Path) -> None:
+    story = mini / STORY
+    story.write_text(story.read_text() + _judged("great", -3, "    ceiling: true\n"))
+    assert any(
+        p.startswith(f"{STORY}:items[4]: a ceiling item rewards what lifts")
+        for p in _problems(mini)
+    )
 
 
 def test_validate_stats_prints_the_new_measures(capsys: pytest.CaptureFixture[str]) -> None:

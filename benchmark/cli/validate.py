@@ -53,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
             table.add_row(f"items: {dim}", str(n))
         table.add_row("programmatic items", str(stats["programmatic_items"]))
         table.add_row("negative items", str(stats["negative_items"]))
+        table.add_row(
+            "ceiling items (share of positive points)",
+            f"{stats['ceiling_items']} ({stats['positive_points_share_ceiling']:.1%})",
+        )
         share = stats["emotional_intelligence_multi_turn_share"]
         table.add_row(
             "multi-turn share of emotional_intelligence", "n/a" if share is None else f"{share:.0%}"
