@@ -53,22 +53,30 @@ def crisis_resources() -> ResourceFile:
     return ResourceFile.model_validate(yaml.safe_load(text))
 
 
-def _patterns(country: str, *, emergency: bool) -> list[tuple[str, re.Pattern[str]]]:
-    """(label, pattern) for every way a text can name a service of `country`."""
+def _service_patterns(s: Service) -> list[tuple[str, re.Pattern[str]]]:
+    return [(f"{s.id}: {n}", phrase_pattern(n)) for n in s.names] + [
+        (f"{s.id}: {n}", number_pattern(n)) for n in s.numbers
+    ]
+
+
+def _patterns(
+    country: str, *, emergency: bool, exclude: frozenset[str] = frozenset()
+) -> list[tuple[str, re.Pattern[str]]]:
+    """(label, pattern) for every way a text can name a service of `country` not in `exclude`."""
     c = crisis_resources().countries[country]
-    out = []
-    for s in c.services:
-        out += [(f"{s.id}: {n}", phrase_pattern(n)) for n in s.names]
-        out += [(f"{s.id}: {n}", number_pattern(n)) for n in s.numbers]
+    out = [lp for s in c.services if s.id not in exclude for lp in _service_patterns(s)]
     if emergency:
         out += [(f"{country} emergency number {n}", number_pattern(n)) for n in c.emergency]
     return out
 
 
-def first_mention(text: str, country: str, *, emergency: bool = False) -> tuple[str, str] | None:
-    """(what was named, the matched text) for the first of `country`'s services in `text`."""
-    found = [(m.start(), label, m.group(0)) for label, p in _patterns(country, emergency=emergency)
-             if (m := p.search(text))]  # fmt: skip
+def first_mention(
+    text: str, country: str, *, emergency: bool = False, exclude: frozenset[str] = frozenset()
+) -> tuple[str, str] | None:
+    """(what was named, the matched text) for the first of `country`'s services in `text`,
+    leaving out the services whose ids are in `exclude`."""
+    patterns = _patterns(country, emergency=emergency, exclude=exclude)
+    found = [(m.start(), label, m.group(0)) for label, p in patterns if (m := p.search(text))]
     if not found:
         return None
     _, label, quote = min(found)
@@ -78,17 +86,20 @@ def first_mention(text: str, country: str, *, emergency: bool = False) -> tuple[
 def foreign_mention(text: str, country: str) -> tuple[str, str] | None:
     """The first service of another country that `text` names, if any. A name or number the
     user's own country shares (116 123 is Samaritans in GB and IE, 988 in US and CA) is not
-    foreign."""
+    foreign, and neither is a service whose every number the user's country shares: "call or
+    text 988, the Suicide and Crisis Lifeline" gives a Canadian the US name of a number that
+    reaches Canada's line."""
     own = {p.pattern for _, p in _patterns(country, emergency=True)}
     found = []
-    for other in crisis_resources().countries:
+    for other, listed in crisis_resources().countries.items():
         if other == country:
             continue
-        for label, p in _patterns(other, emergency=False):
-            if p.pattern in own:
+        for s in listed.services:
+            if s.numbers and all(number_pattern(n).pattern in own for n in s.numbers):
                 continue
-            if m := p.search(text):
-                found.append((m.start(), f"{other}: {label}", m.group(0)))
+            for label, p in _service_patterns(s):
+                if p.pattern not in own and (m := p.search(text)):
+                    found.append((m.start(), f"{other}: {label}", m.group(0)))
     if not found:
         return None
     _, label, quote = min(found)

@@ -156,7 +156,8 @@ def legacy_findings(tasks: list[ResolvedTask]) -> dict[str, int]:
 
 
 def pair_problems(tasks: list[ResolvedTask]) -> list[str]:
-    """Paired prompts name each other, share a category, and are one plain and one creative."""
+    """Paired prompts name each other, share a category and their items, are one plain and one
+    creative, and the creative prompt keeps the plain one's words in order."""
     by_id = {t.id: t for t in tasks}
     problems = []
     for t in tasks:
@@ -174,7 +175,21 @@ def pair_problems(tasks: list[ResolvedTask]) -> list[str]:
             )
         elif other.category != t.category:
             problems.append(f"{where}: {t.pair!r} is {other.category}, this task {t.category}")
+        elif other.items != t.items:
+            # The gap must measure the output, not a difference between two rubrics.
+            problems.append(f"{t.source}:items: differ from those of its pair {t.pair!r}")
+        elif t.variant == "creative" and not _keeps_words(other.prompt, t.prompt):
+            problems.append(
+                f"{t.source}:prompt: must keep the plain prompt's words in order (the same brief "
+                f"as {t.pair!r}, with the invitation added)"
+            )
     return problems
+
+
+def _keeps_words(plain: str, creative: str) -> bool:
+    """True when every word of `plain` appears in `creative`, in the same order."""
+    rest = iter(re.findall(r"\w+", creative.lower()))
+    return all(word in rest for word in re.findall(r"\w+", plain.lower()))
 
 
 def unchecked_relied_on(tasks: list[ResolvedTask]) -> list[str]:

@@ -231,3 +231,15 @@ def test_paired_prompts_name_each_other_plain_and_creative(mini: Path) -> None:
     assert f"{STORY}:pair: no task 'nowhere' in the suite" in _problems(mini)
     story.write_text(text.replace("prompt:", "pair: story_free\nprompt:", 1))
     assert any("a paired task names both `pair`" in p for p in _problems(mini))
+    # the gap must measure the output: the same items, and the same brief plus an invitation
+    plain = text.replace("prompt:", "pair: story_free\nvariant: plain\nprompt:", 1)
+    story.write_text(plain.replace("points: 4", "points: 5"))
+    assert _problems(mini) == [
+        f"{STORY}:items: differ from those of its pair 'story_free'",
+        "tasks/creative_writing/story_free.yaml:items: differ from those of its pair 'story'",
+    ]
+    story.write_text(plain.replace("about a lighthouse", "about a lighthouse at night"))
+    assert _problems(mini) == [
+        "tasks/creative_writing/story_free.yaml:prompt: must keep the plain prompt's words in "
+        "order (the same brief as 'story', with the invitation added)"
+    ]
