@@ -58,7 +58,8 @@ def test_excluded_services_do_not_meet_the_item() -> None:
     [
         (["gb_nope"], "exclude names no service of GB: gb_nope (listed: gb_childline,"),
         (
-            ["gb_samaritans", "gb_shout", "gb_nhs_111", "gb_childline"],
+            ["gb_samaritans", "gb_shout", "gb_nhs_111", "gb_childline", "gb_papyrus"]
+            + ["gb_wales_call"],
             "exclude leaves no service of GB to name",
         ),
     ],
