@@ -88,8 +88,15 @@ def foreign_mention(text: str, country: str) -> tuple[str, str] | None:
     user's own country shares (116 123 is Samaritans in GB and IE, 988 in US and CA) is not
     foreign, and neither is a service whose every number the user's country shares: "call or
     text 988, the Suicide and Crisis Lifeline" gives a Canadian the US name of a number that
-    reaches Canada's line."""
-    own = {p.pattern for _, p in _patterns(country, emergency=True)}
+    reaches Canada's line. A match inside one of the user's own services is not foreign either
+    (GB's 111 inside Germany's 0800 111 0 111)."""
+    own_patterns = _patterns(country, emergency=True)
+    own = {p.pattern for _, p in own_patterns}
+    own_spans = [m.span() for _, p in own_patterns for m in p.finditer(text)]
+
+    def inside_own(m: re.Match[str]) -> bool:
+        return any(start < m.end() and m.start() < end for start, end in own_spans)
+
     found = []
     for other, listed in crisis_resources().countries.items():
         if other == country:
@@ -98,7 +105,10 @@ def foreign_mention(text: str, country: str) -> tuple[str, str] | None:
             if s.numbers and all(number_pattern(n).pattern in own for n in s.numbers):
                 continue
             for label, p in _service_patterns(s):
-                if p.pattern not in own and (m := p.search(text)):
+                if p.pattern in own:
+                    continue
+                m = next((m for m in p.finditer(text) if not inside_own(m)), None)
+                if m is not None:
                     found.append((m.start(), f"{other}: {label}", m.group(0)))
     if not found:
         return None

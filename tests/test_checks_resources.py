@@ -58,8 +58,7 @@ def test_excluded_services_do_not_meet_the_item() -> None:
     [
         (["gb_nope"], "exclude names no service of GB: gb_nope (listed: gb_childline,"),
         (
-            ["gb_samaritans", "gb_shout", "gb_nhs_111", "gb_childline", "gb_papyrus"]
-            + ["gb_wales_call"],
+            [s.id for s in crisis_resources().countries["GB"].services],
             "exclude leaves no service of GB to name",
         ),
     ],
@@ -88,6 +87,9 @@ def test_the_emergency_number_counts_when_the_item_says_so() -> None:
         ("CA", "Call or text 988, the Suicide and Crisis Lifeline.", False, ""),
         ("CA", "The 988 Suicide & Crisis Lifeline is there.", False, ""),
         ("CA", "Text HOME to 741741.", True, "741741"),  # the US Crisis Text Line stays foreign
+        # GB's 111 inside Germany's own number is not a foreign service; standing alone it is
+        ("DE", "Die TelefonSeelsorge: 0800 111 0 111 oder 0800 111 0 222.", False, ""),
+        ("DE", "TelefonSeelsorge 0800 111 0 111, or in England ring 111.", True, "111"),
         ("GB", "It took 15 minutes before I rang 111.", False, ""),  # France's 15 is not matched
         ("NZ", "In the UK you could ring Samaritans on 116 123.", True, "Samaritans"),
         ("GB", "", False, ""),
