@@ -222,6 +222,10 @@ class Dimension(_Strict):
     description: str = Field(min_length=1)
     judge_guidance: str = ""
     items: list[RubricItem] = Field(default_factory=list)  # shared items tasks may `use`
+    # From suite 2: a task may file items under this dimension only if it carries one of these
+    # tags (world_consistency needs world rules), so a dimension's score means what it says.
+    # Empty: any task.
+    scope_tags: list[str] = Field(default_factory=list)
 
 
 def _item_kind(v: Any) -> str:

@@ -339,7 +339,7 @@ def load_suite(root: str | Path | None = None) -> Suite:
             variant=task.variant,
             language=task.language,
         )
-        problems.extend(task_problems(resolved, r, suite_major(info.version)))
+        problems.extend(task_problems(resolved, r, suite_major(info.version), dimensions))
         tasks.append(resolved)
         task_source[task.id] = r
         task_hashes[task.id] = _sha(raw)
@@ -408,6 +408,6 @@ def suite_stats(suite: Suite) -> dict[str, Any]:
         "tasks_by_language": dict(sorted(per_language.items())),
         "positive_points_share_by_dimension": _shares(dict(by_dim)),
         "positive_points_share_by_decider": _shares(dict(by_decider)),
-        "suite2_rule_findings": legacy_findings(suite.tasks),
+        "suite2_rule_findings": legacy_findings(suite.tasks, suite.dimensions),
         "crisis_services_unchecked": unchecked_relied_on(suite.tasks),
     }

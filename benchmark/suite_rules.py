@@ -14,7 +14,9 @@
   - a task has 5 to 12 items: fewer cannot tell responses apart, more turn the judge's pass
     into a checklist;
   - a task tagged `hard` carries at least two ceiling items (`ceiling: true`), the items that
-    separate good from great: the tag is a promise about the items, not the topic.
+    separate good from great: the tag is a promise about the items, not the topic;
+  - an item sits under a dimension the task exercises: a dimension with `scope_tags` (rubric
+    file) takes items only from tasks carrying one of those tags.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import yaml
 
 from .checks import run_check
 from .crisis_resources import crisis_resources
-from .schemas import Message, ResolvedTask, RubricItem
+from .schemas import Dimension, Message, ResolvedTask, RubricItem
 
 STRICT_FROM_MAJOR = 2
 
@@ -103,7 +105,17 @@ def vacuous_element_check(item: RubricItem) -> bool:
     return not explicit or getattr(chk, "when_absent", "met") == "met"
 
 
-def task_problems(task: ResolvedTask, rel: str, major: int) -> list[str]:
+def out_of_scope(task: ResolvedTask, item: RubricItem, dimensions: dict[str, Dimension]) -> bool:
+    """True when the item's dimension is scoped to tags this task does not carry."""
+    dim = dimensions.get(item.dimension)
+    if dim is None or not dim.scope_tags:
+        return False
+    return not set(dim.scope_tags) & set(task.tags)
+
+
+def task_problems(
+    task: ResolvedTask, rel: str, major: int, dimensions: dict[str, Dimension]
+) -> list[str]:
     """The rules above for one resolved task (items after shared items are resolved)."""
     problems: list[str] = []
     if major < STRICT_FROM_MAJOR:
@@ -134,6 +146,12 @@ def task_problems(task: ResolvedTask, rel: str, major: int) -> list[str]:
                 f"{where}.text: {it.id!r} is a positive item phrased as an absence or an upper "
                 "bound; write the failure as a negative item"
             )
+        if out_of_scope(task, it, dimensions):
+            tags = ", ".join(dimensions[it.dimension].scope_tags)
+            problems.append(
+                f"{where}.dimension: {it.dimension!r} scores only tasks tagged one of {tags}; "
+                "file the item under the dimension this task exercises"
+            )
         if vacuous_element_check(it):
             problems.append(
                 f"{where}.check.when_absent: say what a page without these elements is: not_met "
@@ -142,10 +160,13 @@ def task_problems(task: ResolvedTask, rel: str, major: int) -> list[str]:
     return problems
 
 
-def legacy_findings(tasks: list[ResolvedTask]) -> dict[str, int]:
+def legacy_findings(tasks: list[ResolvedTask], dimensions: dict[str, Dimension]) -> dict[str, int]:
     """How many items break the suite 2 rules (counted for any version by `validate --stats`)."""
     items = [it for t in tasks for it in t.items]
     return {
+        "items_outside_dimension_scope": sum(
+            out_of_scope(t, it, dimensions) for t in tasks for it in t.items
+        ),
         "tasks_without_negative_item": sum(
             1 for t in tasks if t.items and not any(it.points < 0 for it in t.items)
         ),

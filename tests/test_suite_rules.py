@@ -60,6 +60,7 @@ def test_points_must_be_an_integer_not_a_boolean_or_text(mini: Path) -> None:
 def test_suite_1_loads_with_its_findings_counted(mini: Path) -> None:
     stats = suite_stats(load_suite(mini))
     assert stats["suite2_rule_findings"] == {
+        "items_outside_dimension_scope": 0,  # no rubric of the mini suite is scoped
         "tasks_without_negative_item": 1,  # page
         "met_by_empty_response": 2,  # "At most 60 words"; no question in any (empty) turn
         "phrased_as_absence": 2,  # the same two, as written
@@ -184,6 +185,26 @@ def test_a_hard_task_carries_two_ceiling_items(mini: Path) -> None:
     assert stats["ceiling_items"] == 2
     # positive points: story 4 + 3 + 1 + 2 + 3 + 3, talk 3 + 2 + 2 + 2, page 3 + 2 + 3 * 2 + 2
     assert stats["positive_points_share_ceiling"] == round(6 / 38, 3)
+
+
+def test_a_scoped_dimension_takes_items_only_from_tasks_it_scopes(mini: Path) -> None:
+    _as_suite_2(mini)
+    _follow_the_rules(mini)
+    rubric = mini / "rubrics" / "listening.yaml"
+    rubric.write_text(
+        rubric.read_text().replace("description:", "scope_tags: [talk]\ndescription:")
+    )
+    assert _problems(mini) == [
+        f"{TALK}:items[0].dimension: 'listening' scores only tasks tagged one of talk; file the "
+        "item under the dimension this task exercises",
+        f"{TALK}:items[1].dimension: 'listening' scores only tasks tagged one of talk; file the "
+        "item under the dimension this task exercises",
+    ]
+    talk = mini / TALK
+    talk.write_text(talk.read_text().replace("prompt:", "tags: [talk]\nprompt:", 1))
+    assert (
+        suite_stats(load_suite(mini))["suite2_rule_findings"]["items_outside_dimension_scope"] == 0
+    )
 
 
 def test_a_ceiling_item_cannot_be_a_penalty(mini: Path) -> None:
