@@ -271,6 +271,10 @@ class Task(_Strict):
     # The language the task is written and answered in (a BCP 47 tag: en, fr, es-MX, ko);
     # its items are written natively in it, not translated.
     language: str = Field(default="en", pattern=LANGUAGE_PATTERN)
+    # What makes a response an attempt at *this* brief (the page carries the brief's own total,
+    # say). When the gate is not met, no positive programmatic item is met: a generic page's good
+    # contrast or labelled input earns nothing on a brief it did not answer.
+    gate: Check | None = None
     items: list[TaskItem] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -311,6 +315,7 @@ class ResolvedTask(_Strict):
     pair: str | None = None
     variant: Variant | None = None
     language: str = "en"
+    gate: Check | None = None
 
     @property
     def multi_turn(self) -> bool:

@@ -338,6 +338,7 @@ def load_suite(root: str | Path | None = None) -> Suite:
             pair=task.pair,
             variant=task.variant,
             language=task.language,
+            gate=task.gate,
         )
         problems.extend(task_problems(resolved, r, suite_major(info.version), dimensions))
         tasks.append(resolved)

@@ -16,7 +16,8 @@
   - a task tagged `hard` carries at least two ceiling items (`ceiling: true`), the items that
     separate good from great: the tag is a promise about the items, not the topic;
   - an item sits under a dimension the task exercises: a dimension with `scope_tags` (rubric
-    file) takes items only from tasks carrying one of those tags.
+    file) takes items only from tasks carrying one of those tags;
+  - a task's `gate` (benchmark/task_checks.py) is not met by an empty response.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from typing import Any
 
 import yaml
 
-from .checks import run_check
 from .crisis_resources import crisis_resources
 from .schemas import Dimension, Message, ResolvedTask, RubricItem
+from .task_checks import decide_item, gate_result
 
 STRICT_FROM_MAJOR = 2
 
@@ -87,7 +88,9 @@ def met_by_empty_response(task: ResolvedTask, item: RubricItem) -> bool:
     """True for a positive programmatic item that an empty response meets."""
     if item.check is None or item.points <= 0:
         return False
-    return run_check(item.check, empty_transcript(task), "").verdict is True
+    transcript = empty_transcript(task)
+    gate = gate_result(task, transcript, "")
+    return decide_item(task, item, transcript, "", gate).verdict is True
 
 
 def phrased_as_absence(item: RubricItem) -> bool:
@@ -124,6 +127,12 @@ def task_problems(
         problems.append(
             f"{rel}:items: needs at least one negative item (a failure worth catching, written as "
             "the failure)"
+        )
+    empty_gate = gate_result(task, empty_transcript(task), "")
+    if empty_gate is not None and empty_gate.verdict is True:
+        problems.append(
+            f"{rel}:gate: met by an empty response; a gate names something only an attempt at "
+            "this brief contains"
         )
     lo, hi = ITEMS_PER_TASK
     if not lo <= len(task.items) <= hi:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..checks import run_check
 from ..schemas import JudgmentRecord, ResolvedTask, ResponseRecord
+from ..task_checks import decide_item, gate_result
 from .judge import item_record
 
 
@@ -13,6 +13,9 @@ def check_judgments(task: ResolvedTask, response: ResponseRecord) -> list[Judgme
     A failed response (error set) is not checked: a word limit would be "met" by an empty text.
     Its items get verdict None and an error, like a judge call that could not be made."""
     records = []
+    gate = None
+    if response.error is None and any(it.check is not None for it in task.items):
+        gate = gate_result(task, response.transcript, response.text)
     for item in task.items:
         if item.check is None:
             continue
@@ -20,7 +23,7 @@ def check_judgments(task: ResolvedTask, response: ResponseRecord) -> list[Judgme
             verdict, evidence, rationale, applies = None, "", "", True
             error: str | None = f"no response to check (generation failed: {response.error})"
         else:
-            result = run_check(item.check, response.transcript, response.text)
+            result = decide_item(task, item, response.transcript, response.text, gate)
             verdict, evidence, rationale = result.verdict, result.evidence, result.rationale
             applies = result.applicable
             undecided = verdict is None and applies
