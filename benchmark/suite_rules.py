@@ -23,9 +23,12 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ConfigDict
 
 from .crisis_resources import crisis_resources
 from .schemas import Dimension, Message, ResolvedTask, RubricItem
@@ -33,14 +36,6 @@ from .task_checks import decide_item, gate_result
 
 STRICT_FROM_MAJOR = 2
 
-# Positive item texts that describe an absence or an upper bound: what a response does NOT do
-# is met by an empty one. Matched at the start of the text, or an upper bound anywhere.
-_ABSENCE_START = re.compile(
-    r"^(no|never|nothing|none|neither|not|without|avoids?|does not|doesn't|do not|don't|"
-    r"uses (no|none)|contains no|has no|makes no|asks no|offers no|gives no)\b",
-    re.I,
-)
-_UPPER_BOUND = re.compile(r"\b(at most|no more than|fewer than)\b", re.I)
 _ELEMENT_CHECKS = ("images_have_alt", "inputs_have_labels", "contrast")
 ITEMS_PER_TASK = (5, 12)
 HARD_TAG = "hard"
@@ -93,10 +88,42 @@ def met_by_empty_response(task: ResolvedTask, item: RubricItem) -> bool:
     return decide_item(task, item, transcript, "", gate).verdict is True
 
 
-def phrased_as_absence(item: RubricItem) -> bool:
-    """True for a positive item whose text describes an absence or an upper bound."""
+class AbsencePhrasing(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    starts: list[str]
+    bounds: list[str]
+
+
+@cache
+def absence_phrasing() -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
+    """(opening words, upper bound) patterns by language, from data/absence_phrasing.yaml."""
+    text = resources.files("benchmark").joinpath("data/absence_phrasing.yaml").read_text("utf-8")
+    raw = yaml.safe_load(text)["languages"]
+    out = {}
+    for lang, entry in raw.items():
+        ph = AbsencePhrasing.model_validate(entry)
+
+        def alternation(words: list[str]) -> str:
+            # Longest first, so "does not" wins over "does"; an apostrophe ends a word too.
+            ordered = sorted(words, key=len, reverse=True)
+            return "|".join(re.escape(w) + ("" if w.endswith("'") else r"\b") for w in ordered)
+
+        out[lang] = (
+            re.compile(rf"^(?:{alternation(ph.starts)})", re.I),
+            re.compile(rf"\b(?:{alternation(ph.bounds)})", re.I),
+        )
+    return out
+
+
+def phrased_as_absence(item: RubricItem, language: str = "en") -> bool:
+    """True for a positive item whose text describes an absence or an upper bound, in the
+    task's language (languages without patterns are not checked)."""
+    patterns = absence_phrasing().get(language.split("-", 1)[0].lower())
+    if item.points <= 0 or patterns is None:
+        return False
+    start, bound = patterns
     text = item.text.strip()
-    return item.points > 0 and bool(_ABSENCE_START.match(text) or _UPPER_BOUND.search(text))
+    return bool(start.match(text) or bound.search(text))
 
 
 def vacuous_element_check(item: RubricItem) -> bool:
@@ -150,7 +177,7 @@ def task_problems(
                 f"{where}.check: {it.id!r} is met by an empty response; a positive item needs "
                 "something present (write the failure as a negative item instead)"
             )
-        if phrased_as_absence(it):
+        if phrased_as_absence(it, task.language):
             problems.append(
                 f"{where}.text: {it.id!r} is a positive item phrased as an absence or an upper "
                 "bound; write the failure as a negative item"
@@ -180,7 +207,9 @@ def legacy_findings(tasks: list[ResolvedTask], dimensions: dict[str, Dimension])
             1 for t in tasks if t.items and not any(it.points < 0 for it in t.items)
         ),
         "met_by_empty_response": sum(met_by_empty_response(t, it) for t in tasks for it in t.items),
-        "phrased_as_absence": sum(phrased_as_absence(it) for it in items),
+        "phrased_as_absence": sum(
+            phrased_as_absence(it, t.language) for t in tasks for it in t.items
+        ),
         "vacuous_element_checks": sum(vacuous_element_check(it) for it in items),
     }
 

@@ -11,7 +11,9 @@ import pytest
 
 from benchmark.cli import main
 from benchmark.errors import SuiteError
+from benchmark.schemas import RubricItem
 from benchmark.suite import load_suite, suite_stats
+from benchmark.suite_rules import phrased_as_absence
 
 MINI = Path(__file__).parent / "data" / "mini_suite"
 STORY = "tasks/creative_writing/story.yaml"
@@ -264,3 +266,28 @@ def test_paired_prompts_name_each_other_plain_and_creative(mini: Path) -> None:
         "tasks/creative_writing/story_free.yaml:prompt: must keep the plain prompt's words in "
         "order (the same brief as 'story', with the invitation added)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "absence"),
+    [
+        ("en", "No more than two questions in a turn.", True),
+        ("en", "Nobody in the story dies off the page.", False),  # "no" only as a whole word
+        ("fr", "N'utilise aucun adjectif.", True),
+        ("fr", "Au plus trois phrases.", True),
+        ("fr", "La chute est préparée.", False),
+        ("es", "Sin moraleja final.", True),
+        ("es", "Como máximo dos preguntas.", True),
+        ("es", "Nombra la ciudad.", False),
+        ("de-AT", "Keine Moral am Ende.", True),
+        ("de", "Höchstens zwei Fragen.", True),
+        ("de", "Die Merke-Zeile dreht die Lehre.", False),
+        ("ko", "질문은 두 개 이하.", False),  # no patterns for Korean: not checked
+    ],
+)
+def test_absence_phrasing_is_read_in_the_tasks_language(
+    language: str, text: str, absence: bool
+) -> None:
+    item = RubricItem(id="x", dimension="craft", text=text, points=2)
+    assert phrased_as_absence(item, language) is absence
+    assert phrased_as_absence(item.model_copy(update={"points": -2}), language) is False
