@@ -251,6 +251,37 @@ class RefrainCheck(_Strict):
         return self
 
 
+class RhymeCheck(_Strict):
+    """Met when the poem (benchmark.verse) has exactly one line per letter of `scheme` and its
+    line endings make at least `min_share` of the rhymes the scheme needs, no two letters on one
+    sound.
+
+    `scheme`: letters, one per line ("ABAB CDCD EFEF GG"; case ignored); lines given the same
+    letter must rhyme. Spaces are for the reader only: stanza breaks are `stanza_shape`'s to
+    check, so one flaw is not charged twice. A letter on k lines needs k - 1 rhymes, and a line
+    off its letter's sound misses one; a letter used once is unrhymed. What rhymes (the CMU
+    dictionary, a spelling rule for other words, refrains, a word with itself): benchmark.rhymes.
+    `min_share` (default all) lets an item accept a near rhyme or two, stated in its text."""
+
+    type: Literal["rhyme"]
+    scheme: str
+    min_share: float = Field(default=1.0, gt=0.0, le=1.0)
+
+    @field_validator("scheme")
+    @classmethod
+    def _letters(cls, v: str) -> str:
+        if not v.strip() or any(not (c.isascii() and c.isalpha()) for c in v if c != " "):
+            raise ValueError("a scheme is letters A to Z, spaces between stanzas ('ABAB CDCD')")
+        letters = v.replace(" ", "").upper()
+        if len(set(letters)) == len(letters):
+            raise ValueError("no letter is used twice: the scheme asks for no rhyme")
+        return v
+
+    @property
+    def letters(self) -> str:
+        return self.scheme.replace(" ", "").upper()
+
+
 # --------------------------------------------------------------------------- revision
 
 

@@ -1,6 +1,6 @@
 """Checks on a poem's form: line count, stanza shape, syllables, acrostic, alphabetical
-starts, refrain. Lines and stanzas are those of benchmark.verse; sentences those of
-benchmark.sentences; syllables those of benchmark.syllables.
+starts, refrain, rhyme. Lines and stanzas are those of benchmark.verse; sentences those of
+benchmark.sentences; syllables those of benchmark.syllables; rhymes those of benchmark.rhymes.
 
 Each runner takes (check, transcript, text) and returns a CheckResult whose verdict is True when
 the item's text is true; evidence is a verbatim substring of `text` (the first line that breaks
@@ -8,6 +8,7 @@ the form) or ""."""
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections.abc import Callable
@@ -19,10 +20,12 @@ from .check_models import (
     AlphabeticalStartsCheck,
     LineCountCheck,
     RefrainCheck,
+    RhymeCheck,
     StanzaShapeCheck,
     SyllablesCheck,
 )
 from .letters import base_letter, first_letter_or_digit
+from .rhymes import GroupRhyme, RhymeLine, describe_sound, end_word, scheme_groups, shares_sound
 from .schemas import Message
 from .sentences import sentence_spans
 from .syllables import line_syllables
@@ -175,6 +178,55 @@ def _refrain(check: RefrainCheck, transcript: list[Message], text: str) -> Check
     return CheckResult(not evidence, verbatim(evidence, text), rationale)
 
 
+def _group_words(g: GroupRhyme) -> str:
+    words = [(ln.word.written if ln.word else "(no word)") + ("" if ln in g.counted else " ✗")
+             for ln in g.lines]  # fmt: skip
+    if len(g.lines) == 1:
+        return f"unrhymed: {words[0]}"
+    sound = f" ({describe_sound(g.sound)})" if g.sound is not None and g.found else ""
+    return f"{' / '.join(words)}{sound}"
+
+
+def _rhyme(check: RhymeCheck, transcript: list[Message], text: str) -> CheckResult:
+    verse = parse_verse(text)
+    letters = check.letters
+    if len(verse.lines) != len(letters):
+        extra = verse.lines[len(letters)].text if len(verse.lines) > len(letters) else ""
+        rationale = f"{verse.describe()}; the scheme {check.scheme} has {len(letters)} lines"
+        return CheckResult(False, verbatim(extra, text), rationale + ": not met")
+    lines = [
+        RhymeLine(ln.number, ln.text, end_word(ln.clean), refrain_key(ln.clean, verbatim=False))
+        for ln in verse.lines
+    ]
+    groups = scheme_groups(lines, letters)
+    parts = [f"{letter} {_group_words(g)}" for letter, g in groups.items()]
+    breaks = [ln for g in groups.values() for ln in g.off]
+    order = list(groups.items())
+    clashes = 0
+    for i, (later, g) in enumerate(order):
+        earlier = next((e for e, h in order[:i] if shares_sound(h, g)), None)
+        if earlier is not None:  # ABAB CDCD with C on A's sound is ABAB ADAD
+            clashes += 1
+            parts.append(f"{later} is on {earlier}'s sound ✗")
+            breaks.append(g.lines[0])
+    found = sum(g.found for g in groups.values())
+    needed = sum(g.needed for g in groups.values())
+    required = math.ceil(check.min_share * needed - 1e-9)
+    ok = found >= required and not clashes
+    rationale = f"{len(lines)} lines; " + "; ".join(parts)
+    rationale += f": {found} of {needed} rhymes (at least {required} required)"
+    unknown = {
+        ln.word.written: ln.word.spelling
+        for ln in lines
+        if ln.word is not None and not ln.word.known and ln.word.spelling is not None
+    }
+    if unknown:
+        listed = ", ".join(f"{w!r} -{sp}" for w, sp in unknown.items())
+        rationale += f". Not in the CMU dictionary, matched on spelling: {listed}"
+    evidence = "" if ok else min(breaks, key=lambda ln: ln.number).text if breaks else ""
+    return CheckResult(ok, verbatim(evidence, text), rationale)
+
+
 RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {
     "line_count": _line_count,
     "stanza_shape": _stanza_shape,
@@ -182,4 +234,5 @@ RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {
     "acrostic": _acrostic,
     "alphabetical_starts": _alphabetical_starts,
     "refrain": _refrain,
+    "rhyme": _rhyme,
 }

@@ -32,6 +32,7 @@ from .check_models import (
     LineCountCheck,
     RefrainCheck,
     RegexCheck,
+    RhymeCheck,
     SlopRateCheck,
     StanzaShapeCheck,
     SyllablesCheck,
@@ -162,6 +163,7 @@ Check = Annotated[
     | AcrosticCheck
     | AlphabeticalStartsCheck
     | RefrainCheck
+    | RhymeCheck
     | UnchangedOutsideCheck
     | CrisisResourceCheck
     | ForeignCrisisResourceCheck,

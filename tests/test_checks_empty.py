@@ -45,6 +45,8 @@ EMPTY_VERDICTS: list[tuple[dict[str, Any], bool]] = [
     ({"type": "acrostic", "word": "a"}, False),
     ({"type": "alphabetical_starts"}, False),
     ({"type": "refrain", "line": 1, "repeats_at": [2]}, False),
+    ({"type": "rhyme", "scheme": "AA"}, False),
+    ({"type": "rhyme", "scheme": "ABAB", "min_share": 0.01}, False),
     (
         {
             "type": "unchanged_outside",

@@ -1,6 +1,6 @@
-"""Form checks (line_count, stanza_shape, syllables, acrostic, alphabetical_starts, refrain)
-and the definitions they share (benchmark.verse, benchmark.syllables), on hand-written poems
-whose counts were made by hand."""
+"""Form checks (line_count, stanza_shape, syllables, acrostic, alphabetical_starts, refrain,
+rhyme) and the definitions they share (benchmark.verse, benchmark.syllables, benchmark.rhymes),
+on hand-written poems whose counts and rhymes were made by hand."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from benchmark.rhymes import end_word, rhymes, spelling_rhyme
 from benchmark.syllables import rule_syllables, word_syllables
 from benchmark.verse import parse_verse, verse_mask
 from tests.check_helpers import make, run
@@ -505,3 +506,327 @@ def test_refrain_counts_lines_across_stanzas_and_skips_a_title() -> None:
 def test_refrain_rejects(fields: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         make(type="refrain", **fields)
+
+
+# --------------------------------------------------------------------------- rhyme
+
+# Written for these tests; the rhyme sounds (CMU, last stressed vowel onwards) were checked by
+# hand against the dictionary: light / tonight AY T, round / sound AW N D, collide / side AY D,
+# steam / dream IY M, two / new UW, shelf / self EH L F, unlock / sock AA K.
+LAUNDRETTE = """The laundrette hums beneath the station light,
+its dryers turning shirts of strangers round;
+a student folds her jeans with care tonight,
+the drum gives back a low, contented sound.
+
+I watch the porthole where my socks collide,
+a blue one chasing red through rising steam;
+the attendant sweeps the lint from every side,
+and hums along to something from a dream.
+
+The coins run out. The student lends me two;
+we do not speak, but share the folding shelf;
+her grandmother's old sweater, patched and new,
+she smooths as if it were her younger self.
+
+At ten the lights go half, the doors unlock —
+we carry home the warmth of someone's sock."""
+SHAKESPEAREAN = {"type": "rhyme", "scheme": "ABAB CDCD EFEF GG"}
+
+# A: night, might, white, candlelight, flight, polite, plight (AY T); B: blur, fur, her, sir,
+# were (ER) and "whir", which the dictionary lacks: matched on spelling (-ir, as "sir").
+# Line 1 returns at 6, 12 and 18; line 3 at 9, 15 and 19.
+GLASSES = """I set my glasses somewhere safe last night,
+and now the house is one soft yellow blur;
+I'll find them if I squint with all my might.
+
+The kettle wears a halo, round and white,
+the cat becomes a cushion made of fur;
+I set my glasses somewhere safe last night.
+
+I read the cereal box by candlelight
+and hug the coat rack, thinking it is her;
+I'll find them if I squint with all my might.
+
+The neighbour's hedge looks like a dog in flight,
+the bathroom mirror shows a stranger, sir;
+I set my glasses somewhere safe last night.
+
+I phone the optician. She is polite;
+she asks me what I see. I say, "A whir."
+I'll find them if I squint with all my might.
+
+My son comes home and grins at my plight,
+then taps my forehead, where they always were.
+I set my glasses somewhere safe last night.
+I'll find them if I squint with all my might."""
+VILLANELLE = {"type": "rhyme", "scheme": "ABA ABA ABA ABA ABA ABAA"}
+
+
+def swap(poem: str, *pairs: tuple[str, str]) -> str:
+    for old, new in pairs:
+        assert poem.count(old) == 1, old
+        poem = poem.replace(old, new)
+    return poem
+
+
+@pytest.mark.parametrize(
+    ("check", "text", "verdict", "evidence"),
+    [
+        (SHAKESPEAREAN, LAUNDRETTE, True, ""),
+        (SHAKESPEAREAN, "**Laundrette**\n\n" + LAUNDRETTE, True, ""),  # a bold title is no line
+        (SHAKESPEAREAN, "```\n" + LAUNDRETTE + "\n```", True, ""),
+        ({"type": "rhyme", "scheme": "ababcdcdefefgg"}, LAUNDRETTE, True, ""),  # case, no spaces
+        # Capitals, markdown and punctuation at the line's end do not matter.
+        (
+            SHAKESPEAREAN,
+            swap(LAUNDRETTE, ("with care tonight,", "with care TONIGHT!"), ("sock.", "**sock**.")),
+            True,
+            "",
+        ),
+        # The spaces are for the reader: the stanza breaks are stanza_shape's to check.
+        (SHAKESPEAREAN, LAUNDRETTE.replace("\n\n", "\n"), True, ""),
+        # A plain title or chatter is a line: 15 lines for a scheme of 14.
+        (
+            SHAKESPEAREAN,
+            "Laundrette\n\n" + LAUNDRETTE,
+            False,
+            "we carry home the warmth of someone's sock.",
+        ),
+        (SHAKESPEAREAN, LAUNDRETTE.rsplit("\n", 1)[0], False, ""),  # 13 lines
+        # The wrong scheme: the poem is ABAB, the item asks for couplets.
+        (
+            {"type": "rhyme", "scheme": "AABB CCDD EEFF GG"},
+            LAUNDRETTE,
+            False,
+            "its dryers turning shirts of strangers round;",
+        ),
+        # The first quatrain rewritten AABB against ABAB: line 3 is the first off the scheme.
+        (
+            SHAKESPEAREAN,
+            swap(
+                LAUNDRETTE,
+                ("strangers round;", "strangers bright;"),
+                ("care tonight,", "care around,"),
+            ),
+            False,
+            "a student folds her jeans with care around,",
+        ),
+        # A word rhymed with itself is no rhyme.
+        (
+            SHAKESPEAREAN,
+            swap(LAUNDRETTE, ("care tonight,", "care tonight, in the light,")),
+            False,
+            "a student folds her jeans with care tonight, in the light,",
+        ),
+        # C on A's sound (bright / night, AY T) is ABAB ADAD: not met, whatever the tolerance.
+        (
+            {**SHAKESPEAREAN, "min_share": 0.5},
+            swap(
+                LAUNDRETTE,
+                ("socks collide,", "socks burn bright,"),
+                ("from every side,", "from every night,"),
+            ),
+            False,
+            "I watch the porthole where my socks burn bright,",
+        ),
+        # A near rhyme (stop / up: AA P, AH P) misses one rhyme of seven...
+        (
+            SHAKESPEAREAN,
+            swap(LAUNDRETTE, ("doors unlock", "buses stop"), ("someone's sock.", "someone's cup.")),
+            False,
+            "we carry home the warmth of someone's cup.",
+        ),
+        # ... which an item allowing one miss in seven (6 / 7 = 0.857) accepts.
+        (
+            {**SHAKESPEAREAN, "min_share": 0.85},
+            swap(LAUNDRETTE, ("doors unlock", "buses stop"), ("someone's sock.", "someone's cup.")),
+            True,
+            "",
+        ),
+        (SHAKESPEAREAN, "", False, ""),
+        (VILLANELLE, GLASSES, True, ""),
+        (VILLANELLE, "*Glasses*\n\n" + GLASSES, True, ""),
+        # A third sound: "air" on an A line.
+        (
+            VILLANELLE,
+            swap(GLASSES, ("a dog in flight,", "a dog in the air,")),
+            False,
+            "The neighbour's hedge looks like a dog in the air,",
+        ),
+        (
+            {**VILLANELLE, "min_share": 0.94},  # 16 of 17
+            swap(GLASSES, ("a dog in flight,", "a dog in the air,")),
+            True,
+            "",
+        ),
+        # The refrain's word again on a line that is not the refrain: a word rhymed with itself.
+        (
+            VILLANELLE,
+            swap(GLASSES, ("a halo, round and white,", "a halo in the night,")),
+            False,
+            "The kettle wears a halo in the night,",
+        ),
+        # A varied refrain that keeps its last word is that word again, not a rhyme.
+        (
+            VILLANELLE,
+            swap(
+                GLASSES,
+                (
+                    "I set my glasses somewhere safe last night.\n\nI phone",
+                    "I left my glasses somewhere safe last night.\n\nI phone",
+                ),
+            ),
+            False,
+            "I left my glasses somewhere safe last night.",
+        ),
+        # Only two sounds: B on A's sound is one sound.
+        (
+            VILLANELLE,
+            swap(
+                GLASSES,
+                ("soft yellow blur;", "soft yellow light;"),
+                ("made of fur;", "made of tight;"),
+                ("thinking it is her;", "thinking it is bright;"),
+                ("a stranger, sir;", "a stranger, kite;"),
+                ('I say, "A whir."', 'I say, "A sight."'),
+                ("where they always were.", "where they always site."),
+            ),
+            False,
+            "and now the house is one soft yellow light;",
+        ),
+        (VILLANELLE, "", False, ""),
+    ],
+)
+def test_rhyme(check: dict[str, Any], text: str, verdict: bool, evidence: str) -> None:
+    r = run(check, text)
+    assert r.verdict is verdict, r.rationale
+    assert r.evidence == evidence
+
+
+@pytest.mark.parametrize(
+    ("scheme", "text", "verdict"),
+    [
+        # Several pronunciations: any of them rhymes.
+        ("AA", "I lean against the wind\nas if I'd never sinned", True),  # IH N D
+        ("AA", "I lean against the wind\nand leave the world behind", True),  # AY N D
+        ("AA", "we meet again\nout in the rain", True),  # EY N
+        ("AA", "we meet again\nI lift my pen", True),  # EH N
+        ("AAA", "I leave behind\nthe winter wind\nand all I sinned", False),  # no one sound
+        ("AA", "the night\nthe knight", True),  # homophones are different words
+        ("AA", "the light\nthe delight", True),  # a rich rhyme
+        ("AA", "for love\nI move", False),  # an eye rhyme
+        ("AA", "I watched the night\nand feared the night", False),  # the same word
+        ("AA", "the night is long\nThe night is long!", False),  # a line repeated: no rhyme
+        ("AA", "we met at yesterday\nand then you went away", True),  # secondary stress: EY
+        # Not in the dictionary: matched on spelling, -ane.
+        ("AA", "the glimmerfane\ncame down the lane", True),
+        ("AA", "the glimmerfane\nwent out in rain", False),  # -ane, -ain
+        ("AA", "a glimmerfane\na zorbulane", True),  # two unknown words
+        # With a dictionary word of its spelling on the sound, it joins the sound's other words.
+        ("AAA", "the glimmerfane\ncame down the lane\nand through the main", True),
+        ("AAA", "the glimmerfane\ncame through the main\nin pouring rain", False),
+        # Possessives the dictionary lacks: the word's sound plus S, Z or IH Z.
+        ("AA", "I heard the lock's\nreply of clocks", True),  # AA K S
+        ("AA", "I fixed the bus's\nbroken fusses", True),  # AH S IH Z
+        ("AA", "I found the keys'\nold ring by my knees", True),  # a final ' is dropped: IY Z
+        ("AA", "I woke from the dream's\nend into a dream", False),  # IY M Z, IY M
+        ("AA", "we caught the bus at 9\nthe night was fine", False),  # digits rhyme with nothing
+    ],
+)
+def test_rhyme_words(scheme: str, text: str, verdict: bool) -> None:
+    r = run({"type": "rhyme", "scheme": scheme}, text)
+    assert r.verdict is verdict, r.rationale
+
+
+@pytest.mark.parametrize(
+    ("line", "word", "known"),
+    [
+        ("The station light,", "light", True),
+        ("with care TONIGHT!**", "tonight", True),
+        ("the doors unlock —", "unlock", True),
+        ("a moon-white.", "white", True),  # hyphens split words
+        ("> - the Café.", "cafe", True),  # accents folded
+        ("o’er", "o'er", False),  # curly apostrophe folded; not in the dictionary
+        ("we caught the 214", "214", False),
+    ],
+)
+def test_end_word(line: str, word: str, known: bool) -> None:
+    got = end_word(line)
+    assert got is not None
+    assert (got.key, got.known) == (word, known)
+
+
+@pytest.mark.parametrize(
+    ("word", "spelling"),
+    [
+        ("glimmerfane", "ane"),  # a final e after a consonant is silent
+        ("blorp", "orp"),
+        ("table", "able"),
+        ("glee", "ee"),
+        ("shh", "shh"),
+        ("zorbay", "ay"),
+        ("214", None),
+    ],
+)
+def test_spelling_rhyme(word: str, spelling: str | None) -> None:
+    assert spelling_rhyme(word) == spelling
+
+
+def test_rhymes_pairwise() -> None:
+    def w(s: str) -> Any:
+        return end_word(s)
+
+    assert rhymes(w("wind"), w("kind")) and rhymes(w("wind"), w("sinned"))
+    assert not rhymes(w("kind"), w("sinned"))
+    assert not rhymes(w("Night"), w("night!"))
+    assert rhymes(w("glimmerfane"), w("lane")) and not rhymes(w("glimmerfane"), w("main"))
+
+
+def test_rhyme_rationale_names_each_group_and_the_words_matched_on_spelling() -> None:
+    r = run(
+        SHAKESPEAREAN,
+        swap(LAUNDRETTE, ("doors unlock", "buses stop"), ("someone's sock.", "someone's cup.")),
+    )
+    assert r.rationale == (
+        "14 lines; A light / tonight (AY T); B round / sound (AW N D); C collide / side (AY D); "
+        "D steam / dream (IY M); E two / new (UW); F shelf / self (EH L F); G stop / cup ✗: "
+        "6 of 7 rhymes (at least 7 required)"
+    )
+    r = run(VILLANELLE, GLASSES)
+    assert r.rationale.endswith(
+        "B blur / fur / her / sir / whir / were (ER): 17 of 17 rhymes (at least 17 required). "
+        "Not in the CMU dictionary, matched on spelling: 'whir' -ir"
+    )
+    r = run(SHAKESPEAREAN, "Laundrette\n\n" + LAUNDRETTE)
+    assert r.rationale == (
+        "15 line(s) in 5 stanza(s) (1+4+4+4+2); the scheme ABAB CDCD EFEF GG has 14 lines: not met"
+    )
+
+
+def test_rhyme_letters_on_one_sound_are_named() -> None:
+    text = "the night\nthe day\nthe light\nthe sight"
+    r = run({"type": "rhyme", "scheme": "ABAC"}, text)  # B and C are unrhymed: no clash
+    assert r.verdict is True
+    r = run({"type": "rhyme", "scheme": "AABB"}, text.replace("day", "bright"))
+    assert r.verdict is False
+    assert r.rationale == (
+        "4 lines; A night / bright (AY T); B light / sight (AY T); B is on A's sound ✗: "
+        "2 of 2 rhymes (at least 2 required)"
+    )
+    assert r.evidence == "the light"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"scheme": ""},
+        {"scheme": "ABCD"},  # no letter twice: nothing to rhyme
+        {"scheme": "A1 b A2"},
+        {"scheme": "AB-AB"},
+        {"scheme": "ABAB", "min_share": 0},
+        {"scheme": "ABAB", "min_share": 1.5},
+    ],
+)
+def test_rhyme_rejects(fields: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        make(type="rhyme", **fields)
