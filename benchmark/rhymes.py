@@ -23,16 +23,20 @@ A *rhyme group* is the lines a scheme gives one letter. It rhymes on one sound. 
 are every dictionary sound of its words and the spelling rhyme of each word the dictionary lacks;
 the lines *on* a dictionary sound are those whose word has it, plus those whose unknown word has
 the spelling rhyme of a dictionary word on it ("glimmerfane" joins "lane" and "main" on EY N);
-the lines on a spelling rhyme are the unknown words that have it. Of the lines ending on one word,
-only the largest set that repeat one another whole counts (a refrain: the same words, case and
-punctuation ignored; the earliest set on a tie), so a word rhymed with itself earns nothing; and
-lines that all end on one word make no rhyme. The group's sound is the candidate with the most
-lines that count (the first in line order on a tie); its other lines are *off* the scheme. A
-group of k lines needs k - 1 rhymes and has n - 1, n being the lines that count."""
+the lines on a spelling rhyme are the unknown words that have it. A word rhymed with itself
+earns nothing: of the lines ending on one word only the first counts, unless the word ends a
+*refrain*, a line repeated whole in the group (the same words, case and punctuation ignored):
+then every refrain line counts and the word's other lines do not. So a villanelle's refrains
+return on their word, and may both end on one word ("a second ago" / "an hour ago"), while
+"ago" on a line that is not a refrain, or a varied refrain, is no rhyme. Lines that all end on
+one word make no rhyme at all. The group's sound is the candidate with the most lines that
+count (the first in line order on a tie); its other lines are *off* the scheme. A group of k
+lines needs k - 1 rhymes and has n - 1, n being the lines that count."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -169,20 +173,17 @@ def on_sound(sound: Sound, lines: Sequence[RhymeLine]) -> list[RhymeLine]:
 
 
 def _counting(on: list[RhymeLine]) -> tuple[RhymeLine, ...]:
-    """The same-word rule: per word, the largest set of lines repeating each other whole (the
-    earliest on a tie); nothing rhymes when every line left ends on one word."""
-    keep: dict[str, list[RhymeLine]] = {}
+    """The same-word rule: every refrain line counts; a word that ends no refrain counts on its
+    first line only; nothing rhymes when every line left ends on one word."""
+    repeats = Counter(ln.repeat_key for ln in on)
+    counted = [ln for ln in on if repeats[ln.repeat_key] > 1]
+    words = {ln.word.key for ln in counted if ln.word is not None}
     for ln in on:
-        assert ln.word is not None
-        same = [o for o in on if o.word is not None and o.word.key == ln.word.key]
-        repeats = [o for o in same if o.repeat_key == ln.repeat_key]
-        best = keep.get(ln.word.key)
-        if best is None or len(repeats) > len(best):
-            keep[ln.word.key] = repeats
-    counted = sorted((ln for group in keep.values() for ln in group), key=lambda ln: ln.number)
-    if len(keep) < 2:
-        counted = counted[:1]
-    return tuple(counted)
+        if ln.word is not None and ln.word.key not in words:
+            counted.append(ln)
+            words.add(ln.word.key)
+    counted.sort(key=lambda ln: ln.number)
+    return tuple(counted if len(words) > 1 else counted[:1])
 
 
 def candidates(lines: Sequence[RhymeLine]) -> list[Sound]:

@@ -679,6 +679,24 @@ def swap(poem: str, *pairs: tuple[str, str]) -> str:
             False,
             "I left my glasses somewhere safe last night.",
         ),
+        # Both refrains may end on one word ("...last night" / "...all night"): refrain lines
+        # always count ...
+        (
+            VILLANELLE,
+            GLASSES.replace("squint with all my might", "search for them all night"),
+            True,
+            "",
+        ),
+        # ... but the word again on a line that is not a refrain does not.
+        (
+            VILLANELLE,
+            swap(
+                GLASSES.replace("squint with all my might", "search for them all night"),
+                ("a halo, round and white,", "a halo in the night,"),
+            ),
+            False,
+            "The kettle wears a halo in the night,",
+        ),
         # Only two sounds: B on A's sound is one sound.
         (
             VILLANELLE,
