@@ -17,7 +17,8 @@
     separate good from great: the tag is a promise about the items, not the topic;
   - an item sits under a dimension the task exercises: a dimension with `scope_tags` (rubric
     file) takes items only from tasks carrying one of those tags;
-  - a task's `gate` (benchmark/task_checks.py) is not met by an empty response.
+  - a task's `gate` (benchmark/task_checks.py) is not met by an empty response;
+  - the pronunciation checks (`syllables`, `rhyme`) sit only on English tasks.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ STRICT_FROM_MAJOR = 2
 
 _ELEMENT_CHECKS = ("images_have_alt", "inputs_have_labels", "contrast")
 ITEMS_PER_TASK = (5, 12)
+ENGLISH_ONLY_CHECKS = ("syllables", "rhyme")  # they read the CMU Pronouncing Dictionary
 HARD_TAG = "hard"
 MIN_CEILING_ITEMS_WHEN_HARD = 2
 
@@ -135,6 +137,10 @@ def vacuous_element_check(item: RubricItem) -> bool:
     return not explicit or getattr(chk, "when_absent", "met") == "met"
 
 
+def english(task: ResolvedTask) -> bool:
+    return task.language.split("-", 1)[0].lower() == "en"
+
+
 def out_of_scope(task: ResolvedTask, item: RubricItem, dimensions: dict[str, Dimension]) -> bool:
     """True when the item's dimension is scoped to tags this task does not carry."""
     dim = dimensions.get(item.dimension)
@@ -187,6 +193,11 @@ def task_problems(
             problems.append(
                 f"{where}.dimension: {it.dimension!r} scores only tasks tagged one of {tags}; "
                 "file the item under the dimension this task exercises"
+            )
+        if it.check is not None and it.check.type in ENGLISH_ONLY_CHECKS and not english(task):
+            problems.append(
+                f"{where}.check: {it.check.type} reads English pronunciations (CMU "
+                f"dictionary); this task is in {task.language!r}: judge it with native guidance"
             )
         if vacuous_element_check(it):
             problems.append(

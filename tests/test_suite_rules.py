@@ -291,3 +291,19 @@ def test_absence_phrasing_is_read_in_the_tasks_language(
     item = RubricItem(id="x", dimension="craft", text=text, points=2)
     assert phrased_as_absence(item, language) is absence
     assert phrased_as_absence(item.model_copy(update={"points": -2}), language) is False
+
+
+def test_pronunciation_checks_only_on_english_tasks(mini: Path) -> None:
+    _as_suite_2(mini)
+    _follow_the_rules(mini)
+    story = mini / STORY
+    base = story.read_text() + _judged(
+        "metre", 2, "    check: {type: syllables, per_line: [5, 7, 5]}\n"
+    )
+    story.write_text(base.replace("prompt:", "language: fr\nprompt:", 1))
+    assert _problems(mini) == [
+        f"{STORY}:items[5].check: syllables reads English pronunciations (CMU dictionary); this "
+        "task is in 'fr': judge it with native guidance"
+    ]
+    story.write_text(base.replace("prompt:", "language: en-GB\nprompt:", 1))
+    assert load_suite(mini).task("story").language == "en-GB"
