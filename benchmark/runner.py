@@ -83,7 +83,10 @@ def add_diversity(scores: Scores, responses: list[ResponseRecord]) -> Scores:
     """scores.json carries the run's diversity / mode-collapse metrics beside its scores."""
     from .diversity import diversity_report  # numeric stack loaded only when a run finishes
 
-    texts = [(r.task_id, r.model, r.text) for r in responses if r.error is None]
+    # Sorted by key: lines are appended in completion order, which concurrency varies, and the
+    # metrics depend on the order of texts (pooled compression, sampled sets).
+    answered = sorted((r for r in responses if r.error is None), key=response_key)
+    texts = [(r.task_id, r.model, r.text) for r in answered]
     if not texts:
         return scores
     block = diversity_report(texts).get(scores.model)
