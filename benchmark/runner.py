@@ -36,6 +36,7 @@ from .schemas import (
     ResolvedTask,
     ResponseRecord,
     Scores,
+    StopCounts,
 )
 from .scoring import run_seed, score_run
 from .suite import Suite, load_suite
@@ -308,6 +309,7 @@ class Runner:
             seed=run_seed(self.manifest.seed),
         )
         scores = add_diversity(scores, responses)
+        scores = scores.model_copy(update={"stop_reasons": StopCounts.of(responses)})
         self.run.write_scores(scores)
         n_items = sum(len(t.items) for t in self.tasks) * self.manifest.samples
         counts = Counts(
