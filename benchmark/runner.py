@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from .batch_log import load_batch_log
 from .cache import ResponseCache
 from .calls import CallService
 from .errors import RunDirError, UsageError
@@ -233,6 +234,8 @@ class Runner:
                 f"{self.run.path}: {len(pending)} responses missing; run "
                 f"`musebench generate {self.run.path}` first"
             )
+        # Read before any paid call: a corrupt batch log must stop the run before generation.
+        batch_log = load_batch_log(self.run.batches_path) if cfg.batch and judge else None
         semaphore = asyncio.Semaphore(cfg.concurrency)
         cache = ResponseCache(Path(cfg.cache_path) if cfg.cache_path else self.run.cache_path)
         progress = RunProgress(enabled=cfg.progress)
@@ -261,7 +264,7 @@ class Runner:
         )
         try:
             with _appenders(self.run) as (resp_out, judg_out):
-                if cfg.batch and judge_call is not None:
+                if batch_log is not None and judge_call is not None:
                     from .batch_judging import prefill_judge_batch
 
                     # Responses first, then one Message Batch for every judge call not cached.
@@ -273,7 +276,9 @@ class Runner:
                             for t, s in pending
                         ]
                     )
-                    await prefill_judge_batch(self, judge_call, responses, judged, progress)
+                    await prefill_judge_batch(
+                        self, judge_call, responses, judged, progress, batch_log
+                    )
                     pending = []
                 jobs = [
                     functools.partial(
