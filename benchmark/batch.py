@@ -1,8 +1,10 @@
 """The Anthropic Message Batches API (half price, results within 24 h) through the SDK.
 
 Stateless on purpose: `submit` returns the batch id, and the runner stores it in the run
-directory so that a killed run can `poll` and fetch `results` of the batch still in flight.
-Requests and replies use the same conversion as AnthropicProvider."""
+directory so that a killed run can `poll` and fetch `results` of the batch still in flight;
+`find_created` finds a batch whose create call lost its answer (the API takes no idempotency
+key). Requests and replies use the same conversion as AnthropicProvider. Reads (retrieve, list,
+results) are free and retried under the runner's RetryPolicy; a 404 is `BatchGone`."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
 
 import anthropic
 from anthropic.types.messages import MessageBatch, MessageBatchIndividualResponse
@@ -18,9 +21,14 @@ from .errors import ProviderError
 from .providers.anthropic_provider import anthropic_params, completion_from_message
 from .providers.base import Completion, GenerateRequest
 from .providers.sdk_errors import is_retryable_status, to_provider_error
+from .retry import RetryPolicy, call_with_retries
 
 # API limits on one batch (Message Batches docs).
 MAX_REQUESTS = 100_000
+# How much earlier than our create call the server's clock may date the batch it made.
+CLOCK_SKEW = timedelta(minutes=5)
+LIST_PAGE = 100
+DEFAULT_RETRY = RetryPolicy()
 CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 # An `errored` entry carries an error object; its type tells whether resubmitting can help.
@@ -43,8 +51,33 @@ class BatchPollTimeout(ProviderError):
     again later with the same id."""
 
 
+class BatchGone(ProviderError):
+    """The server does not know the batch (HTTP 404): deleted, results past their 29 days, or
+    a key of another workspace. Polling it again cannot help."""
+
+
 def _url(client: anthropic.AsyncAnthropic) -> str:
     return str(client.base_url)
+
+
+def _error(
+    exc: anthropic.AnthropicError, client: anthropic.AsyncAnthropic, what: str
+) -> ProviderError:
+    err = to_provider_error(exc, sdk=anthropic, spec=what, base_url=_url(client))
+    if err.status == 404:
+        return BatchGone(str(err), retryable=False, status=404)
+    return err
+
+
+# Answers after which a create call may still have made its batch: gateway errors in front of
+# a server that may have finished (an error without a status is a timeout or a lost connection).
+AMBIGUOUS_STATUSES = frozenset({500, 502, 504})
+
+
+def may_have_created(err: ProviderError) -> bool:
+    """Whether a failed `submit` may have created its batch all the same (the API takes no
+    idempotency key, so only `find_created` can tell)."""
+    return err.status is None or err.status in AMBIGUOUS_STATUSES
 
 
 async def submit(
@@ -85,30 +118,27 @@ async def poll(
     on_tick: Callable[[MessageBatch], None] | None = None,
     sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     clock: Callable[[], float] = time.monotonic,
-    max_consecutive_errors: int = 5,
+    retry: RetryPolicy = DEFAULT_RETRY,
 ) -> MessageBatch:
     """Retrieve the batch every `interval` seconds until its processing has ended and return
-    that final batch. `on_tick` sees every retrieved state (for progress bars). A transient
-    error on one tick is tolerated up to `max_consecutive_errors` in a row, since a poll may
-    run for hours; `BatchPollTimeout` after `timeout` seconds (None: wait as long as it takes)."""
+    that final batch. `on_tick` sees every retrieved state (for progress bars). A failed
+    retrieval (a timeout, a 5xx) is retried under `retry`, since a poll may run for hours;
+    `BatchGone` at once on a 404; `BatchPollTimeout` after `timeout` seconds (None: wait as
+    long as it takes)."""
     start = clock()
-    errors = 0
-    while True:
+
+    async def retrieve() -> MessageBatch:
         try:
-            batch = await client.messages.batches.retrieve(batch_id)
+            return await client.messages.batches.retrieve(batch_id)
         except anthropic.AnthropicError as exc:
-            err = to_provider_error(
-                exc, sdk=anthropic, spec=f"batch {batch_id}", base_url=_url(client)
-            )
-            errors += 1
-            if not err.retryable or errors >= max_consecutive_errors:
-                raise err from exc
-        else:
-            errors = 0
-            if on_tick is not None:
-                on_tick(batch)
-            if batch.processing_status == "ended":
-                return batch
+            raise _error(exc, client, f"batch {batch_id}") from exc
+
+    while True:
+        batch = await call_with_retries(retrieve, retry, sleep=sleep)
+        if on_tick is not None:
+            on_tick(batch)
+        if batch.processing_status == "ended":
+            return batch
         if timeout is not None and clock() - start + interval > timeout:
             raise BatchPollTimeout(
                 f"batch {batch_id} has not ended after {clock() - start:.0f} s "
@@ -137,16 +167,48 @@ def _entry_outcome(entry: MessageBatchIndividualResponse) -> Completion | Provid
 async def results(
     client: anthropic.AsyncAnthropic,
     batch_id: str,
+    *,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> dict[str, Completion | ProviderError]:
     """Every entry of an ended batch by custom_id: a Completion, or a ProviderError for an
-    errored, expired or canceled request. Results come in any order; match them by id."""
-    out: dict[str, Completion | ProviderError] = {}
+    errored, expired or canceled request. Results come in any order; match them by id. A
+    failed download is started again under `retry` (downloads are free)."""
+
+    async def download() -> dict[str, Completion | ProviderError]:
+        out: dict[str, Completion | ProviderError] = {}
+        try:
+            decoder = await client.messages.batches.results(batch_id)
+            async for entry in decoder:
+                out[entry.custom_id] = _entry_outcome(entry)
+        except anthropic.AnthropicError as exc:
+            raise _error(exc, client, f"batch {batch_id}") from exc
+        return out
+
+    return await call_with_retries(download, retry, sleep=sleep)
+
+
+async def find_created(
+    client: anthropic.AsyncAnthropic,
+    n_requests: int,
+    since: datetime,
+    exclude: set[str],
+) -> str | None:
+    """The id of a batch of `n_requests` requests created since `since` (less CLOCK_SKEW) and
+    not in `exclude`, or None. A create call whose answer was lost (a timeout, a dropped
+    connection, a kill) may still have made its batch; looking for it before creating another
+    keeps one set of requests from being paid twice. The oldest match wins (batches are listed
+    newest first), since it is the one the first lost call made."""
+    cutoff = since - CLOCK_SKEW
+    found: str | None = None
     try:
-        decoder = await client.messages.batches.results(batch_id)
-        async for entry in decoder:
-            out[entry.custom_id] = _entry_outcome(entry)
+        async for batch in client.messages.batches.list(limit=LIST_PAGE):
+            if batch.created_at < cutoff:
+                break
+            c = batch.request_counts
+            total = c.processing + c.succeeded + c.errored + c.canceled + c.expired
+            if total == n_requests and batch.id not in exclude:
+                found = batch.id
     except anthropic.AnthropicError as exc:
-        raise to_provider_error(
-            exc, sdk=anthropic, spec=f"batch {batch_id}", base_url=_url(client)
-        ) from exc
-    return out
+        raise _error(exc, client, "listing batches") from exc
+    return found

@@ -1,35 +1,45 @@
 """`--batch`: send the judge's first-attempt calls through the Anthropic Message Batches API
 (half price) and put the results in the cache; the ordinary judge phase then finds every answer
-cached. The batch id is recorded in the run dir (batches.json) before polling, so a killed run
-resumes the batch in flight instead of paying for a new one."""
+cached.
+
+Nothing is paid twice and no batch is opened twice for the same requests:
+- a batch is recorded in RUN_DIR/batches.json before its create call (`creating`) and gets its
+  id when the call answers; a create whose answer is lost (timeout, dropped connection, kill) is
+  looked up among the server's batches before another is created, within the retry policy and
+  again on the next run;
+- a recorded batch is polled by its id, on retry and on resume alike;
+- a batch the server no longer knows (404) is marked `gone`, and its requests still unjudged go
+  into one new batch; if that one is gone too, the judge phase asks them directly. Requests
+  already answered are in the cache and never resubmitted;
+- a failure that outlasts the retry policy stops the run with one line; the log keeps every
+  batch, so the same command carries on."""
 
 from __future__ import annotations
 
-import json
+import functools
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from . import batch as batch_api
+from .batch_log import BatchEntry, BatchLog, save_batch_log
 from .cache import cache_key
-from .errors import BatchPending, ProviderError, UsageError
+from .errors import BatchError, BatchPending, ProviderError, UsageError
 from .judging import build_judge_request, judge_groups
 from .providers.base import GenerateRequest
-from .rundir import write_json_atomic
+from .retry import RetryPolicy, call_with_retries
 
 if TYPE_CHECKING:
+    import anthropic
+
     from .calls import CallService
     from .progress import RunProgress
     from .rundir import JudgmentKey
     from .runner import Runner
     from .schemas import ResponseRecord
 
-
-def _load(runner: Runner) -> dict[str, Any]:
-    path = runner.run.batches_path
-    if path.is_file():
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return data
-    return {"batches": []}
+# Rounds of submit-and-collect: the second replaces a batch found gone in the first.
+ROUNDS = 2
 
 
 async def prefill_judge_batch(
@@ -38,13 +48,35 @@ async def prefill_judge_batch(
     responses: dict[tuple[str, int], ResponseRecord],
     judged: set[JudgmentKey],
     progress: RunProgress,
+    log: BatchLog,
 ) -> None:
+    """`log` is the run's batches.json, loaded (and so validated) before any paid call."""
     client = getattr(judge_call.provider, "client", None)
     if not judge_call.spec.startswith("anthropic/") or client is None:
         raise UsageError("--batch: the Message Batches API needs an anthropic/ judge")
-    model = judge_call.spec.split("/", 1)[1]
-    state = _load(runner)
+    batches = _Batches(runner, client, judge_call.spec.split("/", 1)[1], progress, log)
+    wanted = _wanted(runner, judge_call, responses, judged)
+    await batches.settle_lost_creates()
+    for _ in range(ROUNDS):
+        covered = {cid for entry in batches.log.live() for cid in entry.custom_ids}
+        todo = {cid: req for cid, req in wanted.items() if cid not in covered}
+        if todo:
+            await batches.create(todo)
+        gone = 0
+        for entry in batches.log.live():
+            gone += not await batches.collect(entry, wanted, judge_call)
+        if not gone:
+            break
+    progress.refresh()
 
+
+def _wanted(
+    runner: Runner,
+    judge_call: CallService,
+    responses: dict[tuple[str, int], ResponseRecord],
+    judged: set[JudgmentKey],
+) -> dict[str, GenerateRequest]:
+    """Every judge request of the run not judged and not cached, by cache key (= custom_id)."""
     wanted: dict[str, GenerateRequest] = {}
     for task in runner.tasks:
         for sample in range(runner.manifest.samples):
@@ -61,42 +93,137 @@ async def prefill_judge_batch(
                     )
                     if judge_call.cached(req) is None:
                         wanted[cache_key(judge_call.spec, req, judge_call.endpoint)] = req
+    return wanted
 
-    in_flight = [b for b in state["batches"] if b.get("status") != "collected"]
-    covered = {cid for b in in_flight for cid in b["custom_ids"]}
-    todo = {cid: req for cid, req in wanted.items() if cid not in covered}
-    if todo:
-        batch_id = await batch_api.submit(client, list(todo.items()), model)
-        in_flight.append(
-            {
-                "batch_id": batch_id,
-                "custom_ids": list(todo),
-                "submitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "status": "submitted",
-            }
+
+class _Batches:
+    """The run's batch log and the API calls that change it; every change is saved at once."""
+
+    def __init__(
+        self,
+        runner: Runner,
+        client: anthropic.AsyncAnthropic,
+        model: str,
+        progress: RunProgress,
+        log: BatchLog,
+    ) -> None:
+        self.client = client
+        self.model = model
+        self.progress = progress
+        self.run_path: Path = runner.run.path
+        self.path: Path = runner.run.batches_path
+        self.log = log
+        self.retry: RetryPolicy = runner.config.retry
+        self.interval = runner.config.batch_poll_interval
+        self.wait = runner.config.batch_wait
+
+    def _save(self) -> None:
+        save_batch_log(self.path, self.log)
+
+    def _stop(self, what: str, err: ProviderError) -> NoReturn:
+        if err.retryable:
+            raise BatchPending(
+                f"{self.run_path}: {what}: {err} ({self.retry.max_attempts} attempts); "
+                f"{self.path.name} keeps every batch: run the same command again "
+                "(nothing is resubmitted or paid twice)"
+            ) from None
+        raise BatchError(
+            f"{self.run_path}: {what}: {err}; {self.path.name} keeps every batch: fix the "
+            "cause and run the same command again"
+        ) from None
+
+    async def _find(self, entry: BatchEntry) -> str | None:
+        return await batch_api.find_created(
+            self.client, len(entry.custom_ids), entry.submitted_at, self.log.known_ids()
         )
-        state["batches"].append(in_flight[-1])
-        write_json_atomic(runner.run.batches_path, state)
 
-    for entry in in_flight:
+    async def settle_lost_creates(self) -> None:
+        """A `creating` entry left by an earlier run (its create timed out, or the run was
+        killed mid-call) becomes the batch that call made, or is dropped if it made none."""
+        for entry in [e for e in self.log.batches if e.status == "creating"]:
+            try:
+                found = await call_with_retries(functools.partial(self._find, entry), self.retry)
+            except ProviderError as err:
+                self._stop("could not look for a batch whose creation was not confirmed", err)
+            if found is None:
+                self.log.batches.remove(entry)
+            else:
+                entry.batch_id, entry.status = found, "submitted"
+            self._save()
+
+    async def create(self, todo: dict[str, GenerateRequest]) -> None:
+        """Open one batch for `todo`. A create call that failed without a clear "no" (a
+        timeout, a lost connection, a gateway error) may have made the batch all the same: from
+        then on the retries only look for it; creating again could pay for every request
+        twice. If it has not shown up when the attempts run out, the run stops (exit 3) and the
+        next run looks once more before creating anything."""
+        entry = BatchEntry(custom_ids=list(todo), submitted_at=datetime.now(UTC), status="creating")
+        self.log.batches.append(entry)
+        self._save()  # before the call: an answer lost on the way is looked up, not re-created
+        lost: ProviderError | None = None  # the failure after which the batch may exist
+
+        async def attempt() -> str:
+            nonlocal lost
+            if lost is not None:
+                found = await self._find(entry)
+                if found is None:
+                    raise ProviderError("no such batch in the server's list yet", retryable=True)
+                return found
+            try:
+                return await batch_api.submit(self.client, list(todo.items()), self.model)
+            except ProviderError as err:
+                lost = err if batch_api.may_have_created(err) else None
+                raise
+
+        try:
+            batch_id = await call_with_retries(attempt, self.retry)
+        except ProviderError as err:
+            if lost is None:  # the server said no: there is no batch to look for
+                self.log.batches.remove(entry)
+                self._save()
+                self._stop(f"could not create a Message Batch of {len(todo)} requests", err)
+            raise BatchPending(
+                f"{self.run_path}: the call creating a Message Batch of {len(todo)} requests "
+                f"got no answer ({lost}) and the batch has not appeared in the server's list "
+                f"({err}); {self.path.name} records the attempt: run the same command again, "
+                "and it looks for that batch before creating one"
+            ) from None
+        entry.batch_id, entry.status = batch_id, "submitted"
+        self._save()
+
+    async def collect(
+        self, entry: BatchEntry, wanted: dict[str, GenerateRequest], judge_call: CallService
+    ) -> bool:
+        """Poll the batch until it ends and cache its answers; False when it is gone."""
+        assert entry.batch_id is not None
+        batch_id = entry.batch_id
         try:
             await batch_api.poll(
-                client,
-                entry["batch_id"],
-                interval=runner.config.batch_poll_interval,
-                timeout=runner.config.batch_wait,
+                self.client, batch_id, interval=self.interval, timeout=self.wait, retry=self.retry
             )
+            results = await batch_api.results(self.client, batch_id, retry=self.retry)
         except batch_api.BatchPollTimeout:
             raise BatchPending(
-                f"{runner.run.path}: Message Batch {entry['batch_id']} is still in progress; "
+                f"{self.run_path}: Message Batch {batch_id} is still in progress; "
                 "run the same command again to collect it (nothing is resubmitted)"
             ) from None
-        results = await batch_api.results(client, entry["batch_id"])
+        except batch_api.BatchGone:
+            entry.status = "gone"
+            self._save()
+            unjudged = sum(1 for cid in entry.custom_ids if cid in wanted)
+            self.progress.note(
+                f"musebench: Message Batch {batch_id} is unknown to the server (HTTP 404); "
+                f"marked gone in {self.path.name}; its {unjudged} unjudged requests are asked "
+                "again (answers already cached are not)"
+            )
+            return False
+        except ProviderError as err:
+            self._stop(f"could not collect Message Batch {batch_id}", err)
         for cid, outcome in results.items():
             asked = wanted.get(cid)
             if asked is None or isinstance(outcome, ProviderError):
                 continue  # answered already, or failed: the judge phase calls it directly
             judge_call.prefill(asked, outcome)
-        entry["status"] = "collected"
-        write_json_atomic(runner.run.batches_path, state)
-    progress.refresh()
+        entry.status = "collected"
+        self._save()
+        return True

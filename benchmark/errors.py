@@ -56,5 +56,12 @@ class ProviderError(MusebenchError):
 
 
 class BatchPending(MusebenchError):
-    """A Message Batch had not ended within --batch-wait; its id is recorded in the run dir and
-    the same command collects it later. The CLI exits 3."""
+    """A Message Batch is recorded in the run dir but not collected yet: it had not ended within
+    --batch-wait, or the API could not be reached (within the retry policy) to create, find or
+    poll it. The same command carries on from batches.json. The CLI exits 3."""
+
+
+class BatchError(MusebenchError):
+    """The API refused a Message Batch call for good (e.g. 401, 400). Nothing is lost: the
+    batch log keeps every batch, so the same command can go on once the cause is fixed. The
+    CLI exits 1 with the message."""

@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 
 from .errors import ProviderError
 from .providers.base import Completion, GenerateRequest, GenerationParams, SystemBlock
-from .schemas import Message, ResolvedTask, ResponseRecord, Usage
+from .providers.stop import stop_kind, worst_stop
+from .schemas import Message, ResolvedTask, ResponseRecord, StopReason, Usage
 
 Call = Callable[[GenerateRequest], Awaitable[Completion]]
 
@@ -29,6 +30,7 @@ async def generate_response(
     history: list[Message] = task.given_messages()
     transcript.extend(history)
     usage = Usage()
+    stops: list[StopReason | None] = []
     error: str | None = None
     user_turns = [task.prompt, *task.turns]
     try:
@@ -45,6 +47,7 @@ async def generate_response(
                 )
             )
             usage = usage + completion.usage
+            stops.append(stop_kind(completion.stop_reason))
             reply = Message(role="assistant", content=completion.text)
             history.append(reply)
             transcript.append(reply)
@@ -58,4 +61,5 @@ async def generate_response(
         text=joined_text(transcript),
         usage=usage,
         error=error,
+        stop_reason=worst_stop(stops),
     )

@@ -84,6 +84,13 @@ class RunProgress:
                 self._ids[name], rate=f"{speed:.1f}/s" if speed else "", extra=extra
             )
 
+    def note(self, message: str) -> None:
+        """A line the user must see even with the display off (stderr, above any live bars)."""
+        if self._progress is not None:
+            self._progress.console.print(message, markup=False, highlight=False)
+        else:
+            print(message, file=sys.stderr)
+
     def stop(self) -> None:
         if self._progress is not None:
             self._progress.stop()

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from .cost import CostLine, PriceTable, load_prices, price_usage
 from .rundir import RunDir
-from .schemas import JudgmentRecord, Manifest, ResponseRecord, ScoreCI, Scores, Usage
+from .schemas import JudgmentRecord, Manifest, ResponseRecord, ScoreCI, Scores, StopCounts, Usage
 
 
 def cost_lines(
@@ -62,6 +62,18 @@ def _fmt(ci: ScoreCI) -> str:
     return f"{ci.score:.1f}  [{ci.ci_low:.1f}, {ci.ci_high:.1f}]"
 
 
+def stops_line(stops: StopCounts) -> str:
+    """How many scored responses were cut off at max_tokens (they are scored as is)."""
+    line = f"truncated: {stops.max_tokens} of {stops.total} responses stopped at max_tokens"
+    if stops.max_tokens:
+        line += " (scored as is; a larger --max-tokens avoids it)"
+    if stops.other:
+        line += f"; {stops.other} stopped for another reason (refusal, content filter)"
+    if stops.unknown:
+        line += f"; {stops.unknown} without a recorded stop reason"
+    return line
+
+
 def render(run: RunDir, console: Console, *, prices_path: str | None = None) -> None:
     manifest = run.require()
     scores: Scores = run.read_scores()
@@ -76,6 +88,9 @@ def render(run: RunDir, console: Console, *, prices_path: str | None = None) -> 
     for name, ci in scores.dimensions.items():
         table.add_row(f"dimension: {name}", _fmt(ci), str(ci.n or 0))
     console.print(table)
+    if scores.stop_reasons is not None:
+        style = "bold yellow" if scores.stop_reasons.max_tokens else ""
+        console.print(stops_line(scores.stop_reasons), style=style, markup=False)
     cov = scores.coverage
     console.print(
         f"coverage: {cov.judged}/{cov.expected} items judged ({100 * cov.fraction:.1f}%), "

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from .batch_log import load_batch_log
 from .cache import ResponseCache
 from .calls import CallService
 from .errors import RunDirError, UsageError
@@ -36,6 +37,7 @@ from .schemas import (
     ResolvedTask,
     ResponseRecord,
     Scores,
+    StopCounts,
 )
 from .scoring import run_seed, score_run
 from .suite import Suite, load_suite
@@ -83,7 +85,10 @@ def add_diversity(scores: Scores, responses: list[ResponseRecord]) -> Scores:
     """scores.json carries the run's diversity / mode-collapse metrics beside its scores."""
     from .diversity import diversity_report  # numeric stack loaded only when a run finishes
 
-    texts = [(r.task_id, r.model, r.text) for r in responses if r.error is None]
+    # Sorted by key: lines are appended in completion order, which concurrency varies, and the
+    # metrics depend on the order of texts (pooled compression, sampled sets).
+    answered = sorted((r for r in responses if r.error is None), key=response_key)
+    texts = [(r.task_id, r.model, r.text) for r in answered]
     if not texts:
         return scores
     block = diversity_report(texts).get(scores.model)
@@ -229,6 +234,8 @@ class Runner:
                 f"{self.run.path}: {len(pending)} responses missing; run "
                 f"`musebench generate {self.run.path}` first"
             )
+        # Read before any paid call: a corrupt batch log must stop the run before generation.
+        batch_log = load_batch_log(self.run.batches_path) if cfg.batch and judge else None
         semaphore = asyncio.Semaphore(cfg.concurrency)
         cache = ResponseCache(Path(cfg.cache_path) if cfg.cache_path else self.run.cache_path)
         progress = RunProgress(enabled=cfg.progress)
@@ -257,7 +264,7 @@ class Runner:
         )
         try:
             with _appenders(self.run) as (resp_out, judg_out):
-                if cfg.batch and judge_call is not None:
+                if batch_log is not None and judge_call is not None:
                     from .batch_judging import prefill_judge_batch
 
                     # Responses first, then one Message Batch for every judge call not cached.
@@ -269,7 +276,9 @@ class Runner:
                             for t, s in pending
                         ]
                     )
-                    await prefill_judge_batch(self, judge_call, responses, judged, progress)
+                    await prefill_judge_batch(
+                        self, judge_call, responses, judged, progress, batch_log
+                    )
                     pending = []
                 jobs = [
                     functools.partial(
@@ -305,6 +314,7 @@ class Runner:
             seed=run_seed(self.manifest.seed),
         )
         scores = add_diversity(scores, responses)
+        scores = scores.model_copy(update={"stop_reasons": StopCounts.of(responses)})
         self.run.write_scores(scores)
         n_items = sum(len(t.items) for t in self.tasks) * self.manifest.samples
         counts = Counts(

@@ -362,6 +362,11 @@ class Usage(BaseModel):
         )
 
 
+# How a generation ended (benchmark.providers.stop maps each provider's word to one of these):
+# the model finished, a length limit cut it off, or anything else (refusal, content filter).
+StopReason = Literal["end", "max_tokens", "other"]
+
+
 class ResponseRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
     task_id: str
@@ -371,6 +376,9 @@ class ResponseRecord(BaseModel):
     text: str
     usage: Usage = Field(default_factory=Usage)
     error: str | None = None
+    # The worst stop of its assistant turns (max_tokens if any turn was cut off); None when
+    # unknown: lines written before stop reasons were recorded, or a provider that gave none.
+    stop_reason: StopReason | None = None
 
 
 class JudgmentRecord(BaseModel):
@@ -464,6 +472,30 @@ class Coverage(BaseModel):
         return self.judged / self.expected if self.expected else 0.0
 
 
+class StopCounts(BaseModel):
+    """How the answered responses ended (responses.jsonl `stop_reason`). A response cut off at
+    max_tokens is scored as is, never dropped: `max_tokens` says how many scores include one."""
+
+    model_config = ConfigDict(extra="forbid")
+    end: int = 0
+    max_tokens: int = 0
+    other: int = 0
+    unknown: int = 0  # no stop reason recorded (older run dirs, replays of them)
+
+    @classmethod
+    def of(cls, responses: list[ResponseRecord]) -> StopCounts:
+        counts = cls()
+        for r in responses:
+            if r.error is None:
+                name = r.stop_reason or "unknown"
+                setattr(counts, name, getattr(counts, name) + 1)
+        return counts
+
+    @property
+    def total(self) -> int:
+        return self.end + self.max_tokens + self.other + self.unknown
+
+
 class Scores(BaseModel):
     model_config = ConfigDict(extra="allow")  # diversity and other blocks are added by later stages
     model: str
@@ -476,6 +508,10 @@ class Scores(BaseModel):
     # Mean over paired tasks of (creative score - plain score), 0-100 points, with a bootstrap
     # CI over pairs; None when the run answered no pair.
     vanilla_gap: ScoreCI | None = None
+    # Counted from responses.jsonl beside the scores (like the diversity block); absent from
+    # scores.json files written before stop reasons were counted, and from scores recomputed
+    # from judgments alone.
+    stop_reasons: StopCounts | None = Field(default=None, exclude_if=lambda v: v is None)
 
     @model_validator(mode="after")
     def _scores_in_range(self) -> Scores:

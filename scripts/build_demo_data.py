@@ -140,7 +140,12 @@ def build_records(
 
 
 def render_jsonl(records: list[ResponseRecord]) -> str:
-    return "".join(json.dumps(r.model_dump(), ensure_ascii=False) + "\n" for r in records)
+    # Written, not generated: no provider stopped them, so no stop reason (replays count them
+    # as unknown, as they count lines written before stop reasons were recorded).
+    return "".join(
+        json.dumps(r.model_dump(exclude={"stop_reason"}), ensure_ascii=False) + "\n"
+        for r in records
+    )
 
 
 def build_all(suite: Suite, src_dir: Path = SRC_DIR) -> dict[str, str]:

@@ -18,6 +18,7 @@ from benchmark.providers import (
     SystemBlock,
     make_provider,
 )
+from benchmark.retry import RetryPolicy
 from benchmark.schemas import Message
 from tests.fakes import FakeAnthropic, Fault
 
@@ -178,13 +179,14 @@ def test_poll_gives_up_after_consecutive_errors(fake_anthropic: FakeAnthropic) -
     batch_id = run(batch.submit(p.client, [("a", judge(0))], p.model))
     fake_anthropic.inject(*[Fault.overloaded(path="/v1/messages/batches/")] * 3)
     with pytest.raises(ProviderError) as info:
-        run(batch.poll(p.client, batch_id, interval=0, sleep=no_sleep, max_consecutive_errors=3))
+        run(batch.poll(p.client, batch_id, interval=0, sleep=no_sleep, retry=RetryPolicy(3)))
     assert info.value.status == 529
+    assert len(fake_anthropic.requests_to(f"/v1/messages/batches/{batch_id}")) == 3
 
 
 def test_unknown_batch_is_not_retried(fake_anthropic: FakeAnthropic) -> None:
     p = provider()
-    with pytest.raises(ProviderError) as info:
+    with pytest.raises(batch.BatchGone) as info:
         run(batch.poll(p.client, "msgbatch_missing", interval=0, sleep=no_sleep))
     assert info.value.status == 404 and not info.value.retryable
     assert len(fake_anthropic.requests) == 1

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import BatchPending, SuiteError, UsageError
+from ..errors import BatchError, BatchPending, SuiteError, UsageError
 
 # One module per command group; each adds its subcommands in `register`.
 COMMAND_MODULES = [
@@ -45,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BatchPending as err:
         print(f"musebench: {err}", file=sys.stderr)
         return 3
+    except BatchError as err:
+        print(f"musebench: error: {err}", file=sys.stderr)
+        return 1
     except SuiteError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)

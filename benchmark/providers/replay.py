@@ -73,4 +73,8 @@ class ReplayProvider:
         # The record's usage covers the whole transcript: report it once, on the first turn,
         # so summing a replayed run's usage gives the original total.
         usage = record.usage if turn == 0 else Usage()
-        return Completion(text=answers[turn], usage=usage, stop_reason="replay", model=record.model)
+        # The record's stop reason (already a kind, or None when it has none) stands for each of
+        # its turns, so the replayed response ends the way the original did.
+        return Completion(
+            text=answers[turn], usage=usage, stop_reason=record.stop_reason, model=record.model
+        )

@@ -102,6 +102,8 @@ class FakeAnthropic(FakeServer):
             return Reply(200, self.message(body, fault))
         if method == "POST" and path == BATCH_PREFIX:
             return Reply(200, self._create_batch(body))
+        if method == "GET" and path == BATCH_PREFIX:
+            return Reply(200, self._list_batches(request.query))
         if method == "GET" and path.startswith(BATCH_PREFIX + "/"):
             rest = path[len(BATCH_PREFIX) + 1 :].split("/")
             batch = self.batches.get(rest[0])
@@ -196,6 +198,22 @@ class FakeAnthropic(FakeServer):
         with self._lock:
             self.batches[batch.id] = batch
         return self._batch_json(batch)
+
+    def _list_batches(self, query: dict[str, str]) -> dict[str, Any]:
+        """Newest first, `limit` per page (default 20), paged by `after_id`; listing does not
+        advance a batch's processing (only retrievals do)."""
+        with self._lock:
+            ordered = sorted(self.batches.values(), key=lambda b: (b.created_at, b.id))[::-1]
+        ids = [b.id for b in ordered]
+        after = query.get("after_id")
+        start = 0 if after is None else (ids.index(after) + 1 if after in ids else len(ids))
+        page = ordered[start : start + int(query.get("limit", 20))]
+        return {
+            "data": [self._batch_json(b) for b in page],
+            "has_more": start + len(page) < len(ordered),
+            "first_id": page[0].id if page else None,
+            "last_id": page[-1].id if page else None,
+        }
 
     def _retrieve(self, batch: FakeBatch) -> dict[str, Any]:
         with batch.lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-FaultKind = Literal["status", "slow", "malformed", "invalid_json", "drop"]
+FaultKind = Literal["status", "slow", "late", "malformed", "invalid_json", "drop"]
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,8 @@ class Fault:
     fault (None: any request). `kind`:
     - status: answer `status` with the provider's error body (and Retry-After headers if set);
     - slow: sleep `delay` seconds, then answer normally (a client timeout fires first);
+    - late: do the work at once (a batch is created), then sleep `delay` seconds before
+      answering: the server acted but a client timeout loses the answer;
     - malformed: a structured answer that violates the schema (an unexpected key only);
     - invalid_json: Anthropic: text and no tool_use for a forced tool; OpenAI: content that
       is not JSON;
@@ -57,6 +59,10 @@ class Fault:
     @classmethod
     def slow(cls, delay: float, *, path: str | None = None) -> Fault:
         return cls("slow", delay=delay, path=path)
+
+    @classmethod
+    def late(cls, delay: float, *, path: str | None = None) -> Fault:
+        return cls("late", delay=delay, path=path)
 
     @classmethod
     def malformed(cls, *, path: str | None = None) -> Fault:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import urllib.parse
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +31,7 @@ class Recorded:
     headers: dict[str, str]  # lower-cased names
     body: Any  # parsed JSON, or None
     status: int = 0  # what the fake answered (0 while in flight, -1 dropped)
+    query: dict[str, str] = field(default_factory=dict)  # the last value of each parameter
 
 
 @dataclass
@@ -145,7 +147,7 @@ class FakeServer:
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""
-        path = handler.path.split("?", 1)[0]
+        path, _, query = handler.path.partition("?")
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
@@ -155,6 +157,7 @@ class FakeServer:
             path=path,
             headers={k.lower(): v for k, v in handler.headers.items()},
             body=body,
+            query=dict(urllib.parse.parse_qsl(query)),
         )
         with self._lock:
             self.requests.append(record)
@@ -175,6 +178,8 @@ class FakeServer:
                 reply = self.route(record, fault)
             except Exception as exc:  # a broken responder must show up in the test, not hang
                 reply = self.error_reply(500, f"fake server error: {type(exc).__name__}: {exc}")
+            if fault is not None and fault.kind == "late":
+                self._sleep(fault.delay)
         record.status = reply.status
         self._send(handler, reply)
 
