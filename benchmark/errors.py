@@ -30,6 +30,12 @@ class RunDirError(UsageError):
     """A run directory that is missing, malformed, or belongs to a different run."""
 
 
+class StorageError(RunDirError):
+    """A run-dir or cache file that cannot be written or read back: a full disk, no permission,
+    a corrupt database. The message names the file and what to do; nothing already written is
+    lost, and the same command resumes once the cause is fixed."""
+
+
 class RatingsError(UsageError):
     """A ratings file (long format) with wrong columns, types or no rows."""
 

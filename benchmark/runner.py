@@ -30,6 +30,7 @@ from .providers.base import GenerationParams, Provider
 from .providers.endpoints import endpoint_of
 from .retry import RetryPolicy
 from .rundir import JsonlAppender, JudgmentKey, RunDir, judgment_key, response_key
+from .runlock import LOCK, RunLock
 from .schemas import (
     Counts,
     JudgmentRecord,
@@ -180,7 +181,7 @@ def open_run(
             }
         )
     else:
-        if run.path.is_dir() and any(run.path.iterdir()):
+        if run.path.is_dir() and any(p.name != LOCK for p in run.path.iterdir()):
             raise RunDirError(
                 f"{run.path}: directory exists, is not empty and is not a run; choose a new --out"
             )
@@ -211,17 +212,27 @@ class Runner:
         suite: Suite | None = None,
     ):
         self.config = config
-        self.run, self.manifest, self.suite, self.tasks = open_run(config, out, suite=suite)
+        suite = suite if suite is not None else load_suite(config.suite_dir)
+        suite.select(config.tasks)  # a bad --tasks is refused before the run dir is created
+        # Held while this runner writes (opening, work, scoring): a second process is refused.
+        self._lock = RunLock(out)
+        with self._lock:
+            self.run, self.manifest, self.suite, self.tasks = open_run(config, out, suite=suite)
         self._model_provider = model_provider
         self._judge_provider = judge_provider
 
     # ------------------------------------------------------------------ public stages
     def execute(self, *, generate: bool = True, judge: bool = True) -> Scores:
-        asyncio.run(self.work(generate=generate, judge=judge))
-        return self.finish()
+        with self._lock:
+            asyncio.run(self.work(generate=generate, judge=judge))
+            return self.finish()
 
     async def work(self, *, generate: bool = True, judge: bool = True) -> None:
         """Generate, check and judge everything still missing (no scoring)."""
+        with self._lock:
+            await self._work(generate=generate, judge=judge)
+
+    async def _work(self, *, generate: bool, judge: bool) -> None:
         cfg = self.config
         self.run.drop_failed()
         responses = {response_key(r): r for r in self.run.responses()}
@@ -304,6 +315,10 @@ class Runner:
 
     def finish(self) -> Scores:
         """Score what the run dir holds and update the manifest's status and counts."""
+        with self._lock:
+            return self._finish()
+
+    def _finish(self) -> Scores:
         responses = self.run.responses()
         judgments = self.run.judgments()
         scores = score_run(
