@@ -16,6 +16,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from .errors import StorageError
 from .providers.base import Completion, GenerateRequest
 from .schemas import Usage
 
@@ -51,23 +52,52 @@ def cache_key(spec: str, request: GenerateRequest, endpoint: str | None = None) 
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def unusable(path: Path, err: Exception) -> StorageError:
+    """The one-line error for a cache file SQLite cannot use (a directory, another kind of file,
+    a truncated or corrupt database, a full disk)."""
+    if path.is_dir():
+        return StorageError(f"{path}: is a directory, not a cache file")
+    if isinstance(err, OSError):
+        return StorageError(f"{path}: cannot create the cache file ({err.strerror or err})")
+    if isinstance(err, sqlite3.OperationalError) and "full" in str(err):
+        return StorageError(
+            f"{path}: cannot store a completed call ({err}): free some space and run the same "
+            "command to resume (the lines written so far are kept; calls not yet stored are asked again)"
+        )
+    return StorageError(
+        f"{path}: not a usable SQLite cache ({err}); move it aside (e.g. `mv {path} "
+        f"{path}.bad`) and run the same command again: lines already in the run directory are "
+        "kept, calls cached but not yet written are paid again"
+    )
+
+
 class ResponseCache:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS completions ("
-            " key TEXT PRIMARY KEY, spec TEXT NOT NULL, value TEXT NOT NULL,"
-            " created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
-        )
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        except (OSError, sqlite3.Error) as err:
+            raise unusable(self.path, err) from None
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS completions ("
+                " key TEXT PRIMARY KEY, spec TEXT NOT NULL, value TEXT NOT NULL,"
+                " created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+            )
+        except sqlite3.Error as err:
+            self._db.close()
+            raise unusable(self.path, err) from None
         self.hits = 0
         self.misses = 0
 
     def get(self, key: str) -> Completion | None:
-        row = self._db.execute("SELECT value FROM completions WHERE key = ?", (key,)).fetchone()
+        try:
+            row = self._db.execute("SELECT value FROM completions WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as err:
+            raise unusable(self.path, err) from None
         if row is None:
             self.misses += 1
             return None
@@ -79,10 +109,13 @@ class ResponseCache:
     def put(self, key: str, spec: str, completion: Completion) -> None:
         value = dataclasses.asdict(completion)
         value["usage"] = completion.usage.model_dump()
-        self._db.execute(
-            "INSERT OR REPLACE INTO completions (key, spec, value) VALUES (?, ?, ?)",
-            (key, spec, json.dumps(value, ensure_ascii=False)),
-        )
+        try:
+            self._db.execute(
+                "INSERT OR REPLACE INTO completions (key, spec, value) VALUES (?, ?, ?)",
+                (key, spec, json.dumps(value, ensure_ascii=False)),
+            )
+        except sqlite3.Error as err:
+            raise unusable(self.path, err) from None
 
     def __len__(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM completions").fetchone()[0])

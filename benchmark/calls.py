@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .cache import ResponseCache, cache_key
-from .errors import ProviderError, UsageError
+from .errors import MusebenchError, ProviderError, StorageError, UsageError
 from .providers.base import Completion, GenerateRequest, Provider
 from .retry import RetryPolicy, call_with_retries
 from .schemas import Usage
@@ -29,6 +29,10 @@ class CallStats:
         return u.input_tokens + u.output_tokens + u.cache_read_tokens + u.cache_write_tokens
 
 
+class CallsHalted(MusebenchError):
+    """A call not started because the run has already failed (see `CallService.halt`)."""
+
+
 class CallService:
     """`await service(request)`: a cached, retried, concurrency-bounded call to one provider."""
 
@@ -40,6 +44,7 @@ class CallService:
         policy: RetryPolicy,
         *,
         on_change: Callable[[], None] | None = None,
+        halted: asyncio.Event | None = None,
     ):
         self.provider = provider
         self.cache = cache
@@ -47,7 +52,14 @@ class CallService:
         self.policy = policy
         self.stats = CallStats()
         self._reached = False  # has any call to this provider succeeded yet?
+        # Shared by the services of one run, so that halting one halts all.
+        self._halted = halted if halted is not None else asyncio.Event()
         self._on_change = on_change or (lambda: None)
+
+    def halt(self) -> None:
+        """Start no more paid calls (cached answers are still served). After a fatal error
+        (a full disk) a call could not be stored: paying for it would only mean paying again."""
+        self._halted.set()
 
     @property
     def spec(self) -> str:
@@ -77,6 +89,8 @@ class CallService:
 
         async def attempt() -> Completion:
             async with self.semaphore:
+                if self._halted.is_set():
+                    raise CallsHalted(f"{self.spec}: call not made, the run has stopped")
                 self.stats.calls += 1
                 try:
                     completion = await self.provider.generate(request)
@@ -95,7 +109,11 @@ class CallService:
             raise
         # Store before anyone records the result, so a kill after this point never pays twice.
         if self.cache is not None:
-            self.cache.put(key, self.provider.spec, completion)
+            try:
+                self.cache.put(key, self.provider.spec, completion)
+            except StorageError:
+                self.halt()  # at once: a call started now could not be stored either
+                raise
         self.stats.usage = self.stats.usage + completion.usage
         self._on_change()
         return completion

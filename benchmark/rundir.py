@@ -7,6 +7,7 @@ retry appends the one line for that key and no key ever has two lines."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -15,7 +16,7 @@ from typing import IO, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import RunDirError
+from .errors import RunDirError, StorageError
 from .schemas import JudgmentRecord, Manifest, ResponseRecord, Scores
 
 MANIFEST = "manifest.json"
@@ -39,10 +40,24 @@ def judgment_key(j: JudgmentRecord) -> JudgmentKey:
     return (j.task_id, j.sample, j.item_id)
 
 
+def write_failed(path: Path, err: OSError) -> StorageError:
+    """The one-line error for a write that failed (a full disk, no permission)."""
+    return StorageError(
+        f"{path}: cannot write ({err.strerror or err}); everything written before is kept: "
+        "free some space or fix the permissions, then run the same command to resume"
+    )
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            tmp.unlink()  # the old file is untouched: only the new one failed
+        raise write_failed(path, err) from None
 
 
 def _repair_tail(path: Path) -> None:
@@ -77,21 +92,44 @@ def read_jsonl(path: Path, model: type[R]) -> Iterator[R]:
 
 
 class JsonlAppender:
-    """Appends one record per line, flushing each so a crash loses nothing finished."""
+    """Appends one record per line, flushing each so a crash loses nothing finished.
+
+    After a failed write (a full disk) nothing more is appended: the file then ends in at most
+    one partial line, which the next open cuts, and the error is raised once, as a StorageError."""
 
     def __init__(self, path: Path):
-        _repair_tail(path)
+        try:
+            _repair_tail(path)
+            self._fh: IO[str] = path.open("a", encoding="utf-8")
+        except OSError as err:
+            raise write_failed(path, err) from None
         self.path = path
-        self._fh: IO[str] = path.open("a", encoding="utf-8")
+        self._failed: StorageError | None = None
 
     def append(self, record: BaseModel) -> None:
-        self._fh.write(record.model_dump_json() + "\n")
-        self._fh.flush()
+        if self._failed is not None:
+            raise self._failed
+        try:
+            self._fh.write(record.model_dump_json() + "\n")
+            self._fh.flush()
+        except OSError as err:
+            self._failed = write_failed(self.path, err)
+            raise self._failed from None
 
     def close(self) -> None:
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
+        if self._failed is not None:
+            # Already reported; the unwritten rest of the buffer is given up (see above).
+            with contextlib.suppress(OSError):
+                self._fh.close()
+            return
+        try:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        except OSError as err:
+            raise write_failed(self.path, err) from None
+        finally:
+            with contextlib.suppress(OSError):
+                self._fh.close()
 
 
 class RunDir:
@@ -146,7 +184,10 @@ class RunDir:
             raise RunDirError(f"{self.manifest_path}: not valid JSON ({err})") from None
 
     def write_manifest(self, manifest: Manifest) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise write_failed(self.path, err) from None
         write_json_atomic(self.manifest_path, manifest.model_dump(mode="json"))
 
     # ---------------------------------------------------------------- records
@@ -159,7 +200,15 @@ class RunDir:
     def read_scores(self) -> Scores:
         if not self.scores_path.is_file():
             raise RunDirError(f"{self.path}: no {SCORES} yet (run `musebench score {self.path}`)")
-        return Scores.model_validate_json(self.scores_path.read_text(encoding="utf-8"))
+        try:
+            return Scores.model_validate_json(self.scores_path.read_text(encoding="utf-8"))
+        except ValidationError as err:
+            first = err.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "(root)"
+            raise RunDirError(
+                f"{self.scores_path}:{field}: {first['msg']} "
+                f"(rebuild it from the judgments with `musebench score {self.path}`)"
+            ) from None
 
     def write_scores(self, scores: Scores) -> None:
         write_json_atomic(self.scores_path, scores.model_dump(mode="json"))
@@ -197,9 +246,14 @@ def _is_failed(r: BaseModel) -> bool:
 
 def _rewrite_jsonl(path: Path, records: Iterable[BaseModel]) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for r in records:
-            fh.write(r.model_dump_json() + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            for r in records:
+                fh.write(r.model_dump_json() + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise write_failed(path, err) from None

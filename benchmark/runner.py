@@ -11,7 +11,7 @@ import asyncio
 import functools
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from .batch_log import load_batch_log
 from .cache import ResponseCache
-from .calls import CallService
+from .calls import CallService, CallsHalted
 from .errors import RunDirError, UsageError
 from .generation import generate_response
 from .judging import check_judgments, item_record, judge_groups, judge_items
@@ -192,13 +192,12 @@ def open_run(
 
 @contextmanager
 def _appenders(run: RunDir) -> Iterator[tuple[JsonlAppender, JsonlAppender]]:
-    responses = JsonlAppender(run.responses_path)
-    judgments = JsonlAppender(run.judgments_path)
-    try:
+    with ExitStack() as stack:  # both closed, whichever fails
+        responses = JsonlAppender(run.responses_path)
+        stack.callback(responses.close)
+        judgments = JsonlAppender(run.judgments_path)
+        stack.callback(judgments.close)
         yield responses, judgments
-    finally:
-        responses.close()
-        judgments.close()
 
 
 class Runner:
@@ -232,6 +231,19 @@ class Runner:
         with self._lock:
             await self._work(generate=generate, judge=judge)
 
+    def _unjudged(
+        self, responses: dict[tuple[str, int], ResponseRecord], judged: set[JudgmentKey]
+    ) -> bool:
+        """Does any response held lack an LLM verdict (so judge calls are still to make)?"""
+        return any(
+            (t.id, s, it.id) not in judged
+            for t in self.tasks
+            for s in range(self.config.samples)
+            if (t.id, s) in responses
+            for _g, items in judge_groups(t.items, self.manifest.judge_mode)
+            for it in items
+        )
+
     async def _work(self, *, generate: bool, judge: bool) -> None:
         cfg = self.config
         self.run.drop_failed()
@@ -248,8 +260,18 @@ class Runner:
         # Read before any paid call: a corrupt batch log must stop the run before generation.
         batch_log = load_batch_log(self.run.batches_path) if cfg.batch and judge else None
         semaphore = asyncio.Semaphore(cfg.concurrency)
-        cache = ResponseCache(Path(cfg.cache_path) if cfg.cache_path else self.run.cache_path)
+        judging = (
+            judge and cfg.judge is not None and (bool(pending) or self._unjudged(responses, judged))
+        )
+        # Opened only when calls remain: a resume with every line written needs no cache, so a
+        # corrupt one cannot block it.
+        cache = (
+            ResponseCache(Path(cfg.cache_path) if cfg.cache_path else self.run.cache_path)
+            if pending or judging
+            else None
+        )
         progress = RunProgress(enabled=cfg.progress)
+        halted = asyncio.Event()  # set at the run's first error: no paid call starts after it
         model_call = judge_call = None
         if pending:
             provider = self._model_provider or make_provider(
@@ -258,14 +280,21 @@ class Runner:
             # Replayed responses cost nothing to ask again: no point caching them.
             model_cache = None if provider.spec.startswith("replay/") else cache
             model_call = CallService(
-                provider, model_cache, semaphore, cfg.retry, on_change=progress.refresh
+                provider,
+                model_cache,
+                semaphore,
+                cfg.retry,
+                on_change=progress.refresh,
+                halted=halted,
             )
             progress.track_calls("model", model_call.stats)
         if judge and cfg.judge:
             jprov = self._judge_provider or make_provider(
                 cfg.judge, base_url=cfg.judge_base_url, timeout=cfg.timeout
             )
-            judge_call = CallService(jprov, cache, semaphore, cfg.retry, on_change=progress.refresh)
+            judge_call = CallService(
+                jprov, cache, semaphore, cfg.retry, on_change=progress.refresh, halted=halted
+            )
             progress.track_calls("judge", judge_call.stats)
 
         n_total = len(self.tasks) * cfg.samples
@@ -285,7 +314,8 @@ class Runner:
                                 self._respond, t, s, responses, model_call, resp_out, progress
                             )
                             for t, s in pending
-                        ]
+                        ],
+                        (model_call,),
                     )
                     await prefill_judge_batch(
                         self, judge_call, responses, judged, progress, batch_log
@@ -308,10 +338,11 @@ class Runner:
                     for t in self.tasks
                     for s in range(cfg.samples)
                 ]
-                await self._bounded(jobs)
+                await self._bounded(jobs, (model_call, judge_call))
         finally:
             progress.stop()
-            cache.close()
+            if cache is not None:
+                cache.close()
 
     def finish(self) -> Scores:
         """Score what the run dir holds and update the manifest's status and counts."""
@@ -349,10 +380,15 @@ class Runner:
         return scores
 
     # ------------------------------------------------------------------ internals
-    async def _bounded(self, jobs: Sequence[Callable[[], Awaitable[object]]]) -> None:
+    async def _bounded(
+        self,
+        jobs: Sequence[Callable[[], Awaitable[object]]],
+        calls: Sequence[CallService | None] = (),
+    ) -> None:
         """Run jobs with a bounded number of workers (twice the call concurrency, enough to keep
         every call slot busy). Starting every (task, sample) at once would make the first
-        calls wait until each job had done its local work (replay, checks)."""
+        calls wait until each job had done its local work (replay, checks). After an error the
+        jobs under way finish, but `calls` start no new paid call."""
         queue = list(reversed(jobs))
         errors: list[BaseException] = []
 
@@ -362,11 +398,15 @@ class Runner:
                     await queue.pop()()
                 except Exception as err:  # surfaced below, after the other workers stop
                     errors.append(err)
+                    for service in calls:
+                        if service is not None:
+                            service.halt()
 
         n = min(len(jobs), 2 * self.config.concurrency)
         await asyncio.gather(*(worker() for _ in range(n)))
         if errors:
-            raise errors[0]
+            # The error that stopped the run, not the calls it stopped.
+            raise next((e for e in errors if not isinstance(e, CallsHalted)), errors[0])
 
     async def _respond(
         self,
@@ -450,6 +490,19 @@ class Runner:
                 for items in groups
             ]
             await asyncio.sleep(0)  # ... and sent before the local checks take the CPU.
-        emit(check_judgments(task, response))
-        for done in asyncio.as_completed(calls):
-            emit(await done)
+        try:
+            emit(check_judgments(task, response))
+            for done in asyncio.as_completed(calls):
+                emit(await done)
+        except asyncio.CancelledError:  # Ctrl-C: stop now
+            for call in calls:
+                call.cancel()
+            raise
+        except Exception:
+            # The run is failing: no new call starts, the judge calls under way finish (an
+            # answer already paid for is cached for the resume) and their errors are collected.
+            for service in (model_call, judge_call):
+                if service is not None:
+                    service.halt()
+            await asyncio.gather(*calls, return_exceptions=True)
+            raise
