@@ -26,11 +26,12 @@ def load_yaml_data(
         p = Path(path)
         if not p.is_file():
             raise UsageError(f"{flag}: file not found: {p}")
-        text, where = p.read_text("utf-8"), str(p)
+        text, where = p.read_text("utf-8"), f"{flag} {p}"
     try:
         return model.model_validate(yaml.safe_load(text))
     except yaml.YAMLError as err:
-        raise UsageError(f"{where}: not valid YAML ({err})") from None
+        # PyYAML's message spans lines (with a caret under the column): one line here.
+        raise UsageError(f"{where}: not valid YAML ({' '.join(str(err).split())})") from None
     except ValidationError as err:
         first = err.errors()[0]
         field = ".".join(str(x) for x in first["loc"]) or "(root)"

@@ -24,6 +24,7 @@ from .errors import RunDirError, UsageError
 from .generation import generate_response
 from .judging import check_judgments, item_record, judge_groups, judge_items
 from .judging.prompt import prompt_fingerprint
+from .preflight import check_cache, check_options
 from .progress import RunProgress
 from .providers import make_provider
 from .providers.base import GenerationParams, Provider
@@ -210,6 +211,9 @@ class Runner:
         judge_provider: Provider | None = None,
         suite: Suite | None = None,
     ):
+        check_options(config)
+        if config.cache_path:
+            check_cache(Path(config.cache_path), "--cache")
         self.config = config
         suite = suite if suite is not None else load_suite(config.suite_dir)
         suite.select(config.tasks)  # a bad --tasks is refused before the run dir is created

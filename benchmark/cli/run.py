@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from ..cost import load_prices
 from ..errors import UsageError
 from ..report import cost_report, render
 from ..rundir import RunDir
@@ -160,6 +161,19 @@ def _seed(args: argparse.Namespace, m: Any) -> int:
     return int(m.seed) if m else 0
 
 
+def _preflight(args: argparse.Namespace, run: RunDir, flag: str) -> RunConfig:
+    """The run's configuration, every flag and input file checked before any call is paid for
+    (the runner checks the values again; here the run directory and price table too)."""
+    from ..preflight import check_options, check_out_dir
+
+    config = config_from_args(args, existing=run)
+    check_options(config)
+    if getattr(args, "prices", None):
+        load_prices(args.prices)
+    check_out_dir(run.path, flag)
+    return config
+
+
 def _finish(run: RunDir, args: argparse.Namespace) -> int:
     render(run, Console(), prices_path=getattr(args, "prices", None))
     return 0
@@ -171,7 +185,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.judge:
         raise UsageError("--judge: required for run (use `musebench generate` for responses only)")
     run = RunDir(args.out)
-    Runner(config_from_args(args, existing=run), run.path).execute()
+    Runner(_preflight(args, run, "--out"), run.path).execute()
     return _finish(run, args)
 
 
@@ -179,7 +193,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from ..runner import Runner
 
     run = RunDir(args.run_dir)
-    Runner(config_from_args(args, existing=run), run.path).execute(judge=False)
+    Runner(_preflight(args, run, "RUN_DIR"), run.path).execute(judge=False)
     print(f"responses in {run.responses_path}; next: musebench judge {run.path} --judge SPEC")
     return 0
 
@@ -191,7 +205,7 @@ def cmd_judge(args: argparse.Namespace) -> int:
     run.require()
     if not args.judge:
         raise UsageError("--judge: required (e.g. anthropic/claude-sonnet-4-5)")
-    Runner(config_from_args(args, existing=run), run.path).execute(generate=False)
+    Runner(_preflight(args, run, "RUN_DIR"), run.path).execute(generate=False)
     return _finish(run, args)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ..errors import SpecError
 from .anthropic_provider import AnthropicProvider
 from .base import (
@@ -12,6 +14,7 @@ from .base import (
     StructuredOutput,
     SystemBlock,
 )
+from .endpoints import endpoint_of
 from .openai_provider import OpenAIProvider
 from .replay import ReplayProvider
 
@@ -34,6 +37,19 @@ def parse_spec(spec: str) -> tuple[str, str]:
     if not model:
         raise SpecError(f"model spec {spec!r} names no model after '{provider}/'")
     return provider, model
+
+
+def temperature_range(spec: str, base_url: str | None = None) -> tuple[float, float] | None:
+    """The temperatures `spec`'s API accepts at `base_url`, or None when it takes none (replay).
+    Other OpenAI-compatible servers (vLLM, Ollama, ...) set no upper limit of OpenAI's."""
+    provider, _model = parse_spec(spec)
+    if provider == "anthropic":
+        return AnthropicProvider.temperature_range
+    if provider == "openai":
+        if endpoint_of(spec, base_url) is not None:
+            return (0.0, math.inf)
+        return OpenAIProvider.temperature_range
+    return None
 
 
 def make_provider(spec: str, *, base_url: str | None = None, timeout: float = 600.0) -> Provider:
@@ -59,4 +75,5 @@ __all__ = [
     "SystemBlock",
     "make_provider",
     "parse_spec",
+    "temperature_range",
 ]

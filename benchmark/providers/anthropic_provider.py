@@ -93,6 +93,9 @@ def completion_from_message(message: AnthropicMessage) -> Completion:
 class AnthropicProvider:
     """One attempt per `generate` (SDK retries off: the runner owns retries)."""
 
+    # The sampling temperatures the Messages API accepts; a run is refused before any call outside them.
+    temperature_range = (0.0, 1.0)
+
     def __init__(self, model: str, *, base_url: str | None = None, timeout: float = 600.0) -> None:
         if not model:
             raise SpecError("model spec 'anthropic/' names no model (expected anthropic/<model>)")

@@ -1,0 +1,108 @@
+"""Everything a run is given, checked before its first paid call.
+
+A value that can only fail later (a negative seed at scoring, a temperature the API rejects on
+every call, a timeout that times every call out) is refused here with a one-line UsageError
+naming its flag, so no run pays for work it cannot finish."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Protocol
+
+from .cache import ResponseCache
+from .errors import StorageError, UsageError
+from .judging import SAMPLE_STRIDE
+from .providers import parse_spec, temperature_range
+
+
+class RunOptions(Protocol):
+    """The fields of `runner.RunConfig` checked here."""
+
+    model: str
+    judge: str | None
+    base_url: str | None
+    judge_base_url: str | None
+    samples: int
+    concurrency: int
+    seed: int
+    temperature: float | None
+    max_tokens: int
+    judge_temperature: float | None
+    judge_max_tokens: int
+    judge_samples: int
+    timeout: float
+    batch_wait: float | None
+    batch_poll_interval: float
+
+
+def _whole(value: object, flag: str, low: int, high: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UsageError(f"{flag} must be a whole number, not {value!r}")
+    if value < low or (high is not None and value > high):
+        span = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise UsageError(f"{flag} must be {span}, not {value}")
+
+
+def _number(value: object, flag: str, *, positive: bool) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise UsageError(f"{flag} must be a finite number, not {value!r}")
+    if value < 0 or (positive and value == 0):
+        raise UsageError(f"{flag} must be {'above' if positive else 'at least'} 0, not {value:g}")
+    return float(value)
+
+
+def _temperature(value: float | None, flag: str, spec: str, base_url: str | None) -> None:
+    if value is None:
+        return
+    t = _number(value, flag, positive=False)
+    bounds = temperature_range(spec, base_url)
+    if bounds is not None and not bounds[0] <= t <= bounds[1]:
+        provider = spec.split("/", 1)[0]
+        raise UsageError(
+            f"{flag} must be between {bounds[0]:g} and {bounds[1]:g} for {provider}/ models, "
+            f"not {t:g}"
+        )
+
+
+def check_options(opts: RunOptions) -> None:
+    """Raise UsageError for the first value a run could not complete with."""
+    parse_spec(opts.model)
+    if opts.judge is not None:
+        parse_spec(opts.judge)
+    _whole(opts.samples, "--samples", 1)
+    _whole(opts.concurrency, "--concurrency", 1)
+    _whole(opts.seed, "--seed", 0)
+    _whole(opts.max_tokens, "--max-tokens", 1)
+    _whole(opts.judge_max_tokens, "judge_max_tokens", 1)
+    _whole(opts.judge_samples, "--judge-samples", 1, SAMPLE_STRIDE)
+    _number(opts.timeout, "--timeout", positive=True)
+    _number(opts.batch_poll_interval, "batch_poll_interval", positive=False)
+    if opts.batch_wait is not None:
+        _number(opts.batch_wait, "--batch-wait", positive=False)
+    _temperature(opts.temperature, "--temperature", opts.model, opts.base_url)
+    if opts.judge is not None:
+        _temperature(opts.judge_temperature, "--judge-temperature", opts.judge, opts.judge_base_url)
+
+
+def check_out_dir(path: Path, flag: str) -> None:
+    """`path` is a directory this process can write in, or one it can create (nothing is
+    created here: bad input leaves no trace)."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        where = "exists" if existing == path else f"is under {existing}, which exists"
+        raise UsageError(f"{flag} {path}: {where} and is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        where = "" if existing == path else f" ({existing})"
+        raise UsageError(f"{flag} {path}: the directory{where} is not writable")
+
+
+def check_cache(path: Path, flag: str) -> None:
+    """`path` is, or can become, an SQLite cache."""
+    try:
+        ResponseCache(path).close()
+    except StorageError as err:
+        raise StorageError(f"{flag} {err}") from None
