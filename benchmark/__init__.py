@@ -15,13 +15,29 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import MusebenchError, ProviderError, RunDirError, SuiteError, UsageError
-from .rundir import RunDir
-from .schemas import Scores
-from .suite import Suite, load_suite
+
+if TYPE_CHECKING:
+    from .rundir import RunDir
+    from .schemas import Scores
+    from .suite import Suite, load_suite
+
+# Loaded on first use: `import benchmark` stays light, so the CLI can take over Ctrl-C before
+# its heavy imports run (benchmark.interrupts explains why that matters).
+_LAZY = {"RunDir": "rundir", "Scores": "schemas", "Suite": "suite", "load_suite": "suite"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 def run(model: str, *, judge: str | None, out: str | Path, **options: Any) -> Scores:
@@ -34,6 +50,7 @@ def run(model: str, *, judge: str | None, out: str | Path, **options: Any) -> Sc
 
 def score(run_dir: str | Path, *, suite_dir: str | Path | None = None) -> Scores:
     """Recompute scores.json of a run from its raw judgments."""
+    from .rundir import RunDir
     from .runner import RunConfig, Runner
 
     m = RunDir(run_dir).require()
@@ -53,6 +70,8 @@ def score(run_dir: str | Path, *, suite_dir: str | Path | None = None) -> Scores
 
 def open_run(run_dir: str | Path) -> RunDir:
     """An existing run directory (manifest, responses, judgments, scores)."""
+    from .rundir import RunDir
+
     run_dir_ = RunDir(run_dir)
     run_dir_.require()
     return run_dir_

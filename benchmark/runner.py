@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from . import interrupts
 from .batch_log import load_batch_log
 from .cache import ResponseCache
 from .calls import CallService, CallsHalted
@@ -227,7 +228,8 @@ class Runner:
     # ------------------------------------------------------------------ public stages
     def execute(self, *, generate: bool = True, judge: bool = True) -> Scores:
         with self._lock:
-            asyncio.run(self.work(generate=generate, judge=judge))
+            interrupts.run(self.work(generate=generate, judge=judge))
+            interrupts.check()
             return self.finish()
 
     async def work(self, *, generate: bool = True, judge: bool = True) -> None:

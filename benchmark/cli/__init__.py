@@ -8,7 +8,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
+from .. import __version__, interrupts
 from ..errors import BatchError, BatchPending, SuiteError, UsageError
 
 # One module per command group; each adds its subcommands in `register`.
@@ -37,7 +37,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+INTERRUPTED = (
+    "musebench: interrupted; the run directory keeps everything written so far "
+    "(run the same command to resume)"
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    with interrupts.handle_interrupts():
+        try:
+            code = _dispatch(argv)
+        except KeyboardInterrupt:
+            code = None
+        except Exception:
+            # Code that turns a KeyboardInterrupt into another error (as some C extensions
+            # do) still means the user asked to stop.
+            if not interrupts.requested():
+                raise
+            code = None
+        if code is None or interrupts.requested():
+            print(INTERRUPTED, file=sys.stderr)
+            return 130
+        return code
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -55,13 +79,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as err:
         print(f"musebench: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(
-            "musebench: interrupted; the run directory keeps everything written so far "
-            "(run the same command to resume)",
-            file=sys.stderr,
-        )
-        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,121 @@
+"""Ctrl-C always stops a run.
+
+Python's default SIGINT handler raises KeyboardInterrupt in whatever Python code runs at that
+instant. When that code is a weakref callback or a `__del__` (every import runs one, as does
+collecting an SDK client), the exception cannot propagate: Python prints "Exception ignored in
+... KeyboardInterrupt" and carries on, and so did the run, paying for calls after Ctrl-C. Under
+`asyncio.run` the first Ctrl-C cancels the main task instead of raising, but a second one raises
+and can be lost the same way.
+
+`handle_interrupts()` (the CLI runs every command in it) records every SIGINT and every
+KeyboardInterrupt lost like this, and raises a lost one again where it propagates: at once
+inside a running event loop (from a loop callback), otherwise when the run's event loop starts
+(`run`), at the next `check()` (before scoring) and when the command returns. Outside it (a
+notebook calling `benchmark.run`) nothing changes."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class _State:
+    requested = False  # a Ctrl-C arrived while handle_interrupts() was active
+
+
+_state = _State()
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    _state.requested = True
+    raise KeyboardInterrupt
+
+
+def _raise_interrupt() -> None:
+    raise KeyboardInterrupt
+
+
+def _on_unraisable(unraisable: Any, previous: Any) -> None:
+    if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+        _state.requested = True
+        asyncio = sys.modules.get("asyncio")  # not imported: no loop is running
+        try:
+            loop = asyncio.get_running_loop() if asyncio is not None else None
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            return  # the next check() raises it
+        # A loop callback that raises stops the loop: asyncio.run then cancels every task.
+        loop.call_soon_threadsafe(_raise_interrupt)
+        return
+    previous(unraisable)
+
+
+def requested() -> bool:
+    """Has Ctrl-C been pressed since handle_interrupts() began?"""
+    return _state.requested
+
+
+def check() -> None:
+    """Raise KeyboardInterrupt if a Ctrl-C was pressed, even one Python lost."""
+    if _state.requested:
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def handle_interrupts() -> Iterator[None]:
+    """Record SIGINTs and lost KeyboardInterrupts for the duration (main thread only; a
+    SIGINT that is ignored, as in a background job, stays ignored)."""
+    _state.requested = False
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = lambda u: _on_unraisable(u, previous_hook)
+    ours = (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )
+    if ours:
+        signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        yield
+    finally:
+        if ours:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        sys.unraisablehook = previous_hook
+
+
+def _check_before(coro: Coroutine[Any, Any, Any]) -> None:
+    if _state.requested:
+        coro.close()  # never started: closed, so Python does not warn it was never awaited
+        raise KeyboardInterrupt
+
+
+async def _checked(coro: Coroutine[Any, Any, T]) -> T:
+    _check_before(coro)  # a Ctrl-C lost while the loop was being set up
+    return await coro
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run(coro)`, keeping asyncio's own Ctrl-C handling (the first Ctrl-C cancels
+    the main task, so every `finally` runs and the run directory is closed cleanly)."""
+    import asyncio  # here, not at the top: the CLI imports this module before anything else
+
+    _check_before(coro)
+    # asyncio installs its handler only over Python's default one.
+    swap = signal.getsignal(signal.SIGINT) is _on_sigint
+    if swap:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return asyncio.run(_checked(coro))
+    except KeyboardInterrupt:
+        _state.requested = True
+        raise
+    finally:
+        if swap:
+            signal.signal(signal.SIGINT, _on_sigint)
