@@ -28,17 +28,6 @@ CACHE = "cache.sqlite"
 
 R = TypeVar("R", bound=BaseModel)
 
-ResponseKey = tuple[str, int]
-JudgmentKey = tuple[str, int, str]
-
-
-def response_key(r: ResponseRecord) -> ResponseKey:
-    return (r.task_id, r.sample)
-
-
-def judgment_key(j: JudgmentRecord) -> JudgmentKey:
-    return (j.task_id, j.sample, j.item_id)
-
 
 def write_failed(path: Path, err: OSError) -> StorageError:
     """The one-line error for a write that failed (a full disk, no permission)."""
@@ -240,7 +229,7 @@ def _is_failed(r: BaseModel) -> bool:
         return r.error is not None
     if isinstance(r, JudgmentRecord):
         # A check never fails this way; an LLM judgment with no verdict and an error is retried.
-        return r.verdict is None and r.error is not None and r.judge != "check"
+        return r.verdict is None and r.error is not None and r.source != "check"
     return False
 
 

@@ -128,7 +128,7 @@ def test_missing_response_is_rejected(honest: Path) -> None:
 
 
 def test_foreign_suite_hash_is_rejected(honest: Path) -> None:
-    edit_json(honest / "manifest.json", lambda m: m.update(suite_hash="0" * 64))
+    edit_json(honest / "manifest.json", lambda m: m["spec"]["suite"].update(hash="0" * 64))
     err = reject(honest)
     assert err.code == "foreign_suite_hash" and err.reason.startswith("foreign suite hash")
 
@@ -148,7 +148,10 @@ def test_bundle_of_the_shipped_suite_is_foreign_to_the_mini_suite(tmp_path: Path
 
 
 def test_foreign_rubric_hash_is_rejected(honest: Path) -> None:
-    edit_json(honest / "manifest.json", lambda m: m["rubric_hashes"].update(writing="f" * 64))
+    edit_json(
+        honest / "manifest.json",
+        lambda m: m["spec"]["suite"]["rubric_hashes"].update(writing="f" * 64),
+    )
     err = reject(honest)
     assert err.code == "foreign_suite_hash" and "writing" in err.reason
 
@@ -227,9 +230,9 @@ def test_missing_file_is_rejected(honest: Path) -> None:
 
 
 def test_manifest_schema_error_names_the_field(honest: Path) -> None:
-    edit_json(honest / "manifest.json", lambda m: m.update(samples=0))
+    edit_json(honest / "manifest.json", lambda m: m["spec"].update(samples=0))
     err = reject(honest)
-    assert err.code == "schema" and err.reason.startswith("manifest.json:samples:")
+    assert err.code == "schema" and err.reason.startswith("manifest.json:spec.samples:")
 
 
 def test_copied_runner_bundle_still_passes(runner_bundle: Path, tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..schemas import JudgmentRecord, ResolvedTask, ResponseRecord
+from ..schemas import CHECK, JudgmentRecord, ResolvedTask, ResponseRecord
 from ..task_checks import decide_item, gate_result
 from .judge import item_record
 
@@ -33,7 +33,7 @@ def check_judgments(task: ResolvedTask, response: ResponseRecord) -> list[Judgme
                 task,
                 response,
                 item,
-                "check",
+                CHECK,
                 verdict=verdict,
                 evidence=evidence,
                 rationale=rationale,

@@ -5,7 +5,7 @@ makes requests, reads answers and turns them into JudgmentRecords.
 
 - Re-asks: items whose answer was malformed (missing, wrong types, no JSON) are asked again,
   alone, at most `max_reasks` times. Each request carries a distinct `sample` (see
-  `judge_sample_id`), so a re-ask or a second judge sample never reuses a cached answer.
+  `plan.judge_sample_id`), so a re-ask or a second judge sample never reuses a cached answer.
   Ungrounded quotes are not re-asked (see parse.py).
 - K samples (`samples` > 1): K independent draws per item; the record's verdict is the majority
   of the non-null votes; an exact tie (or no valid vote) gives verdict None ("judge samples
@@ -28,19 +28,11 @@ from ..errors import ProviderError, UsageError
 from ..providers.base import Completion, GenerateRequest, GenerationParams
 from ..schemas import Dimension, JudgmentRecord, ResolvedTask, ResponseRecord, RubricItem, Usage
 from .parse import ItemVerdict, parse_judge_completion
-from .prompt import build_judge_request
+from .plan import SAMPLE_STRIDE, ask
 
 JudgeCall = Callable[[GenerateRequest], Awaitable[Completion]]
 
-# judge_sample = attempt * SAMPLE_STRIDE + k: unique for every (judge sample k, attempt).
-SAMPLE_STRIDE = 1000
 TIED = "judge samples tied"
-
-
-def judge_sample_id(sample: int, attempt: int) -> int:
-    """The GenerateRequest.sample of judge sample `sample` (from 0), ask number `attempt`
-    (0 = first ask, 1.. = re-asks)."""
-    return attempt * SAMPLE_STRIDE + sample
 
 
 async def _draw(
@@ -60,14 +52,15 @@ async def _draw(
     attempts = 0
     for attempt in range(max_reasks + 1):
         problems = [f"{it.id}: {results[it.id].error}" for it in pending if it.id in results]
-        request = build_judge_request(
+        request = ask(
             task,
             response,
             pending,
             dimension,
             params,
-            judge_sample=judge_sample_id(k, attempt),
-            reask_problems=problems or None,
+            judge_sample=k,
+            attempt=attempt,
+            problems=problems or None,
         )
         completion = await call(request)
         attempts += 1

@@ -7,12 +7,16 @@ import math
 from ..errors import SpecError
 from .anthropic_provider import AnthropicProvider
 from .base import (
+    BatchClient,
+    BatchProvider,
+    Capabilities,
     Completion,
     GenerateRequest,
     GenerationParams,
     Provider,
     StructuredOutput,
     SystemBlock,
+    batch_client,
 )
 from .endpoints import endpoint_of
 from .openai_provider import OpenAIProvider
@@ -65,6 +69,9 @@ def make_provider(spec: str, *, base_url: str | None = None, timeout: float = 60
 
 __all__ = [
     "AnthropicProvider",
+    "BatchClient",
+    "BatchProvider",
+    "Capabilities",
     "Completion",
     "GenerateRequest",
     "GenerationParams",
@@ -73,6 +80,7 @@ __all__ = [
     "ReplayProvider",
     "StructuredOutput",
     "SystemBlock",
+    "batch_client",
     "make_provider",
     "parse_spec",
     "temperature_range",

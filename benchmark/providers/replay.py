@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from ..errors import ProviderError, SpecError
 from ..schemas import ResponseRecord, Usage
-from .base import Completion, GenerateRequest
+from .base import Capabilities, Completion, GenerateRequest
 
 
 def load_records(path: Path) -> dict[tuple[str, int], ResponseRecord]:
@@ -43,6 +43,7 @@ def load_records(path: Path) -> dict[tuple[str, int], ResponseRecord]:
 
 class ReplayProvider:
     endpoint: str | None = None  # answers come from a file, not a server
+    capabilities = Capabilities(replay=True)
 
     def __init__(self, path: str | Path, *, spec: str | None = None) -> None:
         """`spec` names the model in run files (the demo replays bundled files under
