@@ -251,6 +251,8 @@ class Runner:
             state.progress.track_calls("model", state.model_call.stats)
         if judge and self.spec.judge is not None:
             state.judge_call = service(self._judge_provider or _provider(self.spec.judge, timeout))
+            if self.options.batch:
+                batch_client(state.judge_call.provider)  # no batch API: refused before any call
             state.progress.track_calls("judge", state.judge_call.stats)
 
     async def _run_jobs(
