@@ -13,13 +13,12 @@ Run directories load with `datasets.load_dataset("json", data_files=...)` too.""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import MusebenchError, ProviderError, RunDirError, SuiteError, UsageError
+from .version import __version__
 
 if TYPE_CHECKING:
     from .rundir import RunDir

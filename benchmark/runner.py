@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__, interrupts
+from . import interrupts
 from .batch_judging import BatchRun, prefill_judge_batch
 from .batch_log import BatchLog, load_batch_log
 from .cache import ResponseCache, cache_key
@@ -40,6 +40,7 @@ from .runlock import LOCK, RunLock
 from .runspec import JudgeSpec, ModelSpec, RunSpec
 from .schemas import NO_JUDGE, JudgmentRecord, Manifest, ResolvedTask, ResponseRecord, Scores
 from .suite import Suite, load_suite
+from .version import __version__
 
 NOT_JUDGED = "not judged: no judge configured"
 

@@ -16,7 +16,6 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import __version__  # set in benchmark/__init__ before it imports this module
 from .errors import SuiteError, UsageError
 from .schemas import CATEGORIES, Dimension, ResolvedTask, RubricItem, SharedItemRef, Task
 from .suite_rules import (
@@ -27,6 +26,7 @@ from .suite_rules import (
     task_problems,
     unchecked_relied_on,
 )
+from .version import __version__
 
 SUITE_FILE = "suite.yaml"
 # libyaml's loader when PyYAML was built with it: the suite loads several times faster.
