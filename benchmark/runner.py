@@ -178,7 +178,7 @@ class Runner:
             ResponseKey(t.id, s)
             for t in self.tasks
             for s in range(self.spec.samples)
-            if (t.id, s) not in responses
+            if ResponseKey(t.id, s) not in responses
         ]
 
     def _judge_groups(self, state: _Work) -> Iterator[JudgeGroup]:
@@ -348,11 +348,21 @@ class Runner:
         if call is None or self.plan is None:
             unjudged = [it for it in task.items if it.check is None]
             missing = [
-                it for it in unjudged if (task.id, response.sample, it.id) not in state.judged
+                it
+                for it in unjudged
+                if JudgmentKey(task.id, response.sample, it.id) not in state.judged
             ]
             state.emit(
                 [
-                    item_record(task, response, it, NO_JUDGE, verdict=None, error=NOT_JUDGED)
+                    item_record(
+                        task,
+                        response,
+                        it,
+                        NO_JUDGE,
+                        verdict=None,
+                        error=NOT_JUDGED,
+                        error_kind="not_judged",
+                    )
                     for it in missing
                 ]
             )

@@ -383,6 +383,19 @@ class ResponseRecord(BaseModel):
     stop_reason: StopReason | None = None
 
 
+# Why a judgment has no verdict: no response to judge, the judge call failed (after retries),
+# the judge's answer was unusable (after re-asks), its quote was not in the response, judge
+# samples tied, no judge was given, a check could not decide.
+ErrorKind = Literal[
+    "no_response",
+    "judge_call_failed",
+    "malformed",
+    "ungrounded",
+    "tied",
+    "not_judged",
+    "check_undecided",
+]
+
 # Who decided a judgment; `judge` holds the judge spec for "judge", else one of these words.
 JudgmentSource = Literal["judge", "check", "none"]
 CHECK = "check"
@@ -402,6 +415,8 @@ class JudgmentRecord(BaseModel):
     rationale: str = ""
     judge: str  # judge spec, or CHECK for programmatic items, or NO_JUDGE
     error: str | None = None
+    # The kind of `error` (None without one, and in lines written before kinds were recorded).
+    error_kind: ErrorKind | None = Field(default=None, exclude_if=lambda v: v is None)
     # A check that does not apply to this response (the brief does not require what it checks,
     # and the response has none of it): verdict None, no error, out of both sums and of coverage.
     not_applicable: bool = False

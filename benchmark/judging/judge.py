@@ -26,7 +26,15 @@ from collections.abc import Awaitable, Callable
 
 from ..errors import ProviderError, UsageError
 from ..providers.base import Completion, GenerateRequest, GenerationParams
-from ..schemas import Dimension, JudgmentRecord, ResolvedTask, ResponseRecord, RubricItem, Usage
+from ..schemas import (
+    Dimension,
+    ErrorKind,
+    JudgmentRecord,
+    ResolvedTask,
+    ResponseRecord,
+    RubricItem,
+    Usage,
+)
 from .parse import ItemVerdict, parse_judge_completion
 from .plan import SAMPLE_STRIDE, ask
 
@@ -95,6 +103,7 @@ def item_record(
     rationale: str = "",
     grounded: bool | None = None,
     error: str | None = None,
+    error_kind: ErrorKind | None = None,
     votes: list[bool | None] | None = None,
     vote_agreement: float | None = None,
     not_applicable: bool = False,
@@ -111,11 +120,18 @@ def item_record(
         rationale=rationale,
         judge=judge_spec,
         error=error,
+        error_kind=error_kind,
         grounded=grounded,
         votes=votes,
         vote_agreement=vote_agreement,
         not_applicable=not_applicable,
     )
+
+
+def _kind(draw: ItemVerdict) -> ErrorKind | None:
+    if draw.error is None:
+        return None
+    return "malformed" if draw.malformed else "ungrounded"
 
 
 def _aggregate(
@@ -137,11 +153,13 @@ def _aggregate(
             rationale=d.rationale,
             grounded=d.grounded,
             error=d.error,
+            error_kind=_kind(d),
         )
     votes = [d.verdict for d in draws]
     yes, no = votes.count(True), votes.count(False)
     if yes == no:
-        first_error = next((d.error for d in draws if d.error), "no valid verdict")
+        errored = next((d for d in draws if d.error), None)
+        first_error = errored.error if errored else "no valid verdict"
         return item_record(
             task,
             response,
@@ -151,6 +169,7 @@ def _aggregate(
             rationale=f"{len(draws)} judge samples: {yes} true, {no} false, "
             f"{len(draws) - yes - no} without a verdict",
             error=TIED if yes else first_error,
+            error_kind="tied" if yes else (_kind(errored) if errored else "malformed"),
             votes=votes,
             vote_agreement=0.5 if yes else None,
         )
@@ -192,7 +211,10 @@ async def judge_items(
     if response.error is not None:
         msg = f"no response to judge (generation failed: {response.error})"
         return [
-            item_record(task, response, it, judge_spec, verdict=None, error=msg) for it in items
+            item_record(
+                task, response, it, judge_spec, verdict=None, error=msg, error_kind="no_response"
+            )
+            for it in items
         ]
 
     outcomes = await asyncio.gather(
@@ -216,7 +238,16 @@ async def judge_items(
     if failure is not None:
         msg = f"judge call failed: {failure}"
         records = [
-            item_record(task, response, it, judge_spec, verdict=None, error=msg) for it in items
+            item_record(
+                task,
+                response,
+                it,
+                judge_spec,
+                verdict=None,
+                error=msg,
+                error_kind="judge_call_failed",
+            )
+            for it in items
         ]
     else:
         records = [
