@@ -27,6 +27,7 @@ from .calls import CallService, CallsHalted
 from .errors import RunDirError, UsageError
 from .generation import generate_response
 from .judging import JudgeGroup, JudgePlan, check_judgments, item_record, judge_items
+from .judging.plan import pending_groups
 from .keys import JudgmentKey, ResponseKey, judgment_key, response_key
 from .preflight import check_cache, check_options
 from .progress import RunProgress
@@ -343,15 +344,11 @@ class Runner:
     ) -> list[asyncio.Task[list[JudgmentRecord]]]:
         """One judge call per group still lacking a line, all started at once; without a
         judge, records saying so."""
-        groups = self.plan.pending(task, response, state.judged) if self.plan else []
-        call = state.judge_call
-        if call is None or self.plan is None:
-            unjudged = [it for it in task.items if it.check is None]
-            missing = [
-                it
-                for it in unjudged
-                if JudgmentKey(task.id, response.sample, it.id) not in state.judged
-            ]
+        call, plan = state.judge_call, self.plan
+        if call is None or plan is None:
+            lacking = pending_groups(
+                task, response, state.judged, "dimension", self.suite.dimensions
+            )
             state.emit(
                 [
                     item_record(
@@ -363,11 +360,11 @@ class Runner:
                         error=NOT_JUDGED,
                         error_kind="not_judged",
                     )
-                    for it in missing
+                    for g in lacking
+                    for it in g.items
                 ]
             )
             return []
-        plan = self.plan
         return [
             asyncio.create_task(
                 judge_items(
@@ -381,7 +378,7 @@ class Runner:
                     samples=plan.samples,
                 )
             )
-            for g in groups
+            for g in plan.pending(task, response, state.judged)
         ]
 
     async def _pipeline(self, task: ResolvedTask, sample: int, state: _Work, judge: bool) -> None:

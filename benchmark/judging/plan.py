@@ -64,6 +64,24 @@ class JudgeGroup:
     dimension: Dimension
 
 
+def pending_groups(
+    task: ResolvedTask,
+    response: ResponseRecord,
+    judged: Container[JudgmentKey],
+    mode: JudgeMode,
+    dimensions: Mapping[str, Dimension],
+) -> list[JudgeGroup]:
+    """The groups of `response` with an LLM-judged item not yet in `judged`: the one filter
+    deciding what still needs judging (a run without a judge uses it to write its "not judged"
+    lines). A group is asked whole: its cached calls are free, and only its missing lines are
+    kept."""
+    return [
+        JudgeGroup(task, response, name, items, dimensions[items[0].dimension])
+        for name, items in judge_groups(task.items, mode)
+        if any(JudgmentKey(task.id, response.sample, it.id) not in judged for it in items)
+    ]
+
+
 @dataclass(frozen=True)
 class JudgePlan:
     """How a run's judge calls are made (from the run spec's judge) for a suite's dimensions."""
@@ -80,13 +98,7 @@ class JudgePlan:
     def pending(
         self, task: ResolvedTask, response: ResponseRecord, judged: Container[JudgmentKey]
     ) -> list[JudgeGroup]:
-        """The groups of `response` with an LLM-judged item not yet in `judged`. A group is
-        asked whole: its cached calls are free, and only its missing lines are kept."""
-        return [
-            JudgeGroup(task, response, name, items, self.dimensions[items[0].dimension])
-            for name, items in judge_groups(task.items, self.mode)
-            if any(JudgmentKey(task.id, response.sample, it.id) not in judged for it in items)
-        ]
+        return pending_groups(task, response, judged, self.mode, self.dimensions)
 
     def first_asks(self, group: JudgeGroup) -> list[GenerateRequest]:
         """The first ask of each judge sample of `group`: what a batch can answer up front."""
