@@ -17,7 +17,15 @@ from benchmark.cli import main
 from benchmark.errors import UsageError
 from benchmark.judging import JudgePlan, judge_items
 from benchmark.judging.prompt import prompt_fingerprint
-from benchmark.providers import Completion, GenerateRequest, GenerationParams
+from benchmark.providers import (
+    Capabilities,
+    Completion,
+    GenerateRequest,
+    GenerationParams,
+    batch_client,
+    make_provider,
+)
+from benchmark.providers.anthropic_batch import AnthropicBatches
 from benchmark.retry import RetryPolicy
 from benchmark.rundir import RunDir
 from benchmark.runner import RunConfig, Runner
@@ -303,3 +311,23 @@ def test_batch_needs_a_judge_with_the_capability_and_is_refused_before_any_call(
     with pytest.raises(UsageError, match=r"^--batch: openai/j has no batch API"):
         Runner(cfg, tmp_path / "r").execute()
     assert fake_openai.requests == []
+
+
+# ------------------------------------------------------------------- provider capabilities
+
+
+def test_providers_declare_their_capabilities(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    replay_file = tmp_path / "r.jsonl"
+    replay_file.write_text("")
+    anthropic = make_provider("anthropic/j")
+    assert anthropic.capabilities == Capabilities(batch=True, prompt_caching=True)
+    assert isinstance(batch_client(anthropic), AnthropicBatches)
+    assert make_provider("openai/m").capabilities == Capabilities()
+    assert make_provider(f"replay/{replay_file}").capabilities == Capabilities(replay=True)
+    for spec in ("openai/m", f"replay/{replay_file}"):
+        with pytest.raises(UsageError, match="has no batch API"):
+            batch_client(make_provider(spec))

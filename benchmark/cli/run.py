@@ -32,7 +32,9 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
             "TGI, llama.cpp); default OPENAI_BASE_URL",
         )
         g.add_argument(
-            "--samples", type=positive_int("--samples"), help="samples per task (default 1)"
+            "--samples",
+            type=positive_int("--samples"),
+            help="samples per task (default: as recorded in RUN_DIR, else 1)",
         )
         g.add_argument(
             "--tasks",
@@ -41,7 +43,9 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
         )
         g.add_argument("--temperature", type=float, help="model temperature (default: provider's)")
         g.add_argument("--max-tokens", type=positive_int("--max-tokens"), default=2048)
-        g.add_argument("--seed", type=int, help="recorded; seeds the bootstrap (default 0)")
+        g.add_argument(
+            "--seed", type=int, help="seeds the bootstrap (default: as recorded in RUN_DIR, else 0)"
+        )
     if judge:
         g = p.add_argument_group("judge")
         g.add_argument("--judge", help="judge spec, e.g. anthropic/claude-sonnet-4-5")
