@@ -32,7 +32,9 @@ from benchmark.runner import RunConfig, Runner
 from benchmark.runspec import JudgeSpec, ModelSpec, RunSpec, SuiteRef, spec_differences
 from benchmark.schemas import Manifest, ResponseRecord, Scores
 from benchmark.suite import load_suite
+from leaderboard.verify import verify_bundle
 from tests.fakes import FakeAnthropic, FakeOpenAI
+from tests.leaderboard_helpers import mini_suites
 
 MINI = Path(__file__).parent / "data" / "mini_suite"
 # A version 1 run directory as musebench 0.1.0 (main at ce50086) wrote it: 1 task, 2 samples,
@@ -331,3 +333,11 @@ def test_providers_declare_their_capabilities(
     for spec in ("openai/m", f"replay/{replay_file}"):
         with pytest.raises(UsageError, match="has no batch API"):
             batch_client(make_provider(spec))
+
+
+def test_a_version_1_bundle_still_verifies_for_the_leaderboard(tmp_path: Path) -> None:
+    out = _v1_copy(tmp_path)
+    verified = verify_bundle(out, mini_suites())
+    assert verified.manifest.model == "anthropic/model-under-test"
+    assert verified.manifest.schema_version == 2  # read as version 2; the file is untouched
+    assert json.loads((out / "manifest.json").read_text())["schema_version"] == 1
