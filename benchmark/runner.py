@@ -26,8 +26,14 @@ from .cache import ResponseCache, cache_key
 from .calls import CallService, CallsHalted
 from .errors import RunDirError, UsageError
 from .generation import generate_response
-from .judging import JudgeGroup, JudgePlan, check_judgments, item_record, judge_items
-from .judging.plan import pending_groups
+from .judging import (
+    JudgeGroup,
+    JudgePlan,
+    check_judgments,
+    item_record,
+    judge_items,
+    pending_groups,
+)
 from .keys import JudgmentKey, ResponseKey, judgment_key, response_key
 from .preflight import check_cache, check_options
 from .progress import RunProgress
