@@ -126,8 +126,8 @@ class _Session:
     def rate_response(self) -> None:
         """Key verdicts into the current response's items (up to the verdicts still due), wait
         for the last save, and submit it when more verdicts are due."""
-        view = q.current(self.store, self.user_id)
-        assert view is not None
+        # The served page opens the first assignment after login: wait for it, not assume it.
+        view = until(lambda: q.current(self.store, self.user_id), what="an open assignment")
         driver = self.driver
         aid = view.assignment_id
         state = until(
