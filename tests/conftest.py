@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-# Loopback fake Anthropic / OpenAI servers: the `fake_anthropic` and `fake_openai` fixtures.
-pytest_plugins = ["tests.fakes.fixtures"]
+# Loopback fake Anthropic / OpenAI servers: the `fake_anthropic` and `fake_openai` fixtures;
+# the calls of the in-process mock provider: the `mock_calls` fixture.
+pytest_plugins = ["tests.fakes.fixtures", "tests.mock_calls"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
