@@ -59,6 +59,7 @@ def _programmatic(task: ResolvedTask) -> list[RubricItem]:
     return [it for it in task.items if it.check is not None]
 
 
+@pytest.mark.slow
 def test_structure_and_scope(unjudged: tuple[dict[str, Any], Path]) -> None:
     doc, out = unjudged
     assert doc["scope"] == NO_JUDGE_SCOPE and doc["judge"] is None
@@ -84,6 +85,7 @@ def test_structure_and_scope(unjudged: tuple[dict[str, Any], Path]) -> None:
         assert block["model"] == f"replay/audit-{name}"
 
 
+@pytest.mark.slow
 def test_numbers_are_what_scoring_gives_for_the_same_judgments(
     unjudged: tuple[dict[str, Any], Path],
 ) -> None:
@@ -121,6 +123,7 @@ def test_numbers_are_what_scoring_gives_for_the_same_judgments(
         assert block["programmatic_points"]["all"]["possible"] == sum(p for p, _ in pos)
 
 
+@pytest.mark.slow
 def test_the_runs_scored_exactly_the_policies_replies(
     unjudged: tuple[dict[str, Any], Path],
 ) -> None:
@@ -132,6 +135,7 @@ def test_the_runs_scored_exactly_the_policies_replies(
             assert r.transcript == replayed[(r.task_id, 0)].transcript
 
 
+@pytest.mark.slow
 def test_empty_policy_by_hand(unjudged: tuple[dict[str, Any], Path]) -> None:
     doc, out = unjudged
     block = doc["policies"]["empty"]

@@ -211,6 +211,7 @@ def test_openai_compatible_model_with_base_url(
     assert RunDir(out).read_manifest().model == "openai/local-llama"
 
 
+@pytest.mark.slow
 def test_demo_without_judge_never_invents(tmp_path: Path) -> None:
     from benchmark.demo import run_demo
     from benchmark.runner import NOT_JUDGED as NOT_JUDGED_NOTE
