@@ -4,9 +4,9 @@ Pure functions of the request's text and of draws in [0, 1) the caller takes fro
 the request, so the same request always gets the same answer.
 
 As a model, a reply is either good or poor:
-- good: on topic (it repeats the last user message's content words), at most 55 words and one
-  question, and an HTML page with a form, a labelled input and a button when the message asks
-  for HTML or a web page; it varies with the draw, so repeated samples differ;
+- good: on topic (it repeats up to six content words of the last user message), at most 40
+  words and one question, and an HTML page with a form, a labelled input and a button when the
+  message asks for HTML or a web page; it varies with the draw, so repeated samples differ;
 - poor: one fixed template for every prompt (a cliche opening, 70 words, three questions, no
   HTML), so it fails word limits, question limits and HTML checks, and collapses in diversity.
 
