@@ -7,6 +7,7 @@ import asyncio
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from benchmark.cli import main
@@ -242,6 +243,7 @@ def test_judge_answer_fills_the_schema_exactly() -> None:
     answer = completion.structured
     schema = request.structured.schema
     assert answer is not None and json.loads(completion.text) == answer
+    jsonschema.validate(answer, schema)  # every id, every field, nothing else
     assert list(answer) == schema["required"] == [it.id for it in items]
     for item_id, entry in answer.items():
         assert list(entry) == schema["properties"][item_id]["required"]
