@@ -174,6 +174,21 @@ def test_err_fails_for_good_and_flaky_fails_then_answers() -> None:
     assert len(flaky.requests) == 3
 
 
+def test_latency_is_slept_per_call_and_zero_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr("benchmark.providers.mock_provider.asyncio.sleep", sleep)
+    _ask(MockProvider("good"), _prompt())
+    assert slept == []
+    provider = MockProvider("good,latency=0.25")
+    _ask(provider, _prompt())
+    _ask(provider, _prompt(sample=1))
+    assert slept == [0.25, 0.25]
+
+
 def test_log_env_records_every_call(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     log = tmp_path / "calls.jsonl"
     monkeypatch.setenv(LOG_ENV, str(log))

@@ -17,13 +17,15 @@ Grammar (a SpecError names the bad part):
   `malformed=P`  share of judge answers that leave out their last item;
   `ungrounded=P` share of met verdicts whose evidence quotes words the response never says;
   `latency=S`    seconds each call takes (default 0).
-An answer longer than the request's `max_tokens` (at four characters a token) is cut there with
-stop reason `max_tokens`, as a real API does. Usage counts four characters a token; system
-blocks marked for caching count as cache reads.
+A structured request is answered as a judge request (`mock_answers.judge_answer`: one entry per
+id the schema requires). An answer longer than the request's `max_tokens` (at four characters a
+token) is cut there with stop reason `max_tokens`, as a real API does. Usage counts four
+characters a token; system blocks marked for caching count as cache reads.
 
 For tests: `MockProvider.requests` lists the requests an instance received, and when the
 environment variable MUSEBENCH_MOCK_LOG names a file, every call appends one JSON line to it
-(spec, task_id, sample, response_sample, kind, outcome), across processes."""
+(spec, task_id, sample, response_sample, kind, outcome); the variable is read at each call, so
+child processes given it log too."""
 
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ from typing import Any, ClassVar
 from ..errors import ProviderError, SpecError
 from ..schemas import Usage
 from .base import Completion, GenerateRequest
-from .mock_answers import judge_answer, model_reply
+from .mock_answers import Draw, judge_answer, model_reply
 
 LOG_ENV = "MUSEBENCH_MOCK_LOG"
 QUALITY_NAMES = {"good": 1.0, "bad": 0.0}
@@ -171,7 +173,7 @@ class MockProvider:
         self._log(request, "ok")
         return completion
 
-    def _fail_if_asked(self, digest: bytes, draw: Any) -> None:
+    def _fail_if_asked(self, digest: bytes, draw: Draw) -> None:
         done = self._failures.get(digest, 0)
         if done < self.settings.flaky:
             self._failures[digest] = done + 1
@@ -181,9 +183,13 @@ class MockProvider:
                 status=503,
             )
         if draw("error") < self.settings.err:
-            raise ProviderError(f"{self.spec}: injected error (err=)", retryable=False, status=400)
+            raise ProviderError(
+                f"{self.spec}: injected error (err={self.settings.err:g})",
+                retryable=False,
+                status=400,
+            )
 
-    def _answer(self, request: GenerateRequest, draw: Any) -> Completion:
+    def _answer(self, request: GenerateRequest, draw: Draw) -> Completion:
         s = self.settings
         user = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
         structured: dict[str, Any] | None = None
