@@ -89,6 +89,19 @@ def test_bad_specs_name_the_part(name: str, names: str) -> None:
     with pytest.raises(SpecError, match="mock/") as err:
         make_provider(f"mock/{name}")
     assert names in str(err.value)
+    with pytest.raises(SpecError, match="mock/"):
+        parse_spec(f"mock/{name}")  # what the run's checks before any work call
+
+
+def test_bad_spec_leaves_no_run_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    argv = ["run", "--model", "mock/great", "--judge", "mock/good", "--out", str(out)]
+    assert main([*argv, "--suite", str(MINI), "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "musebench: error: model spec 'mock/great': quality 'great' is not good, bad or q<number in 0..1>"
+    ]
+    assert not out.exists()
 
 
 def test_any_non_negative_temperature() -> None:

@@ -15,7 +15,7 @@ from .base import (
     SystemBlock,
 )
 from .endpoints import endpoint_of
-from .mock_provider import MockProvider
+from .mock_provider import MockProvider, parse_mock_spec
 from .openai_provider import OpenAIProvider
 from .replay import ReplayProvider
 
@@ -37,6 +37,8 @@ def parse_spec(spec: str) -> tuple[str, str]:
         )
     if not model:
         raise SpecError(f"model spec {spec!r} names no model after '{provider}/'")
+    if provider == "mock":
+        parse_mock_spec(model)  # its grammar is checked with the spec, before any run dir exists
     return provider, model
 
 
