@@ -161,6 +161,7 @@ def test_stats_and_selection(repo_root: Path) -> None:
         suite.select("zzz*")
 
 
+@pytest.mark.slow
 def test_hash_changes_with_content(repo_root: Path, tmp_path: Path) -> None:
     root = _copy_suite(repo_root, tmp_path)
     h1 = load_suite(root).suite_hash
