@@ -12,6 +12,7 @@ from ..cost import load_prices
 from ..errors import UsageError
 from ..report import cost_report, render
 from ..rundir import RunDir
+from ..task_select import choose_tasks
 from .argtypes import positive_int
 
 if TYPE_CHECKING:
@@ -37,6 +38,11 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
             "--tasks",
             help="glob over task ids or category/id, or tag:NAME (comma-separated; tag:hard is "
             "the hard subset)",
+        )
+        g.add_argument(
+            "--limit",
+            type=positive_int("--limit"),
+            help="only the first N matching tasks, in the suite's order (`musebench tasks`)",
         )
         g.add_argument("--temperature", type=float, help="model temperature (default: provider's)")
         g.add_argument("--max-tokens", type=positive_int("--max-tokens"), default=2048)
@@ -128,6 +134,8 @@ def config_from_args(args: argparse.Namespace, *, existing: RunDir | None = None
         raise UsageError("--model: required (e.g. anthropic/claude-sonnet-4-5)")
     gp = m.generation_params if m else {}
     tasks = getattr(args, "tasks", None) or (",".join(m.task_ids) if m else None)
+    if m is None:  # a new run: --limit, and a replay answers its own file's tasks
+        tasks = choose_tasks(args.suite, model, tasks, getattr(args, "limit", None))
     return RunConfig(
         model=model,
         judge=getattr(args, "judge", None),
