@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "annotate",
     "hub",
     "audit",
+    "schema",
+    "tasks",
 ]
 
 
