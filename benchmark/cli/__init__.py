@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "audit",
     "schema",
     "tasks",
+    "compare",
 ]
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from ..cost import load_prices
 from ..errors import UsageError
-from ..report import cost_report, render
+from ..report import load_reports, print_reports, render, report_json
 from ..rundir import RunDir
 from ..task_select import choose_tasks
 from .argtypes import positive_int
@@ -116,10 +116,11 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print scores.json on stdout")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("report", help="print the scores, coverage and cost of RUN_DIR")
-    p.add_argument("run_dir")
+    p = sub.add_parser("report", help="scores, per-task scores, diversity, agreement and cost")
+    p.add_argument("run_dir", nargs="+", help="one run directory, or several for one table")
     p.add_argument("--prices", help="price table YAML overriding the shipped list prices")
-    p.add_argument("--json", action="store_true", help="one JSON document: scores and cost")
+    p.add_argument("--json", action="store_true", help="one JSON document (docs/REPORTS.md)")
+    p.add_argument("--all-tasks", action="store_true", help="every task, not only the worst 20")
     p.set_defaults(func=cmd_report)
 
 
@@ -230,18 +231,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    run = RunDir(args.run_dir)
-    run.require()
+    reports = load_reports(args.run_dir, args.prices)  # everything read before anything prints
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "scores": run.read_scores().model_dump(mode="json"),
-                    "cost": cost_report(run, args.prices),
-                },
-                indent=2,
-            )
-        )
-        return 0
-    render(run, Console(), prices_path=args.prices)
+        print(json.dumps(report_json(reports), indent=2))
+    else:
+        print_reports(reports, Console(), tasks_shown=None if args.all_tasks else 20)
     return 0

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..schemas import CATEGORIES
+from ..tables import add_row
 
 
 def register(sub: Any) -> None:
@@ -46,7 +47,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         table.add_column("title", overflow="fold")
         for r in rows:
             if r.category == category:
-                table.add_row(r.id, f"{r.items} ({r.checks})", r.title)
+                add_row(table, r.id, f"{r.items} ({r.checks})", r.title)
         console.print(table)
     console.print(
         f"{len(rows)} task(s), suite v{suite.version}. items (checks): rubric items, and in "
