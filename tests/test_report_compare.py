@@ -143,3 +143,23 @@ def test_compare_two_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert max(len(line) for line in out.splitlines()) <= 80
     assert "-100.0 [no CI]" in out and "anthropic/claude-y" in out
+
+
+def test_judge_sample_agreement_by_hand() -> None:
+    from benchmark.report import judge_agreement
+
+    def j(votes: list[bool | None] | None, agreement: float | None) -> JudgmentRecord:
+        return JudgmentRecord(
+            task_id="t", sample=0, model="m", item_id="i", dimension="d", points=1,
+            verdict=True, judge="j", votes=votes, vote_agreement=agreement,
+        )  # fmt: skip
+
+    # Three items with K=3 votes: unanimous, 2 of 3, 2 of 3; a check (no votes) is left out.
+    records = [j([True] * 3, 1.0), j([True, False, True], 2 / 3), j([False, False, True], 2 / 3)]
+    records.append(j(None, None))
+    assert judge_agreement(records) == {
+        "items": 3,
+        "mean_vote_agreement": round((1 + 2 / 3 + 2 / 3) / 3, 4),
+        "unanimous_share": round(1 / 3, 4),
+    }
+    assert judge_agreement([j(None, None)]) is None  # one verdict per item: nothing to show
