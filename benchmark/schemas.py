@@ -5,13 +5,14 @@ The on-disk contracts are in DESIGN.md; field names here follow it exactly."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
+    SerializationInfo,
     SerializerFunctionWrapHandler,
     StrictBool,
     StrictInt,
@@ -21,6 +22,7 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+from typing_extensions import TypedDict
 
 from .check_models import (
     AcrosticCheck,
@@ -349,14 +351,32 @@ def _none_from_empty(value: Any) -> Any:
     return None if value == "" or value == [] else value
 
 
+class MessageOnDisk(TypedDict):
+    """A transcript message as run files hold it (the JSON Schema of `Message` as written)."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    role: Literal["system", "user", "assistant"]
+    content: str
+    given: bool
+
+
 class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["system", "user", "assistant"]
     content: str
     # Part of a fixed-history task's given conversation, not written by the model under
-    # evaluation. Always written (false for the model's own turns): a struct column has one set
-    # of fields in every file.
+    # evaluation. Always in run files (false for the model's own turns: a struct column has one
+    # set of fields in every file); in a Python dump only when true, as before.
     given: bool = False
+
+    @model_serializer(mode="wrap")
+    def _given_in_files(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> MessageOnDisk:
+        data: dict[str, Any] = handler(self)
+        if not self.given and not info.mode_is_json():
+            data.pop("given", None)
+        return cast(MessageOnDisk, data)
 
 
 class Usage(BaseModel):
