@@ -153,7 +153,7 @@ def test_non_retryable_error_is_recorded_then_resumed(
     # Resume: the failed line is replaced by the retry, never duplicated; errors were not cached.
     scores = Runner(_config(tasks="story"), out).execute()
     lines = RunDir(out).responses_path.read_text().splitlines()
-    assert len(lines) == 1 and json.loads(lines[0])["error"] is None
+    assert len(lines) == 1 and json.loads(lines[0])["error"] == ""  # "" on disk: no error
     assert scores.status == "complete"
 
 
