@@ -16,17 +16,8 @@ from sqlalchemy import select
 from benchmark.errors import UsageError
 
 from .metrics import COLUMNS, FORMATS, write_ratings
-from .store import (
-    FLAGGED,
-    Assignment,
-    JudgeVerdict,
-    Rating,
-    Store,
-    TaskItem,
-    TaskRow,
-    Unit,
-    User,
-)
+from .queries import flagged
+from .store import Assignment, JudgeVerdict, Rating, Store, TaskItem, TaskRow, Unit, User
 
 VALUE = {"met": 1, "not_met": 0}
 
@@ -50,11 +41,9 @@ def _flags(store: Store, anonymize: bool) -> dict[str, str]:
     """unit_id -> "rater: reason; ..." for every flag the response got."""
     with store.read() as s:
         rows = s.execute(
-            select(Unit.unit_id, User.name, User.id, Assignment.flag_reason)
-            .join(Unit, Unit.id == Assignment.unit_pk)
-            .join(User, User.id == Assignment.user_pk)
-            .where(Assignment.status == FLAGGED)
-            .order_by(Assignment.submitted_at)
+            flagged(Unit.unit_id, User.name, User.id, Assignment.flag_reason).order_by(
+                Assignment.submitted_at
+            )
         ).all()
     out: dict[str, list[str]] = {}
     for r in rows:

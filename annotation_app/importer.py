@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 
 from benchmark.errors import RunDirError, UsageError
 from benchmark.rundir import RunDir
-from benchmark.schemas import ResolvedTask, ResponseRecord
+from benchmark.schemas import Manifest, ResolvedTask, ResponseRecord
 from benchmark.suite import Suite, load_suite
 
 from .errors import StoreError
 from .metrics import read_ratings
+from .settings import Settings
 from .store import GoldAnswer, JudgeVerdict, RunImport, Store, TaskItem, TaskRow, Unit
 
 
@@ -72,45 +73,68 @@ def _gold_from_file(path: Path, known: set[str]) -> dict[tuple[str, str], bool]:
     return gold
 
 
-def import_run(
-    store: Store,
-    run_dir: str | Path,
-    *,
-    overlap: int | None = None,
-    sample: int | None = None,
-    seed: int = 0,
-    suite_dir: str | Path | None = None,
-    gold: str | Path | None = None,
-) -> ImportReport:
-    settings = store.settings
+# Per unit: {item_id: (verdict, source)} known answers, and {(item_id, judge): verdict}.
+KnownAnswers = dict[str, dict[str, tuple[bool, str]]]
+JudgeAnswers = dict[str, dict[tuple[str, str], bool]]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything an import will write, read and checked before the store is touched."""
+
+    rd: RunDir
+    manifest: Manifest
+    suite: Suite
+    overlap: int
+    seed: int
+    rng: random.Random  # drew the sample; draws the units' shuffle keys next
+    n_records: int
+    n_ok: int
+    n_chosen: int
+    wanted: dict[str, ResponseRecord]  # unit id -> response, in (task, sample) order
+    tasks: dict[str, ResolvedTask]
+    gold_answers: KnownAnswers
+    judged: JudgeAnswers
+
+
+def _overlap(settings: Settings, overlap: int | None, sample: int | None) -> int:
     k = settings.overlap if overlap is None else overlap
     if not 1 <= k <= settings.max_overlap:
         raise UsageError(f"--overlap: must be between 1 and {settings.max_overlap}, not {k}")
     if sample is not None and sample < 1:
         raise UsageError(f"--sample: must be at least 1, not {sample}")
+    return k
 
-    rd = RunDir(run_dir)
-    manifest = rd.require()
-    suite: Suite = load_suite(suite_dir)
+
+def _run_suite(rd: RunDir, manifest: Manifest, suite_dir: str | Path | None) -> Suite:
+    """The suite the run answered (its hash must match the manifest's)."""
+    suite = load_suite(suite_dir)
     if manifest.suite_hash != suite.suite_hash:
         raise RunDirError(
             f"{rd.path}: the run used suite {manifest.suite_hash[:12]} but the suite loaded from "
             f"{suite.root} is {suite.suite_hash[:12]} (pass --suite with the run's suite)"
         )
-    records = rd.responses()
-    ok = [r for r in records if r.error is None]
-    if not ok:
-        raise RunDirError(f"{rd.path}: no responses without an error to annotate")
+    return suite
+
+
+def _tasks_of(rd: RunDir, ok: list[ResponseRecord], suite: Suite) -> dict[str, ResolvedTask]:
     tasks: dict[str, ResolvedTask] = {}
     for r in ok:
-        if r.task_id not in tasks:
-            try:
-                tasks[r.task_id] = suite.task(r.task_id)
-            except KeyError:
-                raise RunDirError(
-                    f"{rd.path}: response for task {r.task_id!r}, which the suite does not have"
-                ) from None
-    rng = random.Random(seed)
+        if r.task_id in tasks:
+            continue
+        try:
+            tasks[r.task_id] = suite.task(r.task_id)
+        except KeyError:
+            raise RunDirError(
+                f"{rd.path}: response for task {r.task_id!r}, which the suite does not have"
+            ) from None
+    return tasks
+
+
+def _choose(
+    rd: RunDir, ok: list[ResponseRecord], sample: int | None, rng: random.Random, settings: Settings
+) -> list[ResponseRecord]:
+    """The responses to queue (a seeded sample when asked), within the store's limits."""
     chosen = ok if sample is None or sample >= len(ok) else rng.sample(ok, sample)
     chosen = sorted(chosen, key=lambda r: (r.task_id, r.sample))
     if len(chosen) > settings.max_units_per_import:
@@ -125,11 +149,16 @@ def import_run(
                 f"{rd.path}: response {unit_id_of(r.task_id, r.sample, r.model)} has "
                 f"{chars} transcript characters, over the limit of {settings.max_transcript_chars}"
             )
-    wanted = {unit_id_of(r.task_id, r.sample, r.model): r for r in chosen}
+    return chosen
 
-    # Per unit: {item_id: (verdict, source)} known answers, {(item_id, judge): verdict}.
-    gold_answers: dict[str, dict[str, tuple[bool, str]]] = {}
-    judged: dict[str, dict[tuple[str, str], bool]] = {}
+
+def _known_verdicts(
+    rd: RunDir, wanted: dict[str, ResponseRecord], gold: str | Path | None
+) -> tuple[KnownAnswers, JudgeAnswers]:
+    """The run's check verdicts (gold), its judge verdicts, and an expert gold file's answers
+    (which win over the checks')."""
+    gold_answers: KnownAnswers = {}
+    judged: JudgeAnswers = {}
     for j in rd.judgments():
         uid = unit_id_of(j.task_id, j.sample, j.model)
         if uid not in wanted or j.verdict is None or j.error is not None:
@@ -141,88 +170,182 @@ def import_run(
     if gold is not None:
         for (uid, item_id), verdict in _gold_from_file(Path(gold), set(wanted)).items():
             gold_answers.setdefault(uid, {})[item_id] = (verdict, "expert")
+    return gold_answers, judged
 
-    now = time.time()
-    with store.write() as s:
-        existing = {
-            uid: run_id
-            for uid, run_id in s.execute(
-                select(Unit.unit_id, RunImport.run_id)
-                .join(RunImport, RunImport.id == Unit.import_pk)
-                .where(Unit.unit_id.in_(list(wanted)))
-            )
-        }
-        clash = [uid for uid, run_id in existing.items() if run_id != manifest.run_id]
-        if clash:
-            raise StoreError(
-                f"{rd.path}: response {clash[0]} is already in the store from run "
-                f"{existing[clash[0]]} (a unit id is task/sample/model, so a store holds one run "
-                "per model; use another --db)"
-            )
-        new = {uid: r for uid, r in wanted.items() if uid not in existing}
-        total = int(s.scalar(select(func.count()).select_from(Unit)) or 0)
-        if total + len(new) > settings.max_units_total:
-            raise StoreError(
-                f"{rd.path}: importing {len(new)} responses into a store holding {total} would "
-                f"exceed its limit of {settings.max_units_total} responses"
-            )
-        imp = RunImport(
-            run_id=manifest.run_id,
-            run_dir=str(rd.path.resolve()),
-            model=manifest.model,
-            judge=manifest.judge,
-            suite_version=suite.version,
-            suite_hash=suite.suite_hash,
-            overlap=k,
-            seed=seed,
-            n_units=len(new),
-            imported_at=now,
+
+def _plan(
+    store: Store,
+    run_dir: str | Path,
+    *,
+    overlap: int | None,
+    sample: int | None,
+    seed: int,
+    suite_dir: str | Path | None,
+    gold: str | Path | None,
+) -> _Plan:
+    settings = store.settings
+    k = _overlap(settings, overlap, sample)
+    rd = RunDir(run_dir)
+    manifest = rd.require()
+    suite = _run_suite(rd, manifest, suite_dir)
+    records = rd.responses()
+    ok = [r for r in records if r.error is None]
+    if not ok:
+        raise RunDirError(f"{rd.path}: no responses without an error to annotate")
+    tasks = _tasks_of(rd, ok, suite)
+    rng = random.Random(seed)
+    chosen = _choose(rd, ok, sample, rng, settings)
+    wanted = {unit_id_of(r.task_id, r.sample, r.model): r for r in chosen}
+    gold_answers, judged = _known_verdicts(rd, wanted, gold)
+    return _Plan(
+        rd,
+        manifest,
+        suite,
+        k,
+        seed,
+        rng,
+        n_records=len(records),
+        n_ok=len(ok),
+        n_chosen=len(chosen),
+        wanted=wanted,
+        tasks=tasks,
+        gold_answers=gold_answers,
+        judged=judged,
+    )
+
+
+def _already_queued(s: Session, plan: _Plan) -> dict[str, str]:
+    """Unit id -> run id of the wanted units already in the store; only this run's may be."""
+    existing = {
+        uid: run_id
+        for uid, run_id in s.execute(
+            select(Unit.unit_id, RunImport.run_id)
+            .join(RunImport, RunImport.id == Unit.import_pk)
+            .where(Unit.unit_id.in_(list(plan.wanted)))
         )
-        s.add(imp)
-        s.flush()
-        task_pks: dict[str, int] = {}
-        for task_id in sorted({r.task_id for r in new.values()}):
-            task_pks[task_id] = _ensure_task(s, suite.suite_hash, tasks[task_id])
-        items_queued = n_gold = n_judged = 0
-        for uid, r in new.items():
-            unit = Unit(
-                unit_id=uid,
-                import_pk=imp.id,
-                task_pk=task_pks[r.task_id],
-                sample=r.sample,
-                system=r.model,
-                transcript=json.dumps([m.model_dump() for m in r.transcript], ensure_ascii=False),
-                overlap=k,
-                shuffle_key=rng.random(),
-                active=True,
-            )
-            s.add(unit)
-            s.flush()
-            item_ids = {it.id for it in tasks[r.task_id].items}
-            items_queued += len(item_ids)
-            for item_id, (verdict, source) in gold_answers.get(uid, {}).items():
-                if item_id in item_ids:
-                    s.add(
-                        GoldAnswer(unit_pk=unit.id, item_id=item_id, verdict=verdict, source=source)
-                    )
-                    n_gold += 1
-            for (item_id, judge), verdict in judged.get(uid, {}).items():
-                if item_id in item_ids:
-                    s.add(
-                        JudgeVerdict(unit_pk=unit.id, item_id=item_id, judge=judge, verdict=verdict)
-                    )
-                    n_judged += 1
+    }
+    clash = [uid for uid, run_id in existing.items() if run_id != plan.manifest.run_id]
+    if clash:
+        raise StoreError(
+            f"{plan.rd.path}: response {clash[0]} is already in the store from run "
+            f"{existing[clash[0]]} (a unit id is task/sample/model, so a store holds one run "
+            "per model; use another --db)"
+        )
+    return existing
+
+
+def _check_room(s: Session, plan: _Plan, n_new: int, limit: int) -> None:
+    total = int(s.scalar(select(func.count()).select_from(Unit)) or 0)
+    if total + n_new > limit:
+        raise StoreError(
+            f"{plan.rd.path}: importing {n_new} responses into a store holding {total} would "
+            f"exceed its limit of {limit} responses"
+        )
+
+
+def _add_import(s: Session, plan: _Plan, n_units: int) -> RunImport:
+    imp = RunImport(
+        run_id=plan.manifest.run_id,
+        run_dir=str(plan.rd.path.resolve()),
+        model=plan.manifest.model,
+        judge=plan.manifest.judge,
+        suite_version=plan.suite.version,
+        suite_hash=plan.suite.suite_hash,
+        overlap=plan.overlap,
+        seed=plan.seed,
+        n_units=n_units,
+        imported_at=time.time(),
+    )
+    s.add(imp)
+    s.flush()
+    return imp
+
+
+def _add_unit(
+    s: Session, plan: _Plan, uid: str, r: ResponseRecord, import_pk: int, task_pk: int
+) -> int:
+    unit = Unit(
+        unit_id=uid,
+        import_pk=import_pk,
+        task_pk=task_pk,
+        sample=r.sample,
+        system=r.model,
+        transcript=json.dumps([m.model_dump() for m in r.transcript], ensure_ascii=False),
+        overlap=plan.overlap,
+        shuffle_key=plan.rng.random(),
+        active=True,
+    )
+    s.add(unit)
+    s.flush()
+    return unit.id
+
+
+def _add_known(
+    s: Session, plan: _Plan, uid: str, unit_pk: int, item_ids: set[str]
+) -> tuple[int, int]:
+    """The unit's gold answers and judge verdicts on the task's items: (gold, judge) counts."""
+    gold = [
+        GoldAnswer(unit_pk=unit_pk, item_id=item_id, verdict=verdict, source=source)
+        for item_id, (verdict, source) in plan.gold_answers.get(uid, {}).items()
+        if item_id in item_ids
+    ]
+    judged = [
+        JudgeVerdict(unit_pk=unit_pk, item_id=item_id, judge=judge, verdict=verdict)
+        for (item_id, judge), verdict in plan.judged.get(uid, {}).items()
+        if item_id in item_ids
+    ]
+    s.add_all([*gold, *judged])
+    return len(gold), len(judged)
+
+
+def _write(s: Session, plan: _Plan, new: dict[str, ResponseRecord]) -> tuple[int, int, int]:
+    """The import, its tasks and new units with their known answers: (items queued, gold
+    answers, judge verdicts)."""
+    imp = _add_import(s, plan, len(new))
+    task_pks = {
+        task_id: _ensure_task(s, plan.suite.suite_hash, plan.tasks[task_id])
+        for task_id in sorted({r.task_id for r in new.values()})
+    }
+    items_queued = n_gold = n_judged = 0
+    for uid, r in new.items():
+        unit_pk = _add_unit(s, plan, uid, r, imp.id, task_pks[r.task_id])
+        item_ids = {it.id for it in plan.tasks[r.task_id].items}
+        items_queued += len(item_ids)
+        gold, judged = _add_known(s, plan, uid, unit_pk, item_ids)
+        n_gold += gold
+        n_judged += judged
+    return items_queued, n_gold, n_judged
+
+
+def import_run(
+    store: Store,
+    run_dir: str | Path,
+    *,
+    overlap: int | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+    suite_dir: str | Path | None = None,
+    gold: str | Path | None = None,
+) -> ImportReport:
+    plan = _plan(
+        store, run_dir, overlap=overlap, sample=sample, seed=seed, suite_dir=suite_dir, gold=gold
+    )
+    with store.write() as s:
+        existing = _already_queued(s, plan)
+        new = {uid: r for uid, r in plan.wanted.items() if uid not in existing}
+        _check_room(s, plan, len(new), store.settings.max_units_total)
+        items_queued, n_gold, n_judged = _write(s, plan, new)
     return ImportReport(
-        run_id=manifest.run_id,
-        model=manifest.model,
+        run_id=plan.manifest.run_id,
+        model=plan.manifest.model,
         units_added=len(new),
         units_already_queued=len(existing),
-        responses_with_error=len(records) - len(ok),
-        responses_not_sampled=len(ok) - len(chosen),
+        responses_with_error=plan.n_records - plan.n_ok,
+        responses_not_sampled=plan.n_ok - plan.n_chosen,
         items_queued=items_queued,
         gold_answers=n_gold,
         judge_verdicts=n_judged,
-        overlap=k,
+        overlap=plan.overlap,
     )
 
 

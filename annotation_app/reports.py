@@ -13,6 +13,7 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from .auth import UserInfo, require_admin, require_self_or_admin
+from .queries import flagged, rated_items
 from .store import (
     DONE,
     FLAGGED,
@@ -142,31 +143,17 @@ def gold_accuracy(store: Store) -> pd.DataFrame:
 def disputed(store: Store, limit: int = 25) -> pd.DataFrame:
     """(response, item) pairs rated at least twice, most disputed first: dispute is the share of
     verdicts outside the majority ("unsure" never counts as the majority)."""
+    # One row per (response, item, verdict) with how many raters gave that verdict.
+    keys = (
+        Unit.unit_id,
+        Unit.system,
+        TaskRow.task_id,
+        Rating.item_id,
+        TaskItem.text,
+        Rating.verdict,
+    )
     with store.read() as s:
-        rows = s.execute(
-            select(
-                Unit.unit_id,
-                Unit.system,
-                TaskRow.task_id,
-                Rating.item_id,
-                TaskItem.text,
-                Rating.verdict,
-                func.count().label("n"),
-            )
-            .join(Unit, Unit.id == Rating.unit_pk)
-            .join(TaskRow, TaskRow.id == Unit.task_pk)
-            .join(
-                TaskItem, and_(TaskItem.task_pk == TaskRow.id, TaskItem.item_id == Rating.item_id)
-            )
-            .group_by(
-                Unit.unit_id,
-                Unit.system,
-                TaskRow.task_id,
-                Rating.item_id,
-                TaskItem.text,
-                Rating.verdict,
-            )
-        ).all()
+        rows = s.execute(rated_items(*keys, func.count().label("n")).group_by(*keys)).all()
     info: dict[tuple[str, str], dict[str, str]] = {}
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for r in rows:
@@ -210,11 +197,9 @@ def disputed(store: Store, limit: int = 25) -> pd.DataFrame:
 def flags(store: Store) -> pd.DataFrame:
     with store.read() as s:
         rows = s.execute(
-            select(Unit.unit_id, User.name, Assignment.flag_reason, Assignment.submitted_at)
-            .join(Unit, Unit.id == Assignment.unit_pk)
-            .join(User, User.id == Assignment.user_pk)
-            .where(Assignment.status == FLAGGED)
-            .order_by(Assignment.submitted_at.desc())
+            flagged(
+                Unit.unit_id, User.name, Assignment.flag_reason, Assignment.submitted_at
+            ).order_by(Assignment.submitted_at.desc())
         ).all()
     return pd.DataFrame(
         [
@@ -236,7 +221,7 @@ def user_ratings(store: Store, requester: UserInfo, rater_name: str) -> pd.DataF
     require_self_or_admin(requester, rater_name)
     with store.read() as s:
         rows = s.execute(
-            select(
+            rated_items(
                 Assignment.position,
                 Assignment.item_order,
                 TaskRow.title,
@@ -247,11 +232,6 @@ def user_ratings(store: Store, requester: UserInfo, rater_name: str) -> pd.DataF
                 Rating.submitted_at,
             )
             .join(Assignment, Assignment.id == Rating.assignment_pk)
-            .join(Unit, Unit.id == Rating.unit_pk)
-            .join(TaskRow, TaskRow.id == Unit.task_pk)
-            .join(
-                TaskItem, and_(TaskItem.task_pk == TaskRow.id, TaskItem.item_id == Rating.item_id)
-            )
             .join(User, User.id == Rating.user_pk)
             .where(User.name == rater_name)
         ).all()

@@ -187,6 +187,31 @@ def _group_words(g: GroupRhyme) -> str:
     return f"{' / '.join(words)}{sound}"
 
 
+def _sound_clashes(groups: dict[str, GroupRhyme]) -> list[tuple[str, str, RhymeLine]]:
+    """(letter, earlier letter, its first line) for each group on an earlier group's sound:
+    ABAB CDCD with C on A's sound is ABAB ADAD."""
+    order = list(groups.items())
+    clashes = []
+    for i, (later, g) in enumerate(order):
+        earlier = next((e for e, h in order[:i] if shares_sound(h, g)), None)
+        if earlier is not None:
+            clashes.append((later, earlier, g.lines[0]))
+    return clashes
+
+
+def _spelled_words(lines: list[RhymeLine]) -> str:
+    """The note naming end words matched on spelling (not in the CMU dictionary), or ""."""
+    unknown = {
+        ln.word.written: ln.word.spelling
+        for ln in lines
+        if ln.word is not None and not ln.word.known and ln.word.spelling is not None
+    }
+    if not unknown:
+        return ""
+    listed = ", ".join(f"{w!r} -{sp}" for w, sp in unknown.items())
+    return f". Not in the CMU dictionary, matched on spelling: {listed}"
+
+
 def _rhyme(check: RhymeCheck, transcript: list[Message], text: str) -> CheckResult:
     verse = parse_verse(text)
     letters = check.letters
@@ -199,30 +224,17 @@ def _rhyme(check: RhymeCheck, transcript: list[Message], text: str) -> CheckResu
         for ln in verse.lines
     ]
     groups = scheme_groups(lines, letters)
+    clashes = _sound_clashes(groups)
     parts = [f"{letter} {_group_words(g)}" for letter, g in groups.items()]
-    breaks = [ln for g in groups.values() for ln in g.off]
-    order = list(groups.items())
-    clashes = 0
-    for i, (later, g) in enumerate(order):
-        earlier = next((e for e, h in order[:i] if shares_sound(h, g)), None)
-        if earlier is not None:  # ABAB CDCD with C on A's sound is ABAB ADAD
-            clashes += 1
-            parts.append(f"{later} is on {earlier}'s sound ✗")
-            breaks.append(g.lines[0])
+    parts += [f"{later} is on {earlier}'s sound ✗" for later, earlier, _ in clashes]
+    breaks = [ln for g in groups.values() for ln in g.off] + [first for *_, first in clashes]
     found = sum(g.found for g in groups.values())
     needed = sum(g.needed for g in groups.values())
     required = math.ceil(check.min_share * needed - 1e-9)
     ok = found >= required and not clashes
     rationale = f"{len(lines)} lines; " + "; ".join(parts)
     rationale += f": {found} of {needed} rhymes (at least {required} required)"
-    unknown = {
-        ln.word.written: ln.word.spelling
-        for ln in lines
-        if ln.word is not None and not ln.word.known and ln.word.spelling is not None
-    }
-    if unknown:
-        listed = ", ".join(f"{w!r} -{sp}" for w, sp in unknown.items())
-        rationale += f". Not in the CMU dictionary, matched on spelling: {listed}"
+    rationale += _spelled_words(lines)
     evidence = "" if ok else min(breaks, key=lambda ln: ln.number).text if breaks else ""
     return CheckResult(ok, verbatim(evidence, text), rationale)
 

@@ -32,12 +32,14 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
 from .css import Applied, Cascade, Declaration, split_top_level
-from .html_extract import NON_RENDERED, Element, parse_html
+from .html_extract import NON_RENDERED, Document, Element, parse_html
 
 # --------------------------------------------------------------------------- colours
 
@@ -468,38 +470,52 @@ def _rendered_ids(elements: list[Element]) -> set[int]:
     return {id(e) for e in elements} - hidden
 
 
-def analyse_contrast(html_source: str) -> ContrastReport:
-    """Every resolvable text/background pair in an HTML page, with its contrast ratio."""
-    doc = parse_html(html_source)
-    cascade = Cascade(doc)
-    res = _Resolver(cascade)
-    pairs: dict[tuple[str, str, str, str], ContrastPair] = {}
-    skipped: list[str] = [f"{note} (skipped: depends on the device)" for note in cascade.skipped]
+@dataclass
+class _Findings:
+    """The pairs found so far (one per distinct declaration pair and colours) and what was
+    skipped, each said once."""
 
-    def add(fg: _Fg, bg: _Bg, where: str) -> None:
+    pairs: dict[tuple[str, str, str, str], ContrastPair] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    def add(self, fg: _Fg, bg: _Bg, where: str) -> None:
         fg_color = composite(fg.color, bg.color) if fg.color.a < 1 else fg.color
         key = (fg.decl.source, bg.source, fg_color.hex(), bg.color.hex())
-        if key not in pairs:
+        if key not in self.pairs:
             ratio = contrast_ratio(fg_color, bg.color)
-            pairs[key] = ContrastPair(fg.decl.source, bg.source, fg_color, bg.color, ratio, where)
+            self.pairs[key] = ContrastPair(
+                fg.decl.source, bg.source, fg_color, bg.color, ratio, where
+            )
 
-    def note(msg: str) -> None:
-        if msg not in skipped:
-            skipped.append(msg)
+    def note(self, msg: str) -> None:
+        if msg not in self.skipped:
+            self.skipped.append(msg)
 
-    elements = doc.elements()
-    rendered = _rendered_ids(elements)
-    body = next((e for e in elements if e.tag == "body"), doc.root)
+    @contextmanager
+    def unless_unresolved(self) -> Iterator[None]:
+        """Run the block; a colour it cannot resolve is noted as skipped instead."""
+        try:
+            yield
+        except Unresolved as exc:
+            self.note(str(exc))
+
+
+def _element_pairs(
+    elements: list[Element], rendered: set[int], res: _Resolver, found: _Findings
+) -> None:
+    """Each rendered element showing text, in its static state."""
     for el in elements:
         if id(el) not in rendered or not _shows_text(el):
             continue
-        try:
+        with found.unless_unresolved():
             fg = res.fg(el)
             if fg is not None:
-                add(fg, res.bg(el), el.describe())
-        except Unresolved as exc:
-            note(str(exc))
+                found.add(fg, res.bg(el), el.describe())
 
+
+def _variant_pairs(cascade: Cascade, rendered: set[int], res: _Resolver, found: _Findings) -> None:
+    """Each state rule (`:hover`, `::placeholder`, ...) on the rendered elements it matches,
+    where it changes a colour."""
     for rule, el, spec in cascade.variants:
         if id(el) not in rendered:
             continue
@@ -507,26 +523,42 @@ def analyse_contrast(html_source: str) -> ContrastReport:
         back = cascade.variant_decl(rule, el, spec, "background", "background-color")
         if color is None and back is None:
             continue  # the state changes no colour, or the element's own rules win
-        try:
+        with found.unless_unresolved():
             fg = res.fg_from(color.decl, el) if color is not None else res.fg(el)
             if fg is not None:
-                add(fg, res.bg(el, back), f"{rule.selector_text} ({el.describe()})")
-        except Unresolved as exc:
-            note(str(exc))
+                found.add(fg, res.bg(el, back), f"{rule.selector_text} ({el.describe()})")
 
+
+def _unmatched_pairs(
+    doc: Document, cascade: Cascade, body: Element, res: _Resolver, found: _Findings
+) -> None:
+    """Each rule with a colour that matches no element (or whose selector is not supported),
+    against its own background, else the page's."""
     for rule in cascade.unmatched + cascade.unsupported:
         color_decl = rule.get("color")
         if color_decl is None:
             continue
         bg_decl = rule.get("background", "background-color")
         if rule in cascade.unsupported and bg_decl is None:
-            note(f"{rule.selector_text!r}: selector not supported, background unknown")
+            found.note(f"{rule.selector_text!r}: selector not supported, background unknown")
             continue
-        try:
+        with found.unless_unresolved():
             fg = res.fg_from(color_decl, doc.root)
             override = Applied(bg_decl, rule, (True, True, (0, 0, 0), 0, 0)) if bg_decl else None
             if fg is not None:
-                add(fg, res.bg(body, override), f"{rule.selector_text} (matches no element)")
-        except Unresolved as exc:
-            note(str(exc))
-    return ContrastReport(list(pairs.values()), skipped)
+                found.add(fg, res.bg(body, override), f"{rule.selector_text} (matches no element)")
+
+
+def analyse_contrast(html_source: str) -> ContrastReport:
+    """Every resolvable text/background pair in an HTML page, with its contrast ratio."""
+    doc = parse_html(html_source)
+    cascade = Cascade(doc)
+    res = _Resolver(cascade)
+    found = _Findings(skipped=[f"{n} (skipped: depends on the device)" for n in cascade.skipped])
+    elements = doc.elements()
+    rendered = _rendered_ids(elements)
+    body = next((e for e in elements if e.tag == "body"), doc.root)
+    _element_pairs(elements, rendered, res, found)
+    _variant_pairs(cascade, rendered, res, found)
+    _unmatched_pairs(doc, cascade, body, res, found)
+    return ContrastReport(list(found.pairs.values()), found.skipped)

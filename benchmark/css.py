@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .html_extract import Document, Element
@@ -330,41 +330,56 @@ def parse_stylesheet(css: str, sheet: Stylesheet, order_start: int = 0) -> int:
 # --------------------------------------------------------------------------- matching
 
 
-def _compound_matches(comp: Compound, el: Element) -> bool:
-    if el.tag.startswith("#"):
+# [attr OP val] tests on the attribute's value `have` (Selectors 3, 6.3): an empty `val` never
+# matches ^=, $= or *=.
+_ATTR_OPS: dict[str, Callable[[str, str], bool]] = {
+    "=": lambda have, val: have == val,
+    "~=": lambda have, val: val in have.split(),
+    "|=": lambda have, val: have == val or have.startswith(val + "-"),
+    "^=": lambda have, val: bool(val) and have.startswith(val),
+    "$=": lambda have, val: bool(val) and have.endswith(val),
+    "*=": lambda have, val: bool(val) and val in have,
+}
+
+
+def _attr_matches(attr: tuple[str, str | None, str | None], el: Element) -> bool:
+    name, op, val = attr
+    have = el.attrs.get(name)
+    if have is None:
         return False
+    return op is None or val is None or _ATTR_OPS[op](have, val)
+
+
+def _pseudo_matches(pseudo: str, el: Element) -> bool:
+    """The structural pseudo-classes (others were parsed as variants or refused)."""
+    siblings = el.parent.children if el.parent is not None else []
+    if pseudo == "root":
+        return el.parent is None
+    if pseudo == "first-child":
+        return bool(siblings) and siblings[0] is el
+    if pseudo == "last-child":
+        return bool(siblings) and siblings[-1] is el
+    return True
+
+
+def _names_match(comp: Compound, el: Element) -> bool:
+    """Type, ids and classes."""
     if comp.tag not in (None, "*") and comp.tag != el.tag:
         return False
     if any(el.attrs.get("id") != i for i in comp.ids):
         return False
     classes = el.classes
-    if any(c not in classes for c in comp.classes):
+    return all(c in classes for c in comp.classes)
+
+
+def _compound_matches(comp: Compound, el: Element) -> bool:
+    if el.tag.startswith("#"):  # the document node
         return False
-    for name, op, val in comp.attrs:
-        have = el.attrs.get(name)
-        if have is None:
-            return False
-        if op is None or val is None:
-            continue
-        ok = {
-            "=": have == val,
-            "~=": val in have.split(),
-            "|=": have == val or have.startswith(val + "-"),
-            "^=": bool(val) and have.startswith(val),
-            "$=": bool(val) and have.endswith(val),
-            "*=": bool(val) and val in have,
-        }[op]
-        if not ok:
-            return False
-    for p in comp.pseudos:
-        siblings = [c for c in el.parent.children] if el.parent is not None else []
-        if p == "root" and el.parent is not None:
-            return False
-        if p == "first-child" and (not siblings or siblings[0] is not el):
-            return False
-        if p == "last-child" and (not siblings or siblings[-1] is not el):
-            return False
-    return True
+    return (
+        _names_match(comp, el)
+        and all(_attr_matches(a, el) for a in comp.attrs)
+        and all(_pseudo_matches(p, el) for p in comp.pseudos)
+    )
 
 
 def selector_matches(sel: Selector, el: Element) -> bool:
@@ -439,32 +454,66 @@ class Applied:
     key: CascadeKey
 
 
+# A rule's selector filed under its rightmost compound's key, with the keys its other compounds
+# require of the element's ancestors.
+_Candidate = tuple[Rule, Selector, tuple[tuple[str, str], ...]]
+
+
+def _document_rules(doc: Document) -> tuple[list[Rule], list[str]]:
+    """The `<style>` blocks' rules then one rule per `style=""` attribute, in source order, and
+    what the stylesheets skipped."""
+    sheet = Stylesheet()
+    order = 0
+    for css in doc.styles:
+        order = parse_stylesheet(css, sheet, order)
+    rules = list(sheet.rules)
+    for el in doc.elements():
+        style = el.attrs.get("style")
+        if style:
+            rules.append(Rule("[style]", (), parse_declarations(style), order, el))
+            order += 1
+    return rules, sheet.skipped
+
+
+def _hits(
+    el: Element,
+    ancestor_keys: Counter[tuple[str, str]],
+    buckets: dict[tuple[str, str], list[_Candidate]],
+) -> dict[int, tuple[Rule, list[Selector]]]:
+    """The rules with a selector matching `el`, each with those selectors."""
+    hits: dict[int, tuple[Rule, list[Selector]]] = {}
+    for k in [*_element_keys(el), ("any", "")]:
+        for rule, sel, needs in buckets.get(k, ()):
+            if all(ancestor_keys[n] > 0 for n in needs) and selector_matches(sel, el):
+                hits.setdefault(id(rule), (rule, []))[1].append(sel)
+    return hits
+
+
 class Cascade:
     """Which declarations apply to each element of a document."""
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        sheet = Stylesheet()
-        order = 0
-        for css in doc.styles:
-            order = parse_stylesheet(css, sheet, order)
-        self.skipped = sheet.skipped
-        self.rules: list[Rule] = list(sheet.rules)
-        for el in doc.elements():
-            style = el.attrs.get("style")
-            if style:
-                self.rules.append(Rule("[style]", (), parse_declarations(style), order, el))
-                order += 1
+        self.rules, self.skipped = _document_rules(doc)
         self._static: dict[int, list[Applied]] = {id(e): [] for e in doc.elements()}
         # Variant rules (state pseudo-classes / pseudo-elements) and the elements they match.
         self.variants: list[tuple[Rule, Element, tuple[int, int, int]]] = []
-        self.unmatched: list[Rule] = []  # supported selectors matching no element
         self.unsupported: list[Rule] = []  # no selector of the list is supported
         self._vars: dict[int, dict[str, str]] = {}
-        # Rules bucketed by their rightmost compound's key, each with the keys its other
-        # compounds require of the element's ancestors.
-        Candidate = tuple[Rule, Selector, tuple[tuple[str, str], ...]]
-        buckets: dict[tuple[str, str], list[Candidate]] = {}
+        matched = self._match(self._index_rules())
+        unsupported = {id(r) for r in self.unsupported}
+        # Supported selectors matching no element.
+        self.unmatched: list[Rule] = [
+            r
+            for r in self.rules
+            if r.element is None and id(r) not in unsupported and id(r) not in matched
+        ]
+        self.variants.sort(key=lambda v: v[0].order)
+
+    def _index_rules(self) -> dict[tuple[str, str], list[_Candidate]]:
+        """Inline styles applied at once; the stylesheet rules bucketed by key (rules with no
+        supported selector set aside as unsupported)."""
+        buckets: dict[tuple[str, str], list[_Candidate]] = {}
         for rule in self.rules:
             if rule.element is not None:
                 for i, d in enumerate(rule.declarations):
@@ -477,31 +526,29 @@ class Cascade:
             for sel in supported:
                 needs = tuple(k for k in map(_compound_key, sel.parts[:-1]) if k[0] != "any")
                 buckets.setdefault(_compound_key(sel.parts[-1]), []).append((rule, sel, needs))
+        return buckets
+
+    def _match(self, buckets: dict[tuple[str, str], list[_Candidate]]) -> set[int]:
+        """Apply every matching rule to every element; the ids of the rules that matched."""
         matched: set[int] = set()
-        for el, ancestor_keys in _walk_with_ancestor_keys(doc.root):
-            hits: dict[int, tuple[Rule, list[Selector]]] = {}
-            for k in [*_element_keys(el), ("any", "")]:
-                for rule, sel, needs in buckets.get(k, ()):
-                    if all(ancestor_keys[n] > 0 for n in needs) and selector_matches(sel, el):
-                        hits.setdefault(id(rule), (rule, []))[1].append(sel)
-            for rule, sels in hits.values():
+        for el, ancestor_keys in _walk_with_ancestor_keys(self.doc.root):
+            for rule, sels in _hits(el, ancestor_keys, buckets).values():
                 matched.add(id(rule))
-                static = [s for s in sels if not s.variant]
-                if static:
-                    spec = max(s.specificity for s in static)
-                    for i, d in enumerate(rule.declarations):
-                        key = (d.important, False, spec, rule.order, i)
-                        self._static[id(el)].append(Applied(d, rule, key))
-                variant = [s for s in sels if s.variant]
-                if variant:
-                    self.variants.append((rule, el, max(s.specificity for s in variant)))
-        unsupported = {id(r) for r in self.unsupported}
-        self.unmatched = [
-            r
-            for r in self.rules
-            if r.element is None and id(r) not in unsupported and id(r) not in matched
-        ]
-        self.variants.sort(key=lambda v: v[0].order)
+                self._apply(rule, el, sels)
+        return matched
+
+    def _apply(self, rule: Rule, el: Element, sels: list[Selector]) -> None:
+        """A matching rule's declarations at its most specific static selector's specificity;
+        a variant entry when a state selector matched too."""
+        static = [s for s in sels if not s.variant]
+        if static:
+            spec = max(s.specificity for s in static)
+            for i, d in enumerate(rule.declarations):
+                key = (d.important, False, spec, rule.order, i)
+                self._static[id(el)].append(Applied(d, rule, key))
+        variant = [s for s in sels if s.variant]
+        if variant:
+            self.variants.append((rule, el, max(s.specificity for s in variant)))
 
     def variant_decl(
         self, rule: Rule, el: Element, spec: tuple[int, int, int], *props: str

@@ -5,21 +5,24 @@ The on-disk contracts are in DESIGN.md; field names here follow it exactly."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
+    SerializationInfo,
     SerializerFunctionWrapHandler,
     StrictBool,
     StrictInt,
     Tag,
+    field_serializer,
     field_validator,
     model_serializer,
     model_validator,
 )
+from typing_extensions import TypedDict
 
 from .check_models import (
     AcrosticCheck,
@@ -339,13 +342,43 @@ class ResolvedTask(_Strict):
 # --------------------------------------------------------------------------- run records
 
 
+# Run files keep one JSON type per column (docs/FORMATS.md "Fixed column types"): `datasets`
+# infers a column's type from the first file it reads, so a column that is null on every line
+# of one run (no errors) and a string in another (one error line) cannot be concatenated. On
+# disk "no value" is therefore "" for strings, [] for lists and zero tokens for usage; in Python
+# it stays None, and null is still read from files written before.
+
+
+def _none_from_empty(value: Any) -> Any:
+    return None if value == "" or value == [] else value
+
+
+class MessageOnDisk(TypedDict):
+    """A transcript message as run files hold it (the JSON Schema of `Message` as written)."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    role: Literal["system", "user", "assistant"]
+    content: str
+    given: bool
+
+
 class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["system", "user", "assistant"]
     content: str
     # Part of a fixed-history task's given conversation, not written by the model under
-    # evaluation (written to files only when true).
-    given: bool = Field(default=False, exclude_if=lambda v: not v)
+    # evaluation. Always in run files (false for the model's own turns: a struct column has one
+    # set of fields in every file); in a Python dump only when true, as before.
+    given: bool = False
+
+    @model_serializer(mode="wrap")
+    def _given_in_files(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> MessageOnDisk:
+        data: dict[str, Any] = handler(self)
+        if not self.given and not info.mode_is_json():
+            data.pop("given", None)
+        return cast(MessageOnDisk, data)
 
 
 class Usage(BaseModel):
@@ -382,6 +415,12 @@ class ResponseRecord(BaseModel):
     # unknown: lines written before stop reasons were recorded, or a provider that gave none.
     stop_reason: StopReason | None = None
 
+    _empty_is_none = field_validator("error", "stop_reason", mode="before")(_none_from_empty)
+
+    @field_serializer("error", "stop_reason", when_used="json")
+    def _none_as_empty(self, value: str | None) -> str:
+        return "" if value is None else value
+
 
 # Why a judgment has no verdict: no response to judge, the judge call failed (after retries),
 # the judge's answer was unusable (after re-asks), its quote was not in the response, judge
@@ -415,8 +454,9 @@ class JudgmentRecord(BaseModel):
     rationale: str = ""
     judge: str  # judge spec, or CHECK for programmatic items, or NO_JUDGE
     error: str | None = None
-    # The kind of `error` (None without one, and in lines written before kinds were recorded).
-    error_kind: ErrorKind | None = Field(default=None, exclude_if=lambda v: v is None)
+    # The kind of `error`: None without one (and in lines written before kinds were
+    # recorded); on disk "" then, like `error`.
+    error_kind: ErrorKind | None = None
     # A check that does not apply to this response (the brief does not require what it checks,
     # and the response has none of it): verdict None, no error, out of both sums and of coverage.
     not_applicable: bool = False
@@ -425,7 +465,32 @@ class JudgmentRecord(BaseModel):
     # With --judge-samples K: every verdict drawn and the share agreeing with the majority.
     votes: list[bool | None] | None = None
     vote_agreement: float | None = None
+    # The judge call's tokens, on the first record of the items it judged together; on disk
+    # zeros elsewhere (checks, the call's other items), None in Python.
     usage: Usage | None = None
+
+    _empty_is_none = field_validator("error", "error_kind", "votes", mode="before")(
+        _none_from_empty
+    )
+
+    @field_validator("usage", mode="before")
+    @classmethod
+    def _zero_usage_is_none(cls, value: Any) -> Any:
+        if isinstance(value, dict) and not any(value.values()):
+            return None
+        return value
+
+    @field_serializer("error", "error_kind", when_used="json")
+    def _error_as_empty(self, value: str | None) -> str:
+        return "" if value is None else value
+
+    @field_serializer("votes", when_used="json")
+    def _votes_as_list(self, value: list[bool | None] | None) -> list[bool | None]:
+        return [] if value is None else value
+
+    @field_serializer("usage", when_used="json")
+    def _usage_as_zeros(self, value: Usage | None) -> dict[str, int]:
+        return (value or Usage()).model_dump()
 
     @property
     def source(self) -> JudgmentSource:

@@ -103,6 +103,63 @@ def _dimension_means(
     return _task_means(tasks, samples, verdicts, lambda it: it.dimension == dimension)
 
 
+Verdicts = dict[tuple[str, int], dict[str, bool | None]]  # (task, sample) -> item -> verdict
+
+
+def _read_verdicts(
+    judgments: Iterable[JudgmentRecord],
+) -> tuple[Verdicts, set[tuple[str, int, str]]]:
+    """The verdicts by response, and the (task, sample, item) checks that did not apply."""
+    verdicts: Verdicts = defaultdict(dict)
+    inapplicable: set[tuple[str, int, str]] = set()
+    for j in judgments:
+        verdicts[(j.task_id, j.sample)][j.item_id] = j.verdict
+        if j.not_applicable and j.verdict is None:
+            inapplicable.add((j.task_id, j.sample, j.item_id))
+    return verdicts, inapplicable
+
+
+def _coverage(
+    tasks: Sequence[ResolvedTask],
+    samples: int,
+    verdicts: Verdicts,
+    inapplicable: set[tuple[str, int, str]],
+) -> Coverage:
+    slots = [(t.id, s, it.id) for t in tasks for s in range(samples) for it in t.items]
+    expected = sum(1 for k in slots if k not in inapplicable)
+    judged = sum(1 for t, s, i in slots if verdicts.get((t, s), {}).get(i) is not None)
+    return Coverage(
+        expected=expected,
+        judged=judged,
+        failed=expected - judged,
+        not_applicable=len(inapplicable),
+    )
+
+
+def _tasks_block(
+    tasks: Sequence[ResolvedTask], task_scores: dict[str, float], samples: int
+) -> dict[str, ScoreCI]:
+    """Each task's score on the 0-100 scale (None, n=0 when no response could be scored)."""
+    return {
+        t.id: (
+            ScoreCI(score=round(100 * task_scores[t.id], 4), n=samples)
+            if t.id in task_scores
+            else ScoreCI(score=None, n=0)
+        )
+        for t in tasks
+    }
+
+
+def _category_summaries(
+    tasks: Sequence[ResolvedTask], task_scores: dict[str, float], seed: int
+) -> dict[str, ScoreCI]:
+    category_of: dict[str, str] = {t.id: t.category for t in tasks}
+    return {
+        cat: _summary({k: v for k, v in task_scores.items() if category_of[k] == cat}, seed)
+        for cat in sorted(set(category_of.values()))
+    }
+
+
 def score_run(
     model: str,
     tasks: Sequence[ResolvedTask],
@@ -111,44 +168,19 @@ def score_run(
     *,
     seed: int = BOOT_SEED,
 ) -> Scores:
-    verdicts: dict[tuple[str, int], dict[str, bool | None]] = defaultdict(dict)
-    inapplicable: set[tuple[str, int, str]] = set()
-    for j in judgments:
-        verdicts[(j.task_id, j.sample)][j.item_id] = j.verdict
-        if j.not_applicable and j.verdict is None:
-            inapplicable.add((j.task_id, j.sample, j.item_id))
-    slots = [(t.id, s, it.id) for t in tasks for s in range(samples) for it in t.items]
-    expected = sum(1 for k in slots if k not in inapplicable)
-    judged = sum(1 for t, s, i in slots if verdicts.get((t, s), {}).get(i) is not None)
-    failed = expected - judged
-
+    verdicts, inapplicable = _read_verdicts(judgments)
+    coverage = _coverage(tasks, samples, verdicts, inapplicable)
     task_scores = _task_means(tasks, samples, verdicts, lambda it: True)
-    tasks_block = {}
-    for t in tasks:
-        if t.id in task_scores:
-            tasks_block[t.id] = ScoreCI(score=round(100 * task_scores[t.id], 4), n=samples)
-        else:
-            tasks_block[t.id] = ScoreCI(score=None, n=0)
-
     dims = sorted({it.dimension for t in tasks for it in t.items})
-    dimensions = {d: _summary(_dimension_means(tasks, samples, verdicts, d), seed) for d in dims}
-    category_of: dict[str, str] = {t.id: t.category for t in tasks}
-    categories = {
-        cat: _summary({k: v for k, v in task_scores.items() if category_of[k] == cat}, seed)
-        for cat in sorted(set(category_of.values()))
-    }
-
-    coverage = Coverage(
-        expected=expected, judged=judged, failed=failed, not_applicable=len(inapplicable)
-    )
     gaps = vanilla_gaps(tasks, task_scores)
-    status: RunStatus = "complete" if expected and coverage.fraction >= PARTIAL_BELOW else "partial"
+    complete = coverage.expected and coverage.fraction >= PARTIAL_BELOW
+    status: RunStatus = "complete" if complete else "partial"
     return Scores(
         model=model,
         overall=_summary(task_scores, seed),
-        dimensions=dimensions,
-        categories=categories,
-        tasks=tasks_block,
+        dimensions={d: _summary(_dimension_means(tasks, samples, verdicts, d), seed) for d in dims},
+        categories=_category_summaries(tasks, task_scores, seed),
+        tasks=_tasks_block(tasks, task_scores, samples),
         coverage=coverage,
         status=status,
         vanilla_gap=_summary(gaps, seed) if gaps else None,

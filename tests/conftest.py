@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-# Loopback fake Anthropic / OpenAI servers: the `fake_anthropic` and `fake_openai` fixtures.
-pytest_plugins = ["tests.fakes.fixtures"]
+# Loopback fake Anthropic / OpenAI servers: the `fake_anthropic` and `fake_openai` fixtures;
+# the calls of the in-process mock provider: the `mock_calls` fixture.
+pytest_plugins = ["tests.fakes.fixtures", "tests.mock_calls"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
@@ -24,3 +25,10 @@ def shared_data() -> Path:
 @pytest.fixture
 def repo_root() -> Path:
     return REPO
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test is slow (a Streamlit server and a headless chromium per module)."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.slow)

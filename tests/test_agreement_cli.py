@@ -78,6 +78,7 @@ def test_agreement_unknown_level_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
     assert "--level" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_agreement_as_a_subprocess(tmp_path: Path, repo_root: Path) -> None:
     path = _ratings(tmp_path, "r.jsonl")
     proc = subprocess.run(

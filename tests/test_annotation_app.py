@@ -171,6 +171,7 @@ def _rate_two(env: dict[str, Any]) -> str:
     return target
 
 
+@pytest.mark.slow
 def test_admin_pages_for_an_admin(env: dict[str, Any]) -> None:
     unit_id = _rate_two(env)
     texts = {it.id: it.text for it in suite().tasks[0].items}

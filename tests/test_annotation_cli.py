@@ -25,6 +25,7 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return code, out, err
 
 
+@pytest.mark.slow
 def test_import_user_export_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = db_url(tmp_path / "a.sqlite")
     run = make_run(tmp_path / "run", n_tasks=1, samples=2)

@@ -54,6 +54,7 @@ def _server(path: str, uids: list[int], barrier: Any, results: Any) -> None:
     store.dispose()
 
 
+@pytest.mark.slow
 def test_twenty_annotators_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(auth, "SCRYPT_N", 2**10)  # token hashing is not under test here
     run = make_run(tmp_path / "run", n_tasks=2, samples=UNITS // 2)

@@ -125,6 +125,18 @@ def test_run_with_only_errors(tmp_path: Path) -> None:
     _nothing_written(store)
 
 
+def test_a_response_for_a_task_the_suite_lacks(tmp_path: Path) -> None:
+    """A hand-edited responses.jsonl naming a task outside the suite (the hash still matches)."""
+    run = make_run(tmp_path / "run", n_tasks=1, samples=1)
+    path = run / "responses.jsonl"
+    task_id = suite().tasks[0].id
+    path.write_text(path.read_text().replace(f'"{task_id}"', '"no_such_task"'))
+    store = new_store(tmp_path)
+    with pytest.raises(RunDirError, match="response for task 'no_such_task', which the suite"):
+        import_run(store, run)
+    _nothing_written(store)
+
+
 def test_bad_overlap_and_sample(tmp_path: Path) -> None:
     run = make_run(tmp_path / "run")
     store = new_store(tmp_path)

@@ -74,6 +74,7 @@ def _position_model_correlation(seq: list[tuple[str, str]]) -> float:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", ["1" * 64, "2" * 64, "abc" * 21 + "d"])
 def test_order_is_independent_balanced_and_interleaved(
     tmp_path: Path, runs: list[Path], seed: str

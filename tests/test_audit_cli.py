@@ -1,6 +1,6 @@
 """`musebench audit suite` from the command line: without a judge on the whole shipped suite
 (checked against hand-derivable facts and against `benchmark.scoring` on the kept run dirs),
-bad input, and with a judge on the loopback fake Anthropic server."""
+bad input, and with the in-process mock judge."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from benchmark.rundir import RunDir
 from benchmark.schemas import ResolvedTask, RubricItem
 from benchmark.scoring import run_seed, score_run
 from benchmark.suite import load_suite
-from tests.fakes import FakeAnthropic
+from tests.mock_calls import MockCalls
 
 SUITE = load_suite()
 CATS = sorted({t.category for t in SUITE.tasks})
@@ -59,6 +59,7 @@ def _programmatic(task: ResolvedTask) -> list[RubricItem]:
     return [it for it in task.items if it.check is not None]
 
 
+@pytest.mark.slow
 def test_structure_and_scope(unjudged: tuple[dict[str, Any], Path]) -> None:
     doc, out = unjudged
     assert doc["scope"] == NO_JUDGE_SCOPE and doc["judge"] is None
@@ -84,6 +85,7 @@ def test_structure_and_scope(unjudged: tuple[dict[str, Any], Path]) -> None:
         assert block["model"] == f"replay/audit-{name}"
 
 
+@pytest.mark.slow
 def test_numbers_are_what_scoring_gives_for_the_same_judgments(
     unjudged: tuple[dict[str, Any], Path],
 ) -> None:
@@ -121,6 +123,7 @@ def test_numbers_are_what_scoring_gives_for_the_same_judgments(
         assert block["programmatic_points"]["all"]["possible"] == sum(p for p, _ in pos)
 
 
+@pytest.mark.slow
 def test_the_runs_scored_exactly_the_policies_replies(
     unjudged: tuple[dict[str, Any], Path],
 ) -> None:
@@ -132,6 +135,7 @@ def test_the_runs_scored_exactly_the_policies_replies(
             assert r.transcript == replayed[(r.task_id, 0)].transcript
 
 
+@pytest.mark.slow
 def test_empty_policy_by_hand(unjudged: tuple[dict[str, Any], Path]) -> None:
     doc, out = unjudged
     block = doc["policies"]["empty"]
@@ -202,6 +206,7 @@ def test_table_without_judge_says_so_and_fits_80_columns(
         (["--judge", "nosuch/model"], "--judge"),
         (["--judge", "anthropic"], "--judge"),
         (["--judge", "anthropic/judge-x"], "--judge"),  # no API key
+        (["--judge", "mock/great"], "--judge"),  # not a mock quality
     ],
 )
 def test_bad_input_is_one_line_naming_the_flag(
@@ -231,11 +236,9 @@ def test_out_that_is_a_file(tmp_path: Path) -> None:
 JUDGED_TASKS = "cw_drabble_piano_tuner,ei_vent_lost_suitcase,vd_signup_form"
 
 
-def test_with_a_judge_every_item_gets_a_verdict(
-    fake_anthropic: FakeAnthropic, tmp_path: Path
-) -> None:
+def test_with_a_judge_every_item_gets_a_verdict(tmp_path: Path, mock_calls: MockCalls) -> None:
     out = tmp_path / "out"
-    argv = ["audit", "suite", "--judge", "anthropic/judge-x", "--tasks", JUDGED_TASKS]
+    argv = ["audit", "suite", "--judge", "mock/q0.7", "--tasks", JUDGED_TASKS]
     argv += ["--out", str(out), "--no-progress"]
     tasks = SUITE.select(JUDGED_TASKS)
     calls = len(POLICY_NAMES) * sum(len(judge_groups(t.items, "dimension")) for t in tasks)
@@ -244,10 +247,9 @@ def test_with_a_judge_every_item_gets_a_verdict(
     assert code == 0, stderr
     # The count announced before starting is the number of calls made.
     assert f": {calls} judge calls (" in stderr
-    judge_requests = [r for r in fake_anthropic.requests_to("/v1/messages", "POST")]
-    assert len(judge_requests) == calls
+    assert len(mock_calls("judge")) == calls and not mock_calls("model")
     lines = stdout.splitlines()
-    assert lines[0] == judged_scope("anthropic/judge-x")
+    assert lines[0] == judged_scope("mock/q0.7")
     assert max(len(line) for line in lines) <= 80, stdout
     for name in POLICY_NAMES:
         assert any(line.startswith(name + " ") for line in lines), name
@@ -257,9 +259,9 @@ def test_with_a_judge_every_item_gets_a_verdict(
     # The same command again, as JSON: resumed from the run dirs, no call paid twice.
     code, stdout, stderr = _run([*argv, "--json"])
     assert code == 0, stderr
-    assert len(fake_anthropic.requests_to("/v1/messages", "POST")) == calls
+    assert len(mock_calls()) == calls
     doc = json.loads(stdout)
-    assert doc["judge"] == "anthropic/judge-x" and doc["release_rule"]["evaluated"] is True
+    assert doc["judge"] == "mock/q0.7" and doc["release_rule"]["evaluated"] is True
     n_items = sum(len(t.items) for t in tasks)
     for name, block in doc["policies"].items():
         assert block["coverage"] == {
@@ -271,7 +273,7 @@ def test_with_a_judge_every_item_gets_a_verdict(
         assert block["status"] == "complete" and block["if_no_llm_item_met"] is None
         judgments = RunDir(out / name).judgments()
         assert len(judgments) == n_items and all(j.verdict is not None for j in judgments)
-        assert {j.judge for j in judgments} == {"check", "anthropic/judge-x"}
+        assert {j.judge for j in judgments} == {"check", "mock/q0.7"}
         manifest = RunDir(out / name).read_manifest()
         scores = score_run(manifest.model, tasks, 1, judgments, seed=run_seed(manifest.seed))
         assert block["overall"] == scores.overall.model_dump(mode="json")
@@ -283,12 +285,10 @@ def test_with_a_judge_every_item_gets_a_verdict(
     assert rule["decent_plain_overall"] == doc["policies"]["decent_plain"]["overall"]["score"]
 
 
-def test_an_unjudged_audit_refuses_a_judged_out_dir(
-    fake_anthropic: FakeAnthropic, tmp_path: Path
-) -> None:
+def test_an_unjudged_audit_refuses_a_judged_out_dir(tmp_path: Path) -> None:
     out = tmp_path / "out"
     base = ["audit", "suite", "--tasks", "ei_vent_lost_suitcase", "--out", str(out)]
-    assert _run([*base, "--judge", "anthropic/judge-x", "--no-progress"])[0] == 0
+    assert _run([*base, "--judge", "mock/q0.7", "--no-progress"])[0] == 0
     code, stdout, stderr = _run(base)
     assert code == 2 and stdout == ""
-    assert "--judge anthropic/judge-x" in stderr and len(stderr.strip().splitlines()) == 1
+    assert "--judge mock/q0.7" in stderr and len(stderr.strip().splitlines()) == 1

@@ -375,3 +375,20 @@ def test_import_url_with_semicolons_does_not_swallow_the_next_rule() -> None:
     )
     report = analyse_contrast(html)
     assert report.pairs and min(p.ratio for p in report.pairs) == pytest.approx(21.0)
+
+
+def test_variants_and_unmatched_rules_skip_what_they_cannot_resolve() -> None:
+    """A state rule on a non-rendered element is ignored; one with an unresolvable colour is
+    reported once; an unmatched rule without a colour adds nothing, one over a gradient is
+    reported."""
+    html = (
+        "<head><style>title:hover{color:#000} p:hover{color:var(--nope)}"
+        " .ghost{background:#000} .gone{color:#fff;background:linear-gradient(#000,#fff)}"
+        " p{color:var(--nope)}</style><title>T</title></head><body><p>x</p></body>"
+    )
+    report = analyse_contrast(html)
+    assert report.pairs == []
+    assert report.skipped == [
+        "'color:var(--nope)': a var() without a value or fallback",
+        "'background:linear-gradient(#000,#fff)': text over an image or gradient",
+    ]

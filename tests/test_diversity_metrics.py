@@ -269,6 +269,10 @@ def test_slop_longest_entry_wins_and_hits_do_not_overlap(tmp_path: Path) -> None
         ),
         ("just a string", "expected a mapping"),
         ("phrases: [unclosed", "not valid YAML"),
+        ("phrases: {text: a}", "phrases: expected a list"),
+        ("phrases: ['a b']", "phrases[0].text: expected a string"),
+        ("names: [{text: Kael, weight: true}]", "names[0].weight: expected a positive number"),
+        ("other: []", "expected a mapping with 'phrases' and/or 'names' lists"),
     ],
 )
 def test_bad_slop_list_names_file_and_field(tmp_path: Path, content: str, message: str) -> None:
@@ -279,6 +283,11 @@ def test_bad_slop_list_names_file_and_field(tmp_path: Path, content: str, messag
     assert str(path) in str(err.value)
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_a_slop_list_that_is_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(SlopListError, match=f"{tmp_path}: cannot read the slop list"):
+        load_slop_list(tmp_path)
 
 
 def test_shipped_slop_list_loads_with_weights_from_one_to_three() -> None:

@@ -86,9 +86,9 @@ def test_the_model_answers_the_last_message_with_the_history_as_context() -> Non
     )
     assert "[assistant] Have you heard his side?" in render_task(TASK)
     assert render_response(rec) == rec.text
-    # On disk the flag is written only where it is true.
+    # On disk the flag is on every message (one struct type per column, docs/FORMATS.md).
     dumped = json.loads(rec.model_dump_json())["transcript"]
-    assert [("given" in m) for m in dumped] == [True] * 4 + [False, False]
+    assert [m["given"] for m in dumped] == [True] * 4 + [False, False]
     assert ResponseRecord.model_validate_json(rec.model_dump_json()) == rec
 
 

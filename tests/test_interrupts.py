@@ -105,6 +105,7 @@ def gated() -> Iterator[tuple[FakeAnthropic, Gate]]:
             gate.open()
 
 
+@pytest.mark.slow
 def test_sigint_mid_run_stops_at_once_and_the_run_resumes(
     gated: tuple[FakeAnthropic, Gate], tmp_path: Path
 ) -> None:
@@ -140,6 +141,7 @@ def _run_with_a_lost_interrupt(when: str, out: Path, server: FakeAnthropic) -> s
     return err
 
 
+@pytest.mark.slow
 def test_an_interrupt_lost_before_the_run_starts_stops_it(tmp_path: Path) -> None:
     out = tmp_path / "run"
     with FakeAnthropic() as server:
@@ -149,6 +151,7 @@ def test_an_interrupt_lost_before_the_run_starts_stops_it(tmp_path: Path) -> Non
         _resume(out, server)
 
 
+@pytest.mark.slow
 def test_an_interrupt_lost_inside_the_event_loop_stops_it(tmp_path: Path) -> None:
     out = tmp_path / "run"
     with FakeAnthropic() as server:

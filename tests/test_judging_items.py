@@ -290,8 +290,9 @@ def test_judgment_records_round_trip_as_jsonl() -> None:
     for rec in judge(fake, samples=3):
         line = rec.model_dump_json()
         assert JudgmentRecord.model_validate(json.loads(line)) == rec
-        # A line without an error has no error_kind: the format of such lines is unchanged.
-        assert ("error_kind" in json.loads(line)) == (rec.error is not None)
+        # On disk an error kind is "" without an error, like the error (docs/FORMATS.md).
+        assert json.loads(line)["error_kind"] == (rec.error_kind or "")
+        assert (rec.error_kind is None) == (rec.error is None)
 
 
 # --------------------------------------------------------------------------- checks

@@ -13,6 +13,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from benchmark.rundir import RunDir
 from tests.fakes import FakeAnthropic
 
@@ -32,6 +34,7 @@ def _cached(run: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM completions").fetchone()[0])
 
 
+@pytest.mark.slow
 def test_kill_minus_nine_then_resume(tmp_path: Path) -> None:
     out = tmp_path / "run"
     with FakeAnthropic(latency=0.15) as server:

@@ -270,6 +270,7 @@ def test_cli_build_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "--min-coverage" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_worker_processes_build_the_same_board(
     source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -174,6 +174,7 @@ def test_bad_sources_and_repo_ids() -> None:
         parse_hf_source("hf://datasets/just-a-name")
 
 
+@pytest.mark.slow
 def test_publish_suite_is_loadable_with_datasets(
     hub: FakeHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

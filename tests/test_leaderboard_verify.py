@@ -20,8 +20,6 @@ from leaderboard.verify import (
     load_suites,
     verify_bundle,
 )
-from tests.fakes import FakeAnthropic
-from tests.fakes.fixtures import point_anthropic_env
 from tests.leaderboard_helpers import (
     HAND_OVERALL,
     HAND_TASKS,
@@ -38,20 +36,12 @@ from tests.leaderboard_helpers import (
 
 @pytest.fixture(scope="module")
 def runner_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A real run: the runner generates and judges on the mini suite through the SDK."""
+    """A real run: the runner generates and judges on the mini suite (in-process mock)."""
     out = tmp_path_factory.mktemp("runner") / "run"
-    with pytest.MonkeyPatch.context() as mp, FakeAnthropic() as server:
-        point_anthropic_env(server, mp)  # type: ignore[arg-type]  # __enter__ is FakeServer
-        Runner(
-            RunConfig(
-                model="anthropic/model-under-test",
-                judge="anthropic/judge-x",
-                suite_dir=MINI,
-                samples=2,
-                progress=False,
-            ),
-            out,
-        ).execute()
+    Runner(
+        RunConfig(model="mock/q0.7", judge="mock/q0.7", suite_dir=MINI, samples=2, progress=False),
+        out,
+    ).execute()
     yield out
 
 
@@ -68,7 +58,7 @@ def reject(path: Path, **kw: object) -> BundleRejected:
 
 def test_runner_bundle_passes_and_scores_are_recomputed(runner_bundle: Path) -> None:
     v = verify_bundle(runner_bundle, mini_suites())
-    assert v.manifest.model == "anthropic/model-under-test"
+    assert v.manifest.model == "mock/q0.7"
     assert v.scores.coverage.judged == v.scores.coverage.expected == 9 * 2
     stated = json.loads((runner_bundle / "scores.json").read_text())
     assert v.scores.overall.score == pytest.approx(stated["overall"]["score"], abs=1e-9)

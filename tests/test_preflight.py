@@ -1,6 +1,8 @@
 """Every flag and input file is checked before the first paid call: a value that could only fail
 later (after paying for every response) is a one-line error naming its flag, exit 2, with no
-request sent to the (loopback fake) server and no run directory left behind."""
+request sent and no run directory left behind. Runs use the in-process mock provider (its
+`mock_calls` log shows no call was made); provider limits are checked against the loopback
+fake servers, which show no request arrived."""
 
 from __future__ import annotations
 
@@ -16,18 +18,19 @@ from benchmark.errors import UsageError
 from benchmark.preflight import check_options
 from benchmark.runner import RunConfig
 from tests.fakes import FakeAnthropic, FakeOpenAI
+from tests.mock_calls import MockCalls
 
 MINI = Path(__file__).parent / "data" / "mini_suite"
 
 
-def _run(out: Path, *extra: str, model: str = "anthropic/m") -> int:
+def _run(out: Path, *extra: str, model: str = "mock/good", judge: str = "mock/good") -> int:
     return main(
         [
             "run",
             "--model",
             model,
             "--judge",
-            "anthropic/j",
+            judge,
             "--out",
             str(out),
             "--suite",
@@ -55,8 +58,6 @@ BAD_FLAGS = [
     (["--temperature", "nan"], "--temperature must be a finite number, not nan"),
     (["--temperature", "inf"], "--temperature must be a finite number, not inf"),
     (["--temperature", "-0.5"], "--temperature must be at least 0, not -0.5"),
-    (["--temperature", "5"], "--temperature must be between 0 and 1 for anthropic/ models, not 5"),
-    (["--judge-temperature", "1.5"], "--judge-temperature must be between 0 and 1 for anthropic/"),
     (["--judge-temperature", "nan"], "--judge-temperature must be a finite number, not nan"),
     (["--batch-wait", "nan"], "--batch-wait must be a finite number, not nan"),
     (["--batch-wait", "-1"], "--batch-wait must be at least 0, not -1"),
@@ -65,7 +66,7 @@ BAD_FLAGS = [
 
 @pytest.mark.parametrize(("flags", "message"), BAD_FLAGS, ids=lambda v: " ".join(v))
 def test_bad_flag_is_refused_before_any_request(
-    fake_anthropic: FakeAnthropic,
+    mock_calls: MockCalls,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     flags: list[str],
@@ -73,6 +74,34 @@ def test_bad_flag_is_refused_before_any_request(
 ) -> None:
     out = tmp_path / "run"
     assert _run(out, *flags) == 2
+    assert message in _one_line(capsys)
+    assert mock_calls() == []
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (
+            ["--temperature", "5"],
+            "--temperature must be between 0 and 1 for anthropic/ models, not 5",
+        ),
+        (
+            ["--judge-temperature", "1.5"],
+            "--judge-temperature must be between 0 and 1 for anthropic/",
+        ),
+    ],
+    ids=lambda v: " ".join(v),
+)
+def test_anthropic_temperature_limit_before_any_request(
+    fake_anthropic: FakeAnthropic,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    flags: list[str],
+    message: str,
+) -> None:
+    out = tmp_path / "run"
+    assert _run(out, *flags, model="anthropic/m", judge="anthropic/j") == 2
     assert message in _one_line(capsys)
     assert fake_anthropic.requests == []
     assert not out.exists()
@@ -87,7 +116,9 @@ def test_openai_temperature_limit_is_the_public_apis(
 ) -> None:
     # OpenAI's own API takes 0..2 (checked without any call: no server is reached) ...
     monkeypatch.delenv("OPENAI_BASE_URL")
-    assert _run(tmp_path / "a", "--temperature", "2.5", model="openai/gpt-x") == 2
+    assert (
+        _run(tmp_path / "a", "--temperature", "2.5", model="openai/gpt-x", judge="anthropic/j") == 2
+    )
     assert "--temperature must be between 0 and 2 for openai/ models, not 2.5" in _one_line(capsys)
     assert fake_anthropic.requests == []
     # ... an OpenAI-compatible server (vLLM, Ollama) sets its own upper limit.
@@ -100,28 +131,29 @@ def test_openai_temperature_limit_is_the_public_apis(
         "--base-url",
         fake_openai.base_url,
         model="openai/local",
+        judge="anthropic/j",
     )
     assert code == 0, capsys.readouterr().err
     assert fake_openai.requests[0].body["temperature"] == 2.5
 
 
 def test_malformed_prices_file_is_refused_before_any_request(
-    fake_anthropic: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    mock_calls: MockCalls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     prices = tmp_path / "prices.yaml"
     prices.write_text("models: [oops\n")
     assert _run(tmp_path / "run", "--prices", str(prices)) == 2
     line = _one_line(capsys)
     assert f"--prices {prices}: not valid YAML" in line
-    assert fake_anthropic.requests == []
+    assert mock_calls() == []
     prices.write_text("models:\n  - pattern: x\n")
     assert _run(tmp_path / "run", "--prices", str(prices)) == 2
     assert f"--prices {prices}:models.0.input: Field required" in _one_line(capsys)
-    assert fake_anthropic.requests == []
+    assert mock_calls() == []
 
 
 def test_cache_that_is_a_directory_or_not_sqlite(
-    fake_anthropic: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    mock_calls: MockCalls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = tmp_path / "cachedir"
     folder.mkdir()
@@ -133,12 +165,12 @@ def test_cache_that_is_a_directory_or_not_sqlite(
     line = _one_line(capsys)
     assert f"--cache {text}: not a usable SQLite cache (file is not a database)" in line
     assert "move it aside" in line
-    assert fake_anthropic.requests == []
+    assert mock_calls() == []
     assert not (tmp_path / "run").exists()
 
 
 def test_out_under_a_file_or_unwritable(
-    fake_anthropic: FakeAnthropic,
+    mock_calls: MockCalls,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -161,11 +193,11 @@ def test_out_under_a_file_or_unwritable(
     )
     assert _run(parent / "run") == 2
     assert f"--out {parent / 'run'}: the directory ({parent}) is not writable" in _one_line(capsys)
-    assert fake_anthropic.requests == []
+    assert mock_calls() == []
 
 
 def test_run_dir_that_cannot_be_created_is_one_line(
-    fake_anthropic: FakeAnthropic,
+    mock_calls: MockCalls,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -177,7 +209,7 @@ def test_run_dir_that_cannot_be_created_is_one_line(
     monkeypatch.setattr(Path, "mkdir", refuse)
     assert _run(tmp_path / "run") == 2
     assert "cannot create the run directory (Permission denied)" in _one_line(capsys)
-    assert fake_anthropic.requests == []
+    assert mock_calls() == []
 
 
 def _config(**kw: object) -> RunConfig:

@@ -114,6 +114,7 @@ def _assert_complete_without_duplicates(out: Path) -> None:
     assert not (out / LOCK).exists()  # released at the end
 
 
+@pytest.mark.slow
 def test_a_second_run_on_the_same_out_is_refused(
     gated: tuple[FakeAnthropic, Gate], tmp_path: Path
 ) -> None:
@@ -150,6 +151,7 @@ def test_a_second_run_on_the_same_out_is_refused(
     _assert_complete_without_duplicates(out)
 
 
+@pytest.mark.slow
 def test_a_lock_left_by_kill_minus_nine_is_taken_over(
     gated: tuple[FakeAnthropic, Gate], tmp_path: Path
 ) -> None:

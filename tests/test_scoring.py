@@ -180,3 +180,28 @@ def test_vanilla_gap_is_creative_minus_plain_over_answered_pairs() -> None:
     # No pair answered: no gap (and the field stays null in scores.json).
     unpaired = _task("t", "creative_writing", [item("a", 1)])
     assert score_run("m", [unpaired], 1, [_j("t", 0, unpaired.items[0], True)]).vanilla_gap is None
+
+
+def test_a_task_with_no_scorable_response() -> None:
+    """t2's only positive item failed in both samples: t2 has no score (n 0) and stays out of
+    the overall and its category; its dimension d2 has no task; coverage 2 of 4."""
+    t1 = _task("t1", "creative_writing", [item("a", 2)])
+    t2 = _task("t2", "visual_design", [item("b", 3, "d2")])
+    js = [
+        _j("t1", 0, t1.items[0], True),
+        _j("t1", 1, t1.items[0], False),
+        _j("t2", 0, t2.items[0], None),
+        _j("t2", 1, t2.items[0], None),
+    ]
+    sc = score_run("m", [t1, t2], 2, js)
+    assert sc.tasks["t1"].score == pytest.approx(50.0) and sc.tasks["t1"].n == 2
+    assert (sc.tasks["t2"].score, sc.tasks["t2"].n) == (None, 0)
+    assert sc.overall.score == pytest.approx(50.0) and sc.overall.n == 1
+    assert sc.categories["visual_design"].score is None
+    assert (sc.dimensions["d2"].score, sc.dimensions["d2"].n) == (None, 0)
+    assert (sc.coverage.expected, sc.coverage.judged, sc.coverage.failed) == (4, 2, 2)
+    assert sc.status == "partial"
+    assert list(sc.tasks) == ["t1", "t2"] and list(sc.categories) == [
+        "creative_writing",
+        "visual_design",
+    ]

@@ -19,7 +19,7 @@ from benchmark.rundir import RunDir
 from benchmark.runner import RunConfig, Runner
 from benchmark.schemas import ResponseRecord, Scores, StopCounts
 from benchmark.suite import load_suite
-from tests.fakes import FakeAnthropic, FakeOpenAI
+from tests.fakes import FakeOpenAI
 
 MINI = Path(__file__).parent / "data" / "mini_suite"
 FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
@@ -27,8 +27,8 @@ FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
 
 def _config(**kw: object) -> RunConfig:
     base: dict[str, object] = dict(
-        model="anthropic/model-under-test",
-        judge="anthropic/judge-x",
+        model="mock/good",
+        judge="mock/good",
         suite_dir=MINI,
         progress=False,
         retry=FAST,
@@ -76,11 +76,13 @@ def test_one_truncated_turn_marks_the_response() -> None:
     assert rec.stop_reason == "max_tokens"
 
 
-def test_anthropic_truncation_recorded_counted_and_reported(
-    fake_anthropic: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_truncation_recorded_counted_and_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "cut"
-    # The fake cuts plain text at 4 characters per token: 5 tokens cut every reply.
+    # The mock cuts answers at 4 characters per token: 5 tokens cut every reply (the judge's
+    # max_tokens is its own). Anthropic's and OpenAI's own words: tests/test_providers.py and
+    # test_openai_finish_reason_is_recorded below.
     scores = Runner(_config(max_tokens=5), out).execute()
     responses = RunDir(out).responses()
     assert [r.stop_reason for r in responses] == ["max_tokens"] * 3
@@ -100,9 +102,8 @@ def test_anthropic_truncation_recorded_counted_and_reported(
     assert {r.stop_reason for r in RunDir(tmp_path / "full").responses()} == {"end"}
 
 
-def test_openai_finish_reason_is_recorded(
-    fake_openai: FakeOpenAI, fake_anthropic: FakeAnthropic, tmp_path: Path
-) -> None:
+def test_openai_finish_reason_is_recorded(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    # Through the SDK and the loopback server: OpenAI's own finish_reason words.
     cut = Runner(_config(model="openai/local", max_tokens=5, judge=None), tmp_path / "a")
     cut.execute(judge=False)
     assert {r.stop_reason for r in RunDir(tmp_path / "a").responses()} == {"max_tokens"}
@@ -148,9 +149,7 @@ def test_replay_keeps_the_recorded_stop_reason(tmp_path: Path) -> None:
     assert scores.stop_reasons == StopCounts(max_tokens=1, unknown=1)
 
 
-def test_old_run_dirs_stay_readable(
-    fake_anthropic: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_old_run_dirs_stay_readable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """responses.jsonl lines without stop_reason and a scores.json without stop_reasons (both
     written before this field existed) load, report, and rescore."""
     out = tmp_path / "old"

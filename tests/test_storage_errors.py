@@ -2,7 +2,8 @@
 nothing already written: a corrupt or truncated cache.sqlite (which a resume with every line
 present does not even open), a full disk (ENOSPC injected at the write seams: the JSONL
 appends, the cache's INSERT, the atomic JSON writes) and a corrupt scores.json in `report`.
-After a full disk the same command resumes without paying again for any call it had stored."""
+After a full disk the same command resumes without paying again for any call it had stored.
+Runs use the in-process mock provider; `mock_calls` counts the calls it received."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from benchmark.cli import main
 from benchmark.errors import StorageError
 from benchmark.rundir import JsonlAppender, RunDir
 from benchmark.schemas import ResponseRecord
-from tests.fakes import FakeAnthropic
+from tests.mock_calls import MockCalls
 
 MINI = Path(__file__).parent / "data" / "mini_suite"
 SAMPLES = 3
@@ -31,9 +32,9 @@ def _run(out: Path, *extra: str) -> int:
         [
             "run",
             "--model",
-            "anthropic/m",
+            "mock/q0.7",
             "--judge",
-            "anthropic/j",
+            "mock/q0.7",
             "--out",
             str(out),
             "--suite",
@@ -73,45 +74,45 @@ def _assert_complete(out: Path) -> None:
 
 
 def test_corrupt_cache_does_not_block_a_resume_with_every_line(
-    fake_anthropic: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    mock_calls: MockCalls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "run"
     assert _run(out) == 0
     db = out / "cache.sqlite"
     db.write_bytes(db.read_bytes()[:3000])  # truncated mid-page
-    sent = len(fake_anthropic.requests)
+    sent = len(mock_calls())
     capsys.readouterr()
     assert _run(out) == 0, capsys.readouterr().err
-    assert len(fake_anthropic.requests) == sent
+    assert len(mock_calls()) == sent
     assert main(["score", str(out), "--suite", str(MINI)]) == 0
     _assert_complete(out)
 
 
 def test_corrupt_cache_when_calls_remain_names_the_file(
-    fake_anthropic: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    mock_calls: MockCalls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "run"
     assert _run(out) == 0
     judgments = out / "judgments.jsonl"
     lines = judgments.read_text().splitlines(keepends=True)
-    llm = [i for i, line in enumerate(lines) if '"judge":"anthropic/j"' in line]
+    llm = [i for i, line in enumerate(lines) if '"judge":"mock/q0.7"' in line]
     judgments.write_text("".join(line for i, line in enumerate(lines) if i != llm[-1]))
     db = out / "cache.sqlite"
     db.write_bytes(db.read_bytes()[:3000])
     before = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "manifest.json"}
-    sent = len(fake_anthropic.requests)
+    sent = len(mock_calls())
     capsys.readouterr()
     assert _run(out) == 2
     line = _one_line(capsys)
     assert f"{db}: not a usable SQLite cache (database disk image is malformed)" in line
     assert f"mv {db} {db}.bad" in line
-    assert len(fake_anthropic.requests) == sent
+    assert len(mock_calls()) == sent
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.name != "manifest.json"}
     assert after == before  # nothing lost or changed
     # Moved aside as the message says: the one missing judgment is asked again, nothing else.
     db.rename(out / "cache.sqlite.bad")
     assert _run(out) == 0
-    assert len(fake_anthropic.requests) == sent + 1
+    assert len(mock_calls()) == sent + 1
     _assert_complete(out)
 
 
@@ -139,7 +140,7 @@ class FullDisk:
 
 
 def test_full_disk_at_an_append_stops_with_one_line_and_resumes(
-    fake_anthropic: FakeAnthropic,
+    mock_calls: MockCalls,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -159,12 +160,12 @@ def test_full_disk_at_an_append_stops_with_one_line_and_resumes(
     assert "run the same command to resume" in line
     text = (out / "responses.jsonl").read_text()
     assert text.count("\n") == 4 and not text.endswith("\n")  # 4 lines and a partial one
-    cached, sent = _cached(out), len(fake_anthropic.requests)
+    cached, sent = _cached(out), len(mock_calls())
 
     assert _run(out) == 0, capsys.readouterr().err
     _assert_complete(out)
     # Every call that was stored before the disk filled is free on resume.
-    assert len(fake_anthropic.requests) - sent == UNIQUE_CALLS - cached
+    assert len(mock_calls()) - sent == UNIQUE_CALLS - cached
     assert RunDir(out).responses()[:4] == [
         ResponseRecord.model_validate_json(x) for x in text.splitlines()[:4]
     ]
@@ -190,7 +191,7 @@ class FullDatabase:
 
 
 def test_full_disk_at_the_cache_stops_new_calls_and_resumes(
-    fake_anthropic: FakeAnthropic,
+    mock_calls: MockCalls,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -208,16 +209,16 @@ def test_full_disk_at_the_cache_stops_new_calls_and_resumes(
         f"{out / 'cache.sqlite'}: cannot store a completed call (database or disk is full)" in line
     )
     # The 7th call could not be stored; no call was started after it.
-    assert len(fake_anthropic.requests) == 7
+    assert len(mock_calls()) == 7
     assert _cached(out) == 6
 
     assert _run(out) == 0, capsys.readouterr().err
     _assert_complete(out)
-    assert len(fake_anthropic.requests) == 7 + UNIQUE_CALLS - 6  # only the unstored one again
+    assert len(mock_calls()) == 7 + UNIQUE_CALLS - 6  # only the unstored one again
 
 
 def test_full_disk_at_scores_keeps_the_old_file(
-    fake_anthropic: FakeAnthropic,
+    mock_calls: MockCalls,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -268,7 +269,7 @@ def test_appender_after_a_failed_write_appends_nothing(tmp_path: Path) -> None:
     ],
 )
 def test_report_with_a_corrupt_scores_file(
-    fake_anthropic: FakeAnthropic,
+    mock_calls: MockCalls,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     content: str,

@@ -161,6 +161,7 @@ def test_stats_and_selection(repo_root: Path) -> None:
         suite.select("zzz*")
 
 
+@pytest.mark.slow
 def test_hash_changes_with_content(repo_root: Path, tmp_path: Path) -> None:
     root = _copy_suite(repo_root, tmp_path)
     h1 = load_suite(root).suite_hash
@@ -197,3 +198,38 @@ def test_tasks_are_selected_by_tag(repo_root: Path) -> None:
     assert len(both) == len(multi) + len(suite.select("visual_design/*"))
     with pytest.raises(Exception, match="matches no task"):
         suite.select("tag:no_such_tag")
+
+
+def test_stats_of_the_mini_suite() -> None:
+    """Every count `validate --stats` prints, worked out by hand from tests/data/mini_suite:
+    positive points writing 4+3+1, listening 3+2 (the shared two_questions_max), design 3+2 = 18;
+    decided by checks 1+2+2 = 5."""
+    stats = suite_stats(load_suite(Path(__file__).parent / "data" / "mini_suite"))
+    expected = {
+        "suite": "mini",
+        "version": "0.0.1",
+        "tasks": 3,
+        "categories": {"creative_writing": 1, "emotional_intelligence": 1, "visual_design": 1},
+        "items": 9,
+        "items_per_task": {"min": 2, "max": 4, "mean": 3.0},
+        "items_by_dimension": {"design": 2, "listening": 3, "writing": 4},
+        "programmatic_items": 3,
+        "negative_items": 2,
+        "ceiling_items": 0,
+        "positive_points_share_ceiling": 0.0,
+        "multi_turn_tasks": 1,
+        "emotional_intelligence_multi_turn_share": 1.0,
+        "tasks_by_tag": {},
+        "tasks_by_language": {"en": 3},
+        "positive_points_share_by_dimension": {
+            "design": 0.278,
+            "listening": 0.278,
+            "writing": 0.444,
+        },
+        "positive_points_share_by_decider": {"check": 0.278, "judge": 0.722},
+        "crisis_services_unchecked": [],
+    }
+    findings = stats.pop("suite2_rule_findings")  # counted by suite_rules, tested there
+    assert stats == expected
+    assert list(stats) == list(expected)  # the order `validate --stats --json` prints
+    assert set(findings) >= {"tasks_without_negative_item", "met_by_empty_response"}

@@ -21,6 +21,9 @@ COMMAND_MODULES = [
     "annotate",
     "hub",
     "audit",
+    "schema",
+    "tasks",
+    "compare",
 ]
 
 

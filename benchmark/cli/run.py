@@ -10,9 +10,10 @@ from rich.console import Console
 
 from ..cost import load_prices
 from ..errors import UsageError
-from ..report import cost_report, render
+from ..report import load_reports, print_reports, render, report_json
 from ..retry import RetryPolicy
 from ..rundir import RunDir
+from ..task_select import choose_tasks
 from .argtypes import positive_int
 
 if TYPE_CHECKING:
@@ -40,6 +41,11 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
             "--tasks",
             help="glob over task ids or category/id, or tag:NAME (comma-separated; tag:hard is "
             "the hard subset)",
+        )
+        g.add_argument(
+            "--limit",
+            type=positive_int("--limit"),
+            help="only the first N matching tasks, in the suite's order (`musebench tasks`)",
         )
         g.add_argument("--temperature", type=float, help="model temperature (default: provider's)")
         g.add_argument("--max-tokens", type=positive_int("--max-tokens"), default=2048)
@@ -115,23 +121,28 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print scores.json on stdout")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("report", help="print the scores, coverage and cost of RUN_DIR")
-    p.add_argument("run_dir")
+    p = sub.add_parser("report", help="scores, per-task scores, diversity, agreement and cost")
+    p.add_argument("run_dir", nargs="+", help="one run directory, or several for one table")
     p.add_argument("--prices", help="price table YAML overriding the shipped list prices")
-    p.add_argument("--json", action="store_true", help="one JSON document: scores and cost")
+    p.add_argument("--json", action="store_true", help="one JSON document (docs/REPORTS.md)")
+    p.add_argument("--all-tasks", action="store_true", help="every task, not only the worst 20")
     p.set_defaults(func=cmd_report)
 
 
-def config_from_args(args: argparse.Namespace) -> RunConfig:
+def config_from_args(args: argparse.Namespace, *, new_run: bool = True) -> RunConfig:
     """The command's flags as given; a flag left out is None, which means "as the run
-    directory already is" (runconfig.RunConfig)."""
+    directory already is" (runconfig.RunConfig). For a new run, `--limit` and a replay file
+    narrow the tasks (task_select.choose_tasks)."""
     from ..runconfig import RunConfig  # loads the SDKs: only for the commands that call them
 
+    model, tasks = getattr(args, "model", None), getattr(args, "tasks", None)
+    if new_run and model:  # --limit, and a replay answers its own file's tasks
+        tasks = choose_tasks(args.suite, model, tasks, getattr(args, "limit", None))
     return RunConfig(
-        model=getattr(args, "model", None),
+        model=model,
         judge=getattr(args, "judge", None),
         samples=getattr(args, "samples", None),
-        tasks=getattr(args, "tasks", None),
+        tasks=tasks,
         concurrency=args.concurrency,
         base_url=getattr(args, "base_url", None),
         judge_base_url=getattr(args, "judge_base_url", None),
@@ -156,7 +167,7 @@ def _preflight(args: argparse.Namespace, run: RunDir, flag: str) -> RunConfig:
     (the runner checks the values again; here the run directory and price table too)."""
     from ..preflight import check_options, check_out_dir  # loads the SDKs, as above
 
-    config = config_from_args(args)
+    config = config_from_args(args, new_run=not run.exists())
     check_options(config)
     if config.model is None and not run.exists():
         raise UsageError("--model: required (e.g. anthropic/claude-sonnet-4-5)")
@@ -214,18 +225,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    run = RunDir(args.run_dir)
-    run.require()
+    reports = load_reports(args.run_dir, args.prices)  # everything read before anything prints
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "scores": run.read_scores().model_dump(mode="json"),
-                    "cost": cost_report(run, args.prices),
-                },
-                indent=2,
-            )
-        )
-        return 0
-    render(run, Console(), prices_path=args.prices)
+        print(json.dumps(report_json(reports), indent=2))
+    else:
+        print_reports(reports, Console(), tasks_shown=None if args.all_tasks else 20)
     return 0

@@ -110,9 +110,8 @@ def load_slop_list(path: str | Path | None = None) -> SlopList:
     return _parse_slop_list(src, (src.resolve(), stat.st_size, stat.st_mtime_ns))
 
 
-@lru_cache(maxsize=8)
-def _parse_slop_list(src: Path, version: tuple[Path, int, int]) -> SlopList:
-    """`version` is only the cache key: the file's real path, size and mtime."""
+def _read_doc(src: Path) -> dict[str, Any]:
+    """The list file's mapping (it must hold `phrases` and/or `names`)."""
     try:
         doc: Any = yaml.safe_load(src.read_text(encoding="utf-8"))
     except OSError as err:
@@ -121,11 +120,48 @@ def _parse_slop_list(src: Path, version: tuple[Path, int, int]) -> SlopList:
         raise SlopListError(f"{src}: not valid YAML ({str(err).splitlines()[0]})") from None
     if not isinstance(doc, dict) or not ({"phrases", "names"} & doc.keys()):
         raise SlopListError(f"{src}: expected a mapping with 'phrases' and/or 'names' lists")
-    list_version = doc.get("version")
-    if list_version is not None and (
-        isinstance(list_version, bool) or not isinstance(list_version, int)
-    ):
+    return doc
+
+
+def _list_version(src: Path, doc: dict[str, Any]) -> int | None:
+    version = doc.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         raise SlopListError(f"{src}: version: expected an integer")
+    return version
+
+
+def _entry_fields(item: Any, where: str) -> tuple[str, float]:
+    """An entry's stripped text and its weight (a positive number, not a bool)."""
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+        raise SlopListError(f"{where}.text: expected a string")
+    weight = item.get("weight")
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+        raise SlopListError(f"{where}.weight: expected a positive number")
+    return item["text"].strip(), float(weight)
+
+
+def _add_phrase(trie: _Node, text: str, where: str, idx: int) -> None:
+    node = trie
+    for part_kind, value in _phrase_parts(text, f"{where}.text"):
+        node = node.child(part_kind, value)
+    if node.entry is not None:
+        raise SlopListError(f"{where}.text: same pattern as an earlier entry")
+    node.entry = idx
+
+
+def _add_name(name_index: dict[str, int], text: str, where: str, idx: int) -> None:
+    if not re.fullmatch(r"\w+", text):
+        raise SlopListError(f"{where}.text: a name is one word, got {text!r}")
+    if text in name_index:
+        raise SlopListError(f"{where}.text: {text!r} is listed twice")
+    name_index[text] = idx
+
+
+@lru_cache(maxsize=8)
+def _parse_slop_list(src: Path, version: tuple[Path, int, int]) -> SlopList:
+    """`version` is only the cache key: the file's real path, size and mtime."""
+    doc = _read_doc(src)
+    list_version = _list_version(src, doc)
     entries: list[SlopEntry] = []
     trie = _Node()
     name_index: dict[str, int] = {}
@@ -135,27 +171,12 @@ def _parse_slop_list(src: Path, version: tuple[Path, int, int]) -> SlopList:
             raise SlopListError(f"{src}: {key}: expected a list")
         for i, item in enumerate(items):
             where = f"{src}: {key}[{i}]"
-            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                raise SlopListError(f"{where}.text: expected a string")
-            weight = item.get("weight")
-            if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
-                raise SlopListError(f"{where}.weight: expected a positive number")
-            text = item["text"].strip()
-            idx = len(entries)
+            text, weight = _entry_fields(item, where)
             if kind == "phrase":
-                node = trie
-                for part_kind, value in _phrase_parts(text, f"{where}.text"):
-                    node = node.child(part_kind, value)
-                if node.entry is not None:
-                    raise SlopListError(f"{where}.text: same pattern as an earlier entry")
-                node.entry = idx
+                _add_phrase(trie, text, where, len(entries))
             else:
-                if not re.fullmatch(r"\w+", text):
-                    raise SlopListError(f"{where}.text: a name is one word, got {text!r}")
-                if text in name_index:
-                    raise SlopListError(f"{where}.text: {text!r} is listed twice")
-                name_index[text] = idx
-            entries.append(SlopEntry(text=text, weight=float(weight), kind=kind))
+                _add_name(name_index, text, where, len(entries))
+            entries.append(SlopEntry(text=text, weight=weight, kind=kind))
     names = sorted(name_index, key=len, reverse=True)
     name_re = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
     return SlopList(entries, trie, name_re, name_index, list_version)

@@ -19,10 +19,11 @@ from .base import (
     batch_client,
 )
 from .endpoints import endpoint_of
+from .mock_provider import MockProvider, parse_mock_spec
 from .openai_provider import OpenAIProvider
 from .replay import ReplayProvider
 
-PROVIDERS = ("anthropic", "openai", "replay")
+PROVIDERS = ("anthropic", "openai", "replay", "mock")
 
 
 def parse_spec(spec: str) -> tuple[str, str]:
@@ -40,6 +41,8 @@ def parse_spec(spec: str) -> tuple[str, str]:
         )
     if not model:
         raise SpecError(f"model spec {spec!r} names no model after '{provider}/'")
+    if provider == "mock":
+        parse_mock_spec(model)  # its grammar is checked with the spec, before any run dir exists
     return provider, model
 
 
@@ -47,6 +50,8 @@ def temperature_range(spec: str, base_url: str | None = None) -> tuple[float, fl
     """The temperatures `spec`'s API accepts at `base_url`, or None when it takes none (replay).
     Other OpenAI-compatible servers (vLLM, Ollama, ...) set no upper limit of OpenAI's."""
     provider, _model = parse_spec(spec)
+    if provider == "mock":
+        return MockProvider.temperature_range
     if provider == "anthropic":
         return AnthropicProvider.temperature_range
     if provider == "openai":
@@ -64,6 +69,8 @@ def make_provider(spec: str, *, base_url: str | None = None, timeout: float = 60
         return AnthropicProvider(model, base_url=base_url, timeout=timeout)
     if provider == "openai":
         return OpenAIProvider(model, base_url=base_url, timeout=timeout)
+    if provider == "mock":
+        return MockProvider(model)  # in-process: no base URL, nothing to time out
     return ReplayProvider(model)
 
 
@@ -75,6 +82,7 @@ __all__ = [
     "Completion",
     "GenerateRequest",
     "GenerationParams",
+    "MockProvider",
     "OpenAIProvider",
     "Provider",
     "ReplayProvider",

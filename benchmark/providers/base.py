@@ -81,7 +81,11 @@ class Provider(Protocol):
     # The server behind the spec when it is not the provider's public API (providers.endpoints):
     # part of every cache key and of the run's identity.
     endpoint: str | None
-    capabilities: Capabilities
+
+    @property
+    def capabilities(self) -> Capabilities:  # pragma: no cover
+        """What it can do beyond `generate` (a class attribute in every provider)."""
+        ...
 
     async def generate(self, request: GenerateRequest) -> Completion:  # pragma: no cover
         ...
