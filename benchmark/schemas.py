@@ -38,6 +38,14 @@ from .check_models import (
     SyllablesCheck,
     UnchangedOutsideCheck,
 )
+from .check_models_rendered import (
+    AxeRuleCheck,
+    NoHorizontalOverflowCheck,
+    RenderedContrastCheck,
+    TargetSizeCheck,
+    TextNotClippedCheck,
+    VisibleFocusCheck,
+)
 
 SCHEMA_VERSION = 1
 
@@ -166,7 +174,13 @@ Check = Annotated[
     | RhymeCheck
     | UnchangedOutsideCheck
     | CrisisResourceCheck
-    | ForeignCrisisResourceCheck,
+    | ForeignCrisisResourceCheck
+    | RenderedContrastCheck
+    | TargetSizeCheck
+    | NoHorizontalOverflowCheck
+    | VisibleFocusCheck
+    | TextNotClippedCheck
+    | AxeRuleCheck,
     Field(discriminator="type"),
 ]
 

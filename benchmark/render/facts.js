@@ -112,20 +112,38 @@
       if (e === document.documentElement || e === document.body) continue;
       if (e !== el && MEDIA.has(e.tagName.toUpperCase())) return { layers, blocked: `text over <${e.tagName.toLowerCase()}>` };
       const cs = getComputedStyle(e);
-      if (cs.backgroundImage !== "none") return { layers, blocked: `text over a background image or gradient (${selector(e)})` };
+      const o = opacity(e);
+      if (cs.backgroundImage !== "none") {
+        const stops = gradientStops(cs.backgroundImage);
+        if (!stops) return { layers, blocked: `text over a background image (${selector(e)})` };
+        // A gradient: the text is judged against each of its colour stops (the worst counts).
+        layers.push(stops.map((c) => [c[0], c[1], c[2], c[3] * o]));
+        if (stops.every((c) => c[3] * o >= 1)) return { layers, blocked: null };
+      }
       const c = colour(cs.backgroundColor);
-      c[3] *= opacity(e);
-      if (c[3] > 0) layers.push(c);
+      c[3] *= o;
+      if (c[3] > 0) layers.push([c]);
       if (c[3] >= 1) return { layers, blocked: null };
     }
     const root = getComputedStyle(document.documentElement);
     const body = document.body ? getComputedStyle(document.body) : null;
     // The canvas takes the root's background, else the body's (CSS backgrounds 3, 2.11.2).
     const canvasStyle = colour(root.backgroundColor)[3] > 0 || !body ? root : body;
-    if (canvasStyle.backgroundImage !== "none") return { layers, blocked: "text over a page background image or gradient" };
-    layers.push(colour(canvasStyle.backgroundColor));
-    layers.push([255, 255, 255, 1]); // the browser's default canvas
+    if (canvasStyle.backgroundImage !== "none") {
+      const stops = gradientStops(canvasStyle.backgroundImage);
+      if (!stops) return { layers, blocked: "text over the page's background image" };
+      layers.push(stops);
+    }
+    layers.push([colour(canvasStyle.backgroundColor)]);
+    layers.push([[255, 255, 255, 1]]); // the browser's default canvas
     return { layers, blocked: null };
+  }
+
+  // The colour stops of a background made of gradients only (null: an image is involved).
+  function gradientStops(image) {
+    if (/url\(|image-set\(|element\(|cross-fade\(/.test(image)) return null;
+    const found = image.match(/rgba?\([^)]*\)|color\([^)]*\)|oklch\([^)]*\)|oklab\([^)]*\)|lab\([^)]*\)|lch\([^)]*\)/g);
+    return found ? found.map(colour) : null;
   }
 
   function texts() {
@@ -193,6 +211,11 @@
     return o === "auto" || o === "scroll";
   }
 
+  function fixedInside(el) {
+    for (let e = el; e; e = e.parentElement) if (getComputedStyle(e).position === "fixed") return true;
+    return false;
+  }
+
   function overflow() {
     const de = document.documentElement;
     const width = de.clientWidth;
@@ -201,18 +224,23 @@
       if (offenders.length >= LIMITS.offenders) break;
       if (skipped(el)) continue;
       const cs = getComputedStyle(el);
-      if (cs.visibility !== "visible" || cs.position === "fixed" && false) continue;
+      if (cs.visibility !== "visible" || fixedInside(el)) continue; // fixed boxes never scroll
       const r = el.getBoundingClientRect();
       if (r.width < 1 || r.height < 1) continue;
-      if (r.right + scrollX <= width + 1 && r.left + scrollX >= -1) continue;
+      if (r.right + scrollX <= width + 1) continue; // off the left edge cannot be scrolled to
       let contained = false; // inside a horizontal scroll box (a wide table in a scroller is fine)
       for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) if (scrollsX(a)) { contained = true; break; }
       if (contained || hidden(el)) continue;
       // Report the outermost offender only.
       if (offenders.some((o) => o.el.contains(el))) continue;
-      offenders.push({ el, selector: selector(el), box: box(r) });
+      offenders.push({ el, selector: selector(el), box: box(r), outside: r.left + scrollX >= width });
     }
+    // overflow-x: hidden on the root (or on the body, propagated to the viewport) stops sideways
+    // scrolling: what sticks out is then cut off rather than scrollable.
+    const clips = (e) => e && ["hidden", "clip"].includes(getComputedStyle(e).overflowX);
+    const rootVisible = getComputedStyle(de).overflowX === "visible";
     return {
+      root_clips: clips(de) || (rootVisible && clips(document.body)),
       viewport_width: width, scroll_width: Math.max(de.scrollWidth, document.body ? document.body.scrollWidth : 0),
       offenders: offenders.map(({ el, ...rest }) => rest),
     };

@@ -2,7 +2,8 @@
 
 Boxes are CSS px in document coordinates; colours are [r, g, b, a] (sRGB 0-255, alpha 0-1)
 with the element's opacity folded into alpha. `layers` is what paints behind a text, topmost
-first, ending with the page canvas and the browser's white; `blocked` says why the background
+first, ending with the page canvas and the browser's white (a gradient is one layer listing its
+colour stops: the text must contrast with each); `blocked` says why the background
 cannot be known (an image, a gradient, a video behind the text), in which case `layers` is
 incomplete and the text's contrast is not judged."""
 
@@ -39,7 +40,7 @@ class TextFact(_Rec):
     text: str
     box: Box
     color: RGBA
-    layers: list[RGBA]
+    layers: list[list[RGBA]]  # topmost first; a gradient is one layer of its colour stops
     blocked: str | None = None
     font_size: float
     font_weight: int
@@ -57,11 +58,13 @@ class TargetFact(_Rec):
 class Offender(_Rec):
     selector: str
     box: Box
+    outside: bool = False  # wholly right of the viewport (an off-canvas drawer, when clipped)
 
 
 class Overflow(_Rec):
     viewport_width: float
     scroll_width: float
+    root_clips: bool = False  # overflow-x hidden on the viewport: the page cannot scroll sideways
     offenders: list[Offender] = Field(default_factory=list)
 
 

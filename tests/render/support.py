@@ -10,11 +10,15 @@ import pytest
 from benchmark.render.browser import ChromiumNotFound, find_chromium
 
 
-def renderer_fixture(**kwargs: object) -> Iterator[object]:
+def require_chromium() -> None:
     try:
         find_chromium()
     except ChromiumNotFound as err:
         pytest.skip(f"visual checks need chromium: {err}")
+
+
+def renderer_fixture(**kwargs: object) -> Iterator[object]:
+    require_chromium()
     from benchmark.render.renderer import Renderer
 
     with Renderer(**kwargs) as r:  # type: ignore[arg-type]
