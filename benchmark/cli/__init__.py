@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "annotate",
     "hub",
     "audit",
+    "render",
 ]
 
 

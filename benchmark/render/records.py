@@ -95,6 +95,7 @@ class WidthFacts(_Rec):
     boxes: list[ElementBox] = Field(default_factory=list)
     page_height: float = 0
     screenshot: str | None = None  # file name beside facts.json
+    seconds: float = 0.0  # load, settle, measure, screenshot (and at 1280 px axe and tabbing)
 
 
 class FocusStop(_Rec):

@@ -127,7 +127,8 @@ class Renderer:
             if isinstance(err, CdpTimeout) and not isinstance(err, PageBroken):
                 why = f"the page did not finish rendering within {self.page_seconds:g} s ({err})"
             return WidthFacts(width=width, error=f"{width} px: {why}")
-        return WidthFacts(width=width, screenshot=name, **raw)
+        took = round(time.monotonic() - budget.start, 3)
+        return WidthFacts(width=width, screenshot=name, seconds=took, **raw)
 
     def _keyboard_and_axe(
         self, page: Page, ctx: int, budget: Budget, extra: dict[str, Any]
