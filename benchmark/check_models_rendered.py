@@ -41,6 +41,8 @@ class TargetSizeCheck(_Strict):
 
     type: Literal["target_size"]
     min_size: float = Field(default=24.0, gt=0, le=100)
+    # False for 2.5.5 Target Size (Enhanced, 44 px), which has no spacing exception.
+    spacing_exception: bool = True
     width: Width = 375
     when_absent: WhenAbsent = "not_met"
 

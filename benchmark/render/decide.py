@@ -121,12 +121,17 @@ def _undersized(t: TargetFact, size: float) -> bool:
     return t.box.w < size or t.box.h < size
 
 
-def target_failures(targets: list[TargetFact], size: float) -> list[tuple[TargetFact, str]]:
-    """Targets failing 2.5.8, each with why."""
+def target_failures(
+    targets: list[TargetFact], size: float, spacing: bool = True
+) -> list[tuple[TargetFact, str]]:
+    """Targets failing 2.5.8 (`spacing` False: any undersized target fails, as in 2.5.5)."""
     judged = [t for t in targets if not (t.inline or t.ua_control)]
     out = []
     for t in judged:
         if not _undersized(t, size):
+            continue
+        if not spacing:
+            out.append((t, "undersized"))
             continue
         r = size / 2
         for u in judged:
@@ -151,7 +156,7 @@ def target_size(check: TargetSizeCheck, facts: RenderFacts) -> CheckResult:
     exempt = [t for t in wf.targets if t.inline or t.ua_control]
     if not wf.targets:
         return absent(check.when_absent, f"no pointer targets at {check.width} px")
-    fails = target_failures(wf.targets, check.min_size)
+    fails = target_failures(wf.targets, check.min_size, check.spacing_exception)
     head = (
         f"{len(wf.targets)} target(s) at {check.width} px ({len(exempt)} exempt: inline links, "
         f"browser-drawn checkboxes and radios), minimum {check.min_size:g}x{check.min_size:g} px"

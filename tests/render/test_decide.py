@@ -56,6 +56,8 @@ def test_target_spacing_exception() -> None:
     # A big target 11.9 px from a small one's centre (5,5): its box starts at x = 16.9.
     big = [target("p", 0, 0, 10, 10), target("big", 16.9, 0, 40, 40)]
     assert [t.selector for t, _ in decide.target_failures(big, 24)] == ["p"]
+    # Without the spacing exception (WCAG 2.5.5, 44 px) the well-spaced pair fails.
+    assert [t.selector for t, _ in decide.target_failures(ok, 24, spacing=False)] == ["p", "q"]
     # Inline links and browser-drawn checkboxes are exempt, and are not obstacles either.
     exempt = [target("p", 0, 0, 10, 10, inline=True), target("q", 5, 0, 10, 10, ua_control=True)]
     assert decide.target_failures(exempt, 24) == []
