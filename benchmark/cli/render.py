@@ -51,7 +51,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         return 0
     try:
         store.POOL_PAGES = args.pages
-        store.shared_renderer()
+        if any(not store.is_stored(html, root) for _, _, html in todo):
+            store.shared_renderer()
     except ChromiumNotFound as err:
         print(f"musebench: visual checks not run: {err}", file=sys.stderr)
         return 1
@@ -62,7 +63,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     lines = []
     for i, (task_id, sample, html) in enumerate(todo, 1):
         facts = store.facts_for(html, root)
-        assert not isinstance(facts, str)  # the renderer is running
+        if isinstance(facts, str):  # chromium went missing mid-way
+            print(f"musebench: {facts}", file=sys.stderr)
+            return 1
         errors = [w.error for w in facts.widths if w.error]
         lines.append(
             {

@@ -66,7 +66,9 @@ class CdpConnection:
         session, method = msg.get("sessionId", ""), msg.get("method", "")
         handler = self._handlers.get((session, method))
         if handler is not None:
-            handler(msg.get("params", {}))
+            # The browser going away mid-answer: callers see it on their next call.
+            with contextlib.suppress(MusebenchError):
+                handler(msg.get("params", {}))
             return
         with self._cond:
             self._events.append((session, method, msg.get("params", {})))

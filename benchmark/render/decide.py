@@ -96,14 +96,21 @@ def contrast(check: RenderedContrastCheck, facts: RenderFacts) -> CheckResult:
     )
     if not failing:
         return CheckResult(True, "", f"{head}: all reach it.{skip}")
+    # One line per element, at the width where it does worst.
+    by_element: dict[str, tuple[TextFact, float, int]] = {}
+    for f in sorted(failing, key=lambda f: f[1]):
+        by_element.setdefault(f[0].selector, f)
     worst = min(failing, key=lambda f: f[1])
     parts = [
         f"{t.selector} {t.text[:40]!r} {format_ratio(r)} at {w} px"
         + (" (large)" if is_large(t) else "")
-        for t, r, w in sorted(failing, key=lambda f: f[1])
+        for t, r, w in by_element.values()
     ]
     return CheckResult(
-        False, worst[0].text, f"{head}: {len(failing)} below: {_listed(parts)}.{skip}"
+        False,
+        worst[0].text,
+        f"{head}: {len(by_element)} element(s) below ({len(failing)} text-width pairs): "
+        f"{_listed(parts)}.{skip}",
     )
 
 

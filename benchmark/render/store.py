@@ -89,19 +89,44 @@ def using(root: Path) -> Iterator[Path]:
             _bound = previous
 
 
+def _stored(html: str, out: Path) -> RenderFacts | None:
+    cached = out / "facts.json"
+    if not cached.is_file():
+        return None
+    try:
+        facts = load_facts(cached)
+    except MusebenchError:
+        return None  # unreadable (a crash mid-write): render again
+    if (
+        facts.facts_version == FACTS_VERSION
+        and facts.html_sha256 == html_sha256(html)
+        and not _browser_fault(facts)
+    ):
+        return facts
+    return None
+
+
+def is_stored(html: str, root: Path) -> bool:
+    """Whether `root` already holds a reusable render of `html`."""
+    return _stored(html, render_dir(root, html)) is not None
+
+
 def facts_for(html: str, root: Path | None = None) -> RenderFacts | str:
     """The facts of `html` (rendered now unless the store has them), or why there are none."""
     out = render_dir(root or current_root(), html)
-    cached = out / "facts.json"
-    if cached.is_file():
-        try:
-            facts = load_facts(cached)
-            if facts.facts_version == FACTS_VERSION and facts.html_sha256 == html_sha256(html):
-                return facts
-        except MusebenchError:
-            pass  # unreadable (a crash mid-write): render again
+    if (facts := _stored(html, out)) is not None:
+        return facts
     try:
         renderer = shared_renderer()
     except ChromiumNotFound as err:
         return f"{NOT_RUN}: {err}"
     return renderer.render(html, out)
+
+
+def _browser_fault(facts: RenderFacts) -> bool:
+    """A width that failed for the browser's sake (a crash), not the page's (it did not finish
+    in time): such a render is not reused, so the next lookup tries again."""
+    return any(
+        w.error and "did not finish" not in w.error and "not tried" not in w.error
+        for w in facts.widths
+    )

@@ -108,3 +108,35 @@ def test_run_check_renders_into_the_bound_store(tmp_path: Path) -> None:
         "768.png",
         "facts.json",
     ]
+
+
+def test_the_store_reuses_renders_but_not_a_browser_fault(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from benchmark.render.records import RenderFacts, WidthFacts
+
+    html = "<p>x</p>"
+    calls: list[str] = []
+
+    class Fake:
+        def __init__(self, error: str | None) -> None:
+            self.error = error
+
+        def render(self, source: str, out: Path) -> RenderFacts:
+            calls.append(source)
+            facts = RenderFacts(
+                html_sha256=store.html_sha256(source), chromium="fake", focus_width=1280,
+                widths=[WidthFacts(width=w, error=self.error) for w in (375, 768, 1280)],
+            )  # fmt: skip
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "facts.json").write_text(facts.model_dump_json())
+            return facts
+
+    monkeypatch.setattr(store, "shared_renderer", lambda: Fake("375 px: the browser crashed"))
+    store.facts_for(html, tmp_path)
+    store.facts_for(html, tmp_path)  # a browser fault: rendered again
+    assert len(calls) == 2
+    monkeypatch.setattr(store, "shared_renderer", lambda: Fake(None))
+    store.facts_for(html, tmp_path)
+    store.facts_for(html, tmp_path)  # a good render: reused
+    assert len(calls) == 3

@@ -13,7 +13,7 @@ from tests.render.support import require_chromium
 
 @pytest.mark.browser
 def test_render_writes_the_store_and_its_index(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     require_chromium()
     assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
@@ -31,6 +31,14 @@ def test_render_writes_the_store_and_its_index(
         "facts.json",
     ]
     assert "1 artefact(s) rendered" in capsys.readouterr().out
+    # Run again: everything is in the store, so chromium is not even needed.
+    from benchmark.render import store
+
+    def no_browser() -> None:
+        raise AssertionError("chromium started although every artefact is stored")
+
+    monkeypatch.setattr(store, "shared_renderer", no_browser)
+    assert main(["render", str(run), "--tasks", "vd_kpi_card"]) == 0
 
 
 def test_render_refuses_a_bad_pages_flag(

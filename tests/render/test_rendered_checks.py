@@ -74,7 +74,7 @@ def test_contrast_from_computed_colours_over_the_real_background(renderer, tmp_p
     # Failing: #grey (4.478 < 4.5) and #half (3.977 < 4.5), at each of the three widths; #large
     # is 24 px, so 4.478 >= 3 passes; #over (21) and #grad (4.542) pass.
     assert result.verdict is False
-    assert "6 below" in result.rationale
+    assert "2 element(s) below (6 text-width pairs)" in result.rationale
     assert "p#half 'half-transparent black' 3.98:1" in result.rationale
     assert "h2#large" not in result.rationale
     assert "p#img" in result.rationale and "Not judged" in result.rationale
