@@ -41,6 +41,14 @@ from .check_models import (
     SyllablesCheck,
     UnchangedOutsideCheck,
 )
+from .check_models_rendered import (
+    AxeRuleCheck,
+    NoHorizontalOverflowCheck,
+    RenderedContrastCheck,
+    TargetSizeCheck,
+    TextNotClippedCheck,
+    VisibleFocusCheck,
+)
 
 SCHEMA_VERSION = 1
 
@@ -169,7 +177,13 @@ Check = Annotated[
     | RhymeCheck
     | UnchangedOutsideCheck
     | CrisisResourceCheck
-    | ForeignCrisisResourceCheck,
+    | ForeignCrisisResourceCheck
+    | RenderedContrastCheck
+    | TargetSizeCheck
+    | NoHorizontalOverflowCheck
+    | VisibleFocusCheck
+    | TextNotClippedCheck
+    | AxeRuleCheck,
     Field(discriminator="type"),
 ]
 
