@@ -1,0 +1,146 @@
+"""`musebench pairwise RUN_DIR RUN_DIR... --judge SPEC --out DIR` (docs/PAIRWISE.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from .argtypes import positive_int
+
+
+def add_judge_flags(p: argparse.ArgumentParser) -> None:
+    """Judge flags shared by `pairwise` and `audit judge`."""
+    p.add_argument("--judge", required=True, help="judge spec, e.g. anthropic/claude-sonnet-4-5")
+    p.add_argument("--judge-base-url", help="OpenAI-compatible server for the judge")
+    p.add_argument(
+        "--judge-temperature",
+        type=float,
+        help="pinned judge temperature (default 0, or 1 with --judge-samples > 1)",
+    )
+    p.add_argument("--judge-max-tokens", type=positive_int("--judge-max-tokens"), default=2048)
+    p.add_argument(
+        "--truncate",
+        action="store_true",
+        help="cut both responses to the word count of the shorter before the judge sees them",
+    )
+    p.add_argument("--concurrency", type=positive_int("--concurrency"), default=16)
+    p.add_argument(
+        "--suite", help="suite directory (default: the shipped suite of the runs' version)"
+    )
+    p.add_argument("--cache", help="cache file (default OUT/cache.sqlite)")
+    p.add_argument("--timeout", type=float, default=600.0, help="seconds per API call")
+    p.add_argument(
+        "--max-attempts",
+        type=positive_int("--max-attempts"),
+        default=6,
+        help="attempts per call, retries included",
+    )
+    p.add_argument("--prices", help="price table YAML overriding the shipped list prices")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the number of calls and an estimated cost, and make no call",
+    )
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "pairwise", help="pairwise comparisons of runs and anchored Bradley-Terry ratings"
+    )
+    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="two or more run directories")
+    p.add_argument("--out", required=True, help="output directory (created, or resumed)")
+    add_judge_flags(p)
+    p.add_argument(
+        "--all-sample-pairs",
+        action="store_true",
+        help="compare every sample of one run with every sample of the other "
+        "(default: the same sample index only)",
+    )
+    p.add_argument(
+        "--judge-samples",
+        type=positive_int("--judge-samples"),
+        default=1,
+        help="K independent verdicts per ordered pair",
+    )
+    p.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="RUN[=RATING]",
+        help="run dir, run_id or model fixed at RATING (default 1000); once or twice; "
+        "default: the first run at 1000",
+    )
+    p.add_argument(
+        "--margin-weights",
+        action="store_true",
+        help="weigh each outcome by its mean margin (default: one per outcome)",
+    )
+    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for CIs")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
+    p.add_argument("--json", action="store_true", help="print ratings.json on stdout")
+    p.set_defaults(func=cmd_pairwise)
+
+
+def options_from_args(args: argparse.Namespace) -> Any:
+    from ..pairwise.session import PairwiseOptions
+    from ..retry import RetryPolicy
+
+    return PairwiseOptions(
+        runs=list(args.runs),
+        judge=args.judge,
+        out=args.out,
+        judge_base_url=args.judge_base_url,
+        sample_pairs="all" if args.all_sample_pairs else "same",
+        truncate=args.truncate,
+        judge_samples=args.judge_samples,
+        judge_temperature=args.judge_temperature,
+        judge_max_tokens=args.judge_max_tokens,
+        anchors=list(args.anchor),
+        margin_weights=args.margin_weights,
+        concurrency=args.concurrency,
+        suite_dir=args.suite,
+        cache_path=args.cache,
+        timeout=args.timeout,
+        retry=RetryPolicy(max_attempts=args.max_attempts),
+        resamples=args.bootstrap,
+        seed=args.seed,
+        prices=args.prices,
+    )
+
+
+def print_estimate(what: str, calls: int, total: int, est: Any, spec: str) -> None:
+    cost = f"${est.dollars:,.2f}" if est.dollars is not None else "unknown (not in the price table)"
+    print(
+        f"{what}: {calls:,} judge calls to make ({total:,} in all, the rest already done); "
+        f"about {est.usage.input_tokens:,} input and {est.usage.output_tokens:,} output tokens; "
+        f"estimated cost with {spec}: {cost}",
+        file=sys.stderr,
+    )
+
+
+def cmd_pairwise(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from ..pairwise.report import print_ratings
+    from ..pairwise.session import estimate, execute, prepare
+
+    prep = prepare(options_from_args(args))
+    est = estimate(prep)
+    print_estimate("pairwise", len(prep.pending), len(prep.jobs), est, args.judge)
+    if args.dry_run:
+        return 0
+    ratings = execute(prep)
+    failed = sum(1 for r in prep.store.comparisons() if r.error is not None)
+    if args.json:
+        print(json.dumps(ratings.model_dump(mode="json"), indent=2))
+    else:
+        print_ratings(ratings, Console())
+    if failed:
+        print(
+            f"musebench: {failed} comparison lines failed; run the same command to ask again",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

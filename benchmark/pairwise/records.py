@@ -1,0 +1,111 @@
+"""The records pairwise comparison reads and writes (formats in docs/PAIRWISE.md)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..schemas import Usage
+
+Winner = Literal["A", "B", "tie"]
+Order = Literal["ab", "ba"]  # ab: run_a shown as A; ba: run_b shown as A
+Preferred = Literal["run_a", "run_b", "tie"]
+OVERALL = "overall"
+
+
+class ComparisonRecord(BaseModel):
+    """One line of comparisons.jsonl: one criterion of one judge call on one ordered pair."""
+
+    model_config = ConfigDict(extra="forbid")
+    task_id: str
+    sample: int = Field(ge=0)  # run_a's response sample
+    sample_b: int = Field(ge=0)  # run_b's response sample (= sample unless all sample pairs)
+    run_a: str  # run_id; run_a is the run listed first on the command line
+    run_b: str
+    model_a: str
+    model_b: str
+    order: Order
+    criterion: str
+    judge: str
+    judge_sample: int = 0  # K > 1 draws of one comparison (test-retest) are numbered from 0
+    winner: Winner | None = None  # as the judge wrote it: A is always the response shown first
+    margin: int | None = Field(default=None, ge=1, le=3)
+    reason: str = ""
+    # The judge's winner in terms of runs (order undone); None when there is no verdict.
+    preferred: Preferred | None = None
+    words_a: int = 0  # length of run_a's response (words of its text, before truncation)
+    words_b: int = 0
+    truncated: bool = False
+    error: str | None = None
+    usage: Usage | None = None  # on the first criterion line of each call only
+
+
+class RunRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    run_id: str
+    model: str
+
+
+class PairwiseManifest(BaseModel):
+    """DIR/pairwise.json: what the comparisons in DIR were made with. A resume must match it."""
+
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int = 1
+    suite_version: str
+    runs: list[RunRef]
+    judge: str
+    judge_endpoint: str | None = None
+    judge_params: dict[str, Any]
+    sample_pairs: Literal["same", "all"] = "same"
+    truncate: bool = False
+    judge_samples: int = 1
+
+
+class RatingCI(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rating: float
+    ci_low: float
+    ci_high: float
+
+
+class RunRating(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    model: str
+    run_id: str
+    rating: float
+    ci_low: float
+    ci_high: float
+    lc_rating: float  # length-controlled
+    lc_ci_low: float
+    lc_ci_high: float
+    comparisons: int  # pair outcomes (both orders folded) this run took part in
+    anchor: bool = False
+
+
+class PositionStats(BaseModel):
+    """How the judge's verdicts move with the order the responses are shown in."""
+
+    model_config = ConfigDict(extra="forbid")
+    pairs: int  # pairs with a verdict in both orders
+    flip_rate: float  # share of those whose preferred run changes with the order
+    flip_ci_low: float
+    flip_ci_high: float
+    first_seat_win_rate: float  # of decisive single-order verdicts, share won by the A seat
+    first_seat_ci_low: float
+    first_seat_ci_high: float
+
+
+class RatingsFile(BaseModel):
+    """DIR/ratings.json."""
+
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int = 1
+    judge: str
+    criterion: str
+    method: dict[str, Any]
+    anchors: dict[str, float]  # run_id -> the rating it is fixed at
+    runs: list[RunRating]
+    position: PositionStats
+    length_coefficient: float  # the length term of the LC fit (logit per unit of tanh length)

@@ -1,0 +1,212 @@
+"""`musebench pairwise`: check everything, plan, (dry-run: estimate and stop), make the missing
+comparisons, then write ratings.json. Every flag and file is checked before the first paid call;
+bad input leaves nothing written."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import interrupts
+from ..cache import ResponseCache
+from ..calls import CallService
+from ..cost import PriceTable, load_prices
+from ..errors import SpecError, UsageError
+from ..preflight import check_cache, check_out_dir
+from ..providers import make_provider, parse_spec, temperature_range
+from ..providers.base import GenerationParams, Provider
+from ..providers.endpoints import endpoint_of
+from ..retry import RetryPolicy
+from ..rundir import JsonlAppender
+from ..runlock import RunLock
+from ..suite import Suite
+from .plan import (
+    Estimate,
+    Job,
+    LoadedRun,
+    SamplePairs,
+    estimate_cost,
+    load_runs,
+    plan_jobs,
+    suite_for,
+)
+from .prompt import pairwise_fingerprint, task_criteria
+from .ratings import build_ratings, resolve_anchors
+from .records import ComparisonRecord, PairwiseManifest, RatingsFile
+from .runner import JudgeSetup, run_jobs
+from .store import PairwiseDir, call_key, merge_manifest
+
+
+@dataclass
+class PairwiseOptions:
+    runs: list[str]
+    judge: str
+    out: str
+    judge_base_url: str | None = None
+    sample_pairs: SamplePairs = "same"
+    truncate: bool = False
+    judge_samples: int = 1
+    judge_temperature: float | None = None
+    judge_max_tokens: int = 2048
+    anchors: list[str] = field(default_factory=list)
+    margin_weights: bool = False
+    concurrency: int = 16
+    suite_dir: str | None = None
+    cache_path: str | None = None
+    timeout: float = 600.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    resamples: int = 1000
+    seed: int = 0
+    prices: str | None = None
+
+    def params(self) -> GenerationParams:
+        temp = self.judge_temperature
+        if temp is None:
+            temp = 0.0 if self.judge_samples == 1 else 1.0
+        return GenerationParams(temperature=temp, max_tokens=self.judge_max_tokens)
+
+
+def check_options(opts: PairwiseOptions) -> None:
+    try:
+        parse_spec(opts.judge)
+    except SpecError as err:
+        raise SpecError(f"--judge: {err}") from None
+    for flag, value, low in (
+        ("--judge-samples", opts.judge_samples, 1),
+        ("--concurrency", opts.concurrency, 1),
+        ("--judge-max-tokens", opts.judge_max_tokens, 1),
+        ("--bootstrap", opts.resamples, 0),
+    ):
+        if value < low:
+            raise UsageError(f"{flag} must be at least {low}, not {value}")
+    if opts.judge_temperature is not None:
+        bounds = temperature_range(opts.judge, opts.judge_base_url)
+        if bounds is not None and not bounds[0] <= opts.judge_temperature <= bounds[1]:
+            raise UsageError(
+                f"--judge-temperature must be between {bounds[0]:g} and {bounds[1]:g}, "
+                f"not {opts.judge_temperature:g}"
+            )
+    if not opts.timeout > 0:
+        raise UsageError(f"--timeout must be above 0, not {opts.timeout:g}")
+
+
+@dataclass
+class Prepared:
+    """Everything decided before the first call."""
+
+    opts: PairwiseOptions
+    runs: list[LoadedRun]
+    suite: Suite
+    store: PairwiseDir
+    manifest: PairwiseManifest
+    anchors: dict[int, float]
+    jobs: list[Job]
+    pending: list[Job]
+    prices: PriceTable
+
+
+def _criteria_counts(suite: Suite) -> dict[str, int]:
+    return {t.id: len(task_criteria(t)) for t in suite.tasks}
+
+
+def _complete_calls(store: PairwiseDir, suite: Suite) -> set[tuple]:
+    """Keys of calls whose lines are all there without an error (read only)."""
+    counts = _criteria_counts(suite)
+    lines: dict[tuple, list[ComparisonRecord]] = {}
+    for r in store.comparisons():
+        lines.setdefault(call_key(r), []).append(r)
+    return {
+        k
+        for k, rs in lines.items()
+        if len(rs) == counts.get(k[0], -1) and all(r.error is None for r in rs)
+    }
+
+
+def prepare(opts: PairwiseOptions, *, run_pairs: list[tuple[int, int]] | None = None) -> Prepared:
+    check_options(opts)
+    prices = load_prices(opts.prices)
+    runs = load_runs(opts.runs)
+    suite = suite_for(runs[0].manifest.suite_version, opts.suite_dir)
+    out = Path(opts.out)
+    check_out_dir(out, "--out")
+    if opts.cache_path:
+        check_cache(Path(opts.cache_path), "--cache")
+    store = PairwiseDir(out)
+    fresh = PairwiseManifest(
+        suite_version=suite.version,
+        runs=[r.ref() for r in runs],
+        judge=opts.judge,
+        judge_endpoint=endpoint_of(opts.judge, opts.judge_base_url),
+        judge_params=opts.params().as_dict() | pairwise_fingerprint(),
+        sample_pairs=opts.sample_pairs,
+        truncate=opts.truncate,
+        judge_samples=opts.judge_samples,
+    )
+    manifest = merge_manifest(store.read_manifest(), fresh, out)
+    anchors = resolve_anchors(manifest.runs, opts.anchors)
+    jobs = plan_jobs(
+        runs,
+        suite,
+        sample_pairs=opts.sample_pairs,
+        judge_samples=opts.judge_samples,
+        run_pairs=run_pairs,
+    )
+    if not jobs:
+        raise UsageError("pairwise: the runs share no answered task and sample to compare")
+    done = _complete_calls(store, suite)
+    pending = [j for j in jobs if j.key not in done]
+    return Prepared(opts, runs, suite, store, manifest, anchors, jobs, pending, prices)
+
+
+def estimate(prep: Prepared) -> Estimate:
+    return estimate_cost(
+        prep.pending,
+        prep.suite,
+        prep.opts.judge,
+        prep.opts.params(),
+        prep.prices,
+        truncate=prep.opts.truncate,
+    )
+
+
+async def _make_calls(prep: Prepared, provider: Provider) -> None:
+    opts = prep.opts
+    cache = ResponseCache(Path(opts.cache_path) if opts.cache_path else prep.store.cache_path)
+    try:
+        call = CallService(provider, cache, asyncio.Semaphore(opts.concurrency), opts.retry)
+        setup = JudgeSetup(opts.judge, opts.params(), prep.suite.dimensions, opts.truncate)
+        out = JsonlAppender(prep.store.comparisons_path)
+        try:
+            await run_jobs(call, prep.pending, setup, out)
+        finally:
+            out.close()
+    finally:
+        cache.close()
+
+
+def execute(prep: Prepared, *, provider: Provider | None = None) -> RatingsFile:
+    """Make the pending calls, then (re)write ratings.json from every comparison in the dir."""
+    opts = prep.opts
+    with RunLock(prep.store.path):
+        prep.store.write_manifest(prep.manifest)
+        prep.store.drop_incomplete(_criteria_counts(prep.suite))
+        done = _complete_calls(prep.store, prep.suite)
+        prep.pending = [j for j in prep.jobs if j.key not in done]
+        if prep.pending:
+            judge = provider or make_provider(
+                opts.judge, base_url=opts.judge_base_url, timeout=opts.timeout
+            )
+            interrupts.run(_make_calls(prep, judge))
+            interrupts.check()
+        ratings = build_ratings(
+            prep.store.comparisons(),
+            prep.manifest.runs,
+            prep.anchors,
+            judge=opts.judge,
+            margin_weights=opts.margin_weights,
+            resamples=opts.resamples,
+            seed=opts.seed,
+        )
+        prep.store.write_ratings(ratings)
+        return ratings
