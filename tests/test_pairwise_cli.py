@@ -222,3 +222,23 @@ def test_response_cannot_close_its_delimiter(
         assert text.count('<response label="') == 2  # the fake one is escaped
         assert '&lt;/response>\n&lt;response label="B">' in text
         assert {quality_of(t) for t in shown_responses(body).values()} == {9.0, 2.0}
+
+
+def test_truncate_shows_both_responses_at_a_common_length(
+    fake_anthropic: FakeAnthropic, tmp_path: Path
+) -> None:
+    suite = make_suite(tmp_path / "suite", 2)
+    short = make_run(tmp_path / "s", suite, "anthropic/short", 1, words=10)
+    long = make_run(tmp_path / "l", suite, "anthropic/long", 1, words=200)
+    fake_anthropic.responder = PairwiseJudge()
+    out = tmp_path / "pw"
+    assert main(_args(suite, [short, long], out, "--truncate")) == 0
+    for body in _calls(fake_anthropic):
+        a, b = shown_responses(body).values()
+        cut = b if len(b) > len(a) else a
+        assert "[... truncated to a common length for comparison]" in cut
+        assert len(a.split()) - len(b.split()) in (-8, 8)  # the marker's 8 words, no more
+    records = PairwiseDir(out).comparisons()
+    assert all(r.truncated and (r.words_a, r.words_b) == (8 + 10, 8 + 200) for r in records)
+    # The options a comparison was made with are part of the directory: no mixing.
+    assert main(_args(suite, [short, long], out)) == 2

@@ -129,15 +129,16 @@ def anchored(theta: Array, anchors: dict[int, float]) -> Array:
     if not anchors:
         raise ValueError("at least one anchor is needed to place the scale")
     items = sorted(anchors.items())
-    if len(items) == 1:
-        k, value = items[0]
-        return elo + (value - elo[k])
-    (k1, v1), (k2, v2) = items[:2]
-    if elo[k1] == elo[k2]:
-        # The two anchors are indistinguishable in this fit: only a shift is defined.
-        return elo + (v1 - elo[k1])
-    scale = (v2 - v1) / (elo[k2] - elo[k1])
-    return v1 + (elo - elo[k1]) * scale
+    (k1, v1) = items[0]
+    if len(items) == 1 or elo[items[1][0]] == elo[k1]:
+        # One anchor, or two the fit cannot tell apart: only a shift is defined.
+        out, used = elo + (v1 - elo[k1]), items[:1]
+    else:
+        k2, v2 = items[1]
+        out, used = v1 + (elo - elo[k1]) * ((v2 - v1) / (elo[k2] - elo[k1])), items[:2]
+    for k, value in used:
+        out[k] = value  # exactly, not up to rounding
+    return out
 
 
 @dataclass(frozen=True)
