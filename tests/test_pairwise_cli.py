@@ -242,3 +242,27 @@ def test_truncate_shows_both_responses_at_a_common_length(
     assert all(r.truncated and (r.words_a, r.words_b) == (8 + 10, 8 + 200) for r in records)
     # The options a comparison was made with are part of the directory: no mixing.
     assert main(_args(suite, [short, long], out)) == 2
+
+
+def test_sparse_pairing_asks_fewer_pairs_both_orders_each(
+    fake_anthropic: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suite = make_suite(tmp_path / "suite", 12)
+    runs = [make_run(tmp_path / f"r{q}", suite, f"anthropic/m{q}", quality=q) for q in range(6)]
+    fake_anthropic.responder = PairwiseJudge(spread=1.0)
+    out = tmp_path / "pw"
+    assert main(_args(suite, runs, out, "--sparse", "--json")) == 0
+    calls = _calls(fake_anthropic)
+    all_pairs = 15 * 12 * 2
+    assert len(calls) < all_pairs
+    seen = Counter()
+    for body in calls:
+        shown = shown_responses(body)
+        seen[(quality_of(shown["A"]), quality_of(shown["B"]))] += 1
+    assert all(seen[(b, a)] == n for (a, b), n in seen.items())  # both orders, every task
+    assert set(seen.values()) == {12}
+    ratings = json.loads(capsys.readouterr().out)
+    assert [r["model"] for r in ratings["runs"]] == [f"anthropic/m{q}" for q in range(5, -1, -1)]
+    # The same command again: every pair sparse pairing chose is done, nothing is asked.
+    assert main(_args(suite, runs, out, "--sparse")) == 0
+    assert len(_calls(fake_anthropic)) == len(calls)

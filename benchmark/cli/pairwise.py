@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from ..errors import UsageError
 from .argtypes import positive_int
 
 
@@ -77,6 +78,19 @@ def register(sub: Any) -> None:
         action="store_true",
         help="weigh each outcome by its mean margin (default: one per outcome)",
     )
+    p.add_argument(
+        "--sparse",
+        action="store_true",
+        help="do not compare all pairs: each run joins in turn and meets the anchors, then its "
+        "neighbours in the ranking, until its CI stops moving",
+    )
+    p.add_argument(
+        "--sparse-tol",
+        type=float,
+        default=0.25,
+        help="with --sparse: stop adding opponents when neither CI end moves by more than this "
+        "share of the CI's width (default 0.25)",
+    )
     p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for CIs")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
     p.add_argument("--json", action="store_true", help="print ratings.json on stdout")
@@ -126,12 +140,15 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
     from ..pairwise.report import print_ratings
     from ..pairwise.session import estimate, execute, prepare
 
+    if not 0 < args.sparse_tol < 1:
+        raise UsageError(f"--sparse-tol must be between 0 and 1, not {args.sparse_tol:g}")
     prep = prepare(options_from_args(args))
     est = estimate(prep)
-    print_estimate("pairwise", len(prep.pending), len(prep.jobs), est, args.judge)
+    what = "pairwise (--sparse: at most; usually far fewer)" if args.sparse else "pairwise"
+    print_estimate(what, len(prep.pending), len(prep.jobs), est, args.judge)
     if args.dry_run:
         return 0
-    ratings = execute(prep)
+    ratings = execute(prep, sparse_tol=args.sparse_tol if args.sparse else None)
     failed = sum(1 for r in prep.store.comparisons() if r.error is not None)
     if args.json:
         print(json.dumps(ratings.model_dump(mode="json"), indent=2))

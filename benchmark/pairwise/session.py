@@ -21,6 +21,8 @@ from ..retry import RetryPolicy
 from ..rundir import JsonlAppender
 from ..runlock import RunLock
 from ..suite import Suite
+from .bradley_terry import observations, rate
+from .outcomes import fold
 from .plan import (
     Estimate,
     Job,
@@ -33,8 +35,9 @@ from .plan import (
 )
 from .prompt import pairwise_fingerprint, task_criteria
 from .ratings import build_ratings, resolve_anchors
-from .records import ComparisonRecord, PairwiseManifest, RatingsFile
+from .records import OVERALL, ComparisonRecord, PairwiseManifest, RatingsFile
 from .runner import JudgeSetup, run_jobs
+from .sparse import Estimates, sparse_schedule
 from .store import PairwiseDir, call_key, merge_manifest
 
 
@@ -170,35 +173,100 @@ def estimate(prep: Prepared) -> Estimate:
     )
 
 
-async def _make_calls(prep: Prepared, provider: Provider) -> None:
+async def _make_calls(
+    prep: Prepared, provider: Provider, cache: ResponseCache, jobs: list[Job]
+) -> None:
     opts = prep.opts
-    cache = ResponseCache(Path(opts.cache_path) if opts.cache_path else prep.store.cache_path)
+    call = CallService(provider, cache, asyncio.Semaphore(opts.concurrency), opts.retry)
+    setup = JudgeSetup(opts.judge, opts.params(), prep.suite.dimensions, opts.truncate)
+    out = JsonlAppender(prep.store.comparisons_path)
     try:
-        call = CallService(provider, cache, asyncio.Semaphore(opts.concurrency), opts.retry)
-        setup = JudgeSetup(opts.judge, opts.params(), prep.suite.dimensions, opts.truncate)
-        out = JsonlAppender(prep.store.comparisons_path)
-        try:
-            await run_jobs(call, prep.pending, setup, out)
-        finally:
-            out.close()
+        await run_jobs(call, jobs, setup, out)
     finally:
-        cache.close()
+        out.close()
 
 
-def execute(prep: Prepared, *, provider: Provider | None = None) -> RatingsFile:
-    """Make the pending calls, then (re)write ratings.json from every comparison in the dir."""
+class _Caller:
+    """Makes the not-yet-done calls among some jobs; the provider and cache opened once."""
+
+    def __init__(self, prep: Prepared, provider: Provider | None):
+        self.prep = prep
+        self._provider = provider
+        self._cache: ResponseCache | None = None
+
+    def __call__(self, jobs: list[Job]) -> None:
+        prep, opts = self.prep, self.prep.opts
+        done = _complete_calls(prep.store, prep.suite)
+        todo = [j for j in jobs if j.key not in done]
+        if not todo:
+            return
+        if self._provider is None:
+            self._provider = make_provider(
+                opts.judge, base_url=opts.judge_base_url, timeout=opts.timeout
+            )
+        if self._cache is None:
+            self._cache = ResponseCache(
+                Path(opts.cache_path) if opts.cache_path else prep.store.cache_path
+            )
+        interrupts.run(_make_calls(prep, self._provider, self._cache, todo))
+        interrupts.check()
+
+    def close(self) -> None:
+        if self._cache is not None:
+            self._cache.close()
+
+
+def _sparse(prep: Prepared, caller: _Caller, tol: float) -> None:
+    """Sparse pairing over this command's runs (sparse.py); anchors must be among them."""
+    ids = [r.run_id for r in prep.runs]
+    anchor_ids = [prep.manifest.runs[k].run_id for k in prep.anchors]
+    missing = [a for a in anchor_ids if a not in ids]
+    if missing:
+        raise UsageError(f"--sparse: the anchor {missing[0]} is not among the runs given")
+    local_anchors = {ids.index(prep.manifest.runs[k].run_id): v for k, v in prep.anchors.items()}
+
+    def compare(i: int, j: int) -> None:
+        pair = (min(i, j), max(i, j))
+        caller(
+            plan_jobs(
+                prep.runs,
+                prep.suite,
+                sample_pairs=prep.opts.sample_pairs,
+                judge_samples=prep.opts.judge_samples,
+                run_pairs=[pair],
+            )
+        )
+
+    def estimate() -> Estimates:
+        outcomes = fold(prep.store.comparisons(), OVERALL)
+        fit = rate(observations(outcomes, ids), local_anchors, resamples=200, seed=prep.opts.seed)
+        seen = {o.run_a for o in outcomes} | {o.run_b for o in outcomes}
+        return {
+            k: (float(fit.rating[k]), float(fit.ci_low[k]), float(fit.ci_high[k]))
+            for k, rid in enumerate(ids)
+            if rid in seen
+        }
+
+    sparse_schedule(len(ids), sorted(local_anchors), compare, estimate, tol=tol)
+
+
+def execute(
+    prep: Prepared, *, provider: Provider | None = None, sparse_tol: float | None = None
+) -> RatingsFile:
+    """Make the pending calls (all of them, or those sparse pairing asks for when `sparse_tol`
+    is given), then (re)write ratings.json from every comparison in the dir."""
     opts = prep.opts
     with RunLock(prep.store.path):
         prep.store.write_manifest(prep.manifest)
         prep.store.drop_incomplete(_criteria_counts(prep.suite))
-        done = _complete_calls(prep.store, prep.suite)
-        prep.pending = [j for j in prep.jobs if j.key not in done]
-        if prep.pending:
-            judge = provider or make_provider(
-                opts.judge, base_url=opts.judge_base_url, timeout=opts.timeout
-            )
-            interrupts.run(_make_calls(prep, judge))
-            interrupts.check()
+        caller = _Caller(prep, provider)
+        try:
+            if sparse_tol is None:
+                caller(prep.jobs)
+            else:
+                _sparse(prep, caller, sparse_tol)
+        finally:
+            caller.close()
         ratings = build_ratings(
             prep.store.comparisons(),
             prep.manifest.runs,
