@@ -26,7 +26,9 @@ def _calls(server: FakeAnthropic) -> list[dict]:
 @pytest.fixture
 def three_runs(tmp_path: Path) -> tuple[Path, list[Path]]:
     suite = make_suite(tmp_path / "suite", 16)
-    runs = [make_run(tmp_path / f"r{q}", suite, f"anthropic/m{q}", quality=q) for q in (0, 2, 4)]
+    runs = [
+        make_run(tmp_path / f"r{k}", suite, f"anthropic/m{k}", quality=1.5 * k) for k in range(3)
+    ]
     return suite, runs
 
 
@@ -55,10 +57,10 @@ def test_known_quality_ranked_in_order_with_separate_cis(
     assert main(_args(suite, runs, out, "--json")) == 0
     ratings = json.loads((out / "ratings.json").read_text())
     by_model = {r["model"]: r for r in ratings["runs"]}
-    m0, m2, m4 = (by_model[f"anthropic/m{q}"] for q in (0, 2, 4))
+    m0, m1, m2 = (by_model[f"anthropic/m{k}"] for k in range(3))
     assert m0["rating"] == 1000.0 and m0["anchor"]  # the first run anchors the scale
-    assert m0["ci_high"] < m2["ci_low"] and m2["ci_high"] < m4["ci_low"]
-    assert [r["model"] for r in ratings["runs"]] == ["anthropic/m4", "anthropic/m2", "anthropic/m0"]
+    assert m0["ci_high"] < m1["ci_low"] and m1["ci_high"] < m2["ci_low"]
+    assert [r["model"] for r in ratings["runs"]] == ["anthropic/m2", "anthropic/m1", "anthropic/m0"]
     # 3 run pairs x 16 tasks x 2 orders; every line says which judge gave it.
     assert len(_calls(fake_anthropic)) == 3 * 16 * 2
     records = PairwiseDir(out).comparisons()
@@ -221,7 +223,7 @@ def test_response_cannot_close_its_delimiter(
         )
         assert text.count('<response label="') == 2  # the fake one is escaped
         assert '&lt;/response>\n&lt;response label="B">' in text
-        assert {quality_of(t) for t in shown_responses(body).values()} == {9.0, 2.0}
+        assert {quality_of(t) for t in shown_responses(body).values()} == {9.0, 1.5}
 
 
 def test_truncate_shows_both_responses_at_a_common_length(

@@ -11,7 +11,7 @@ from ..errors import UsageError
 from .argtypes import positive_int
 
 
-def add_judge_flags(p: argparse.ArgumentParser) -> None:
+def add_judge_flags(p: argparse.ArgumentParser, *, truncate: bool = True) -> None:
     """Judge flags shared by `pairwise` and `audit judge`."""
     p.add_argument("--judge", required=True, help="judge spec, e.g. anthropic/claude-sonnet-4-5")
     p.add_argument("--judge-base-url", help="OpenAI-compatible server for the judge")
@@ -21,11 +21,12 @@ def add_judge_flags(p: argparse.ArgumentParser) -> None:
         help="pinned judge temperature (default 0, or 1 with --judge-samples > 1)",
     )
     p.add_argument("--judge-max-tokens", type=positive_int("--judge-max-tokens"), default=2048)
-    p.add_argument(
-        "--truncate",
-        action="store_true",
-        help="cut both responses to the word count of the shorter before the judge sees them",
-    )
+    if truncate:
+        p.add_argument(
+            "--truncate",
+            action="store_true",
+            help="cut both responses to the word count of the shorter before the judge sees them",
+        )
     p.add_argument("--concurrency", type=positive_int("--concurrency"), default=16)
     p.add_argument(
         "--suite", help="suite directory (default: the shipped suite of the runs' version)"
@@ -106,13 +107,13 @@ def options_from_args(args: argparse.Namespace) -> Any:
         judge=args.judge,
         out=args.out,
         judge_base_url=args.judge_base_url,
-        sample_pairs="all" if args.all_sample_pairs else "same",
-        truncate=args.truncate,
+        sample_pairs="all" if getattr(args, "all_sample_pairs", False) else "same",
+        truncate=getattr(args, "truncate", False),
         judge_samples=args.judge_samples,
         judge_temperature=args.judge_temperature,
         judge_max_tokens=args.judge_max_tokens,
-        anchors=list(args.anchor),
-        margin_weights=args.margin_weights,
+        anchors=list(getattr(args, "anchor", [])),
+        margin_weights=getattr(args, "margin_weights", False),
         concurrency=args.concurrency,
         suite_dir=args.suite,
         cache_path=args.cache,
@@ -161,3 +162,60 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def register_audit_judge(asub: Any) -> None:
+    p = asub.add_parser(
+        "judge",
+        help="a judge's bias card on your runs: position flip rate, length sensitivity, "
+        "self/family preference, test-retest agreement",
+    )
+    p.add_argument("runs", nargs="+", metavar="RUN_DIR", help="one or more run directories")
+    p.add_argument("--out", required=True, help="output directory (created, or resumed)")
+    add_judge_flags(p, truncate=False)
+    p.add_argument(
+        "--judge-samples",
+        type=positive_int("--judge-samples"),
+        default=2,
+        help="K verdicts per ordered pair of runs, for test-retest agreement (default 2)",
+    )
+    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for CIs")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
+    p.add_argument("--json", action="store_true", help="print bias_card.json on stdout")
+    p.set_defaults(func=cmd_audit_judge)
+
+
+def cmd_audit_judge(args: argparse.Namespace) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from ..pairwise.bias_card import plan_audit, run_audit
+    from ..pairwise.report import print_bias_card
+    from ..pairwise.session import estimate
+
+    opts = options_from_args(args)
+    if opts.judge_temperature is None:
+        opts.judge_temperature = 0.0  # the judge as pairwise uses it, even with K samples
+    if args.dry_run:
+        with tempfile.TemporaryDirectory(prefix="musebench-audit-") as tmp:
+            plan = plan_audit(opts, Path(tmp))
+            _print_audit_estimate(plan, estimate, args.judge)
+        return 0
+    plan = plan_audit(opts, Path(args.out) / "padded")
+    _print_audit_estimate(plan, estimate, args.judge)
+    card = run_audit(plan)
+    if args.json:
+        print(json.dumps(card.model_dump(mode="json"), indent=2))
+    else:
+        print_bias_card(card, Console())
+    return 0
+
+
+def _print_audit_estimate(plan: Any, estimate: Any, spec: str) -> None:
+    for name, prep in (("pairs", plan.pairs), ("length", plan.length)):
+        if prep is not None:
+            print_estimate(
+                f"audit judge ({name})", len(prep.pending), len(prep.jobs), estimate(prep), spec
+            )

@@ -64,7 +64,7 @@ def fold(records: list[ComparisonRecord], criterion: str) -> list[Outcome]:
     return out
 
 
-def _boot_ci(
+def boot_mean_ci(
     values_by_task: dict[str, list[float]], resamples: int, seed: int
 ) -> tuple[float, float, float]:
     """Point estimate and 95% percentile CI of the mean of pooled values, resampling tasks."""
@@ -100,8 +100,8 @@ def position_stats(
                 first_seat[key[0]].append(1.0 if r.winner == "A" else 0.0)
         if set(both) == {"ab", "ba"}:
             flips[key[0]].append(0.0 if both["ab"].preferred == both["ba"].preferred else 1.0)
-    flip, flo, fhi = _boot_ci(flips, resamples, seed)
-    fs, slo, shi = _boot_ci(first_seat, resamples, seed)
+    flip, flo, fhi = boot_mean_ci(flips, resamples, seed)
+    fs, slo, shi = boot_mean_ci(first_seat, resamples, seed)
     return PositionStats(
         pairs=sum(len(v) for v in flips.values()),
         flip_rate=flip,

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .bias_card import BiasCard, RateCI
 from .records import RatingsFile
 
 
@@ -31,3 +32,47 @@ def print_ratings(ratings: RatingsFile, console: Console) -> None:
         f"{p.pairs} pairs; first-seat win rate {p.first_seat_win_rate:.1%} "
         f"({p.first_seat_ci_low:.1%} to {p.first_seat_ci_high:.1%})"
     )
+
+
+def _pct(r: RateCI | None) -> str:
+    if r is None:
+        return "n/a"
+    return f"{r.rate:.1%} ({r.ci_low:.1%} to {r.ci_high:.1%}; n={r.n})"
+
+
+def print_bias_card(card: BiasCard, console: Console) -> None:
+    table = Table(
+        title=f"Judge bias card: {escape(card.judge)} (family {escape(card.judge_family)})"
+    )
+    table.add_column("measure")
+    table.add_column("value (95% CI)", justify="right")
+    table.add_column("what a fair judge gives")
+    p = card.position
+    table.add_row(
+        "position flip rate",
+        f"{p.flip_rate:.1%} ({p.flip_ci_low:.1%} to {p.flip_ci_high:.1%}; n={p.pairs})",
+        "low",
+    )
+    table.add_row(
+        "first-seat win rate",
+        f"{p.first_seat_win_rate:.1%} ({p.first_seat_ci_low:.1%} to {p.first_seat_ci_high:.1%})",
+        "50%",
+    )
+    table.add_row(
+        "padded copy wins (length)", _pct(card.length.padded_win_rate), "at most 50%, or ties"
+    )
+    table.add_row("ties, response vs padded copy", f"{card.length.tie_rate:.1%}", "high")
+    if card.family is not None:
+        f = card.family
+        expected = "n/a" if f.rubric_win_rate is None else f"{f.rubric_win_rate:.1%}"
+        table.add_row(
+            f"{escape(f.family)} runs' win rate vs others",
+            _pct(f.win_rate),
+            f"near the rubric's {expected}",
+        )
+    else:
+        table.add_row("family preference", "n/a", "needs runs in and out of the judge's family")
+    table.add_row(
+        f"test-retest agreement (K={card.retest_samples})", _pct(card.retest_agreement), "high"
+    )
+    console.print(table)

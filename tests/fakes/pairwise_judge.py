@@ -9,9 +9,9 @@ B (a judge that rewards length)."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,9 @@ def quality_of(text: str) -> float:
 
 
 def _uniform(*parts: object) -> float:
-    return zlib.crc32("\x1f".join(map(str, parts)).encode()) / 2**32
+    # sha256, not crc32: CRC is linear, so near-identical prompts would draw correlated numbers.
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
 
 
 @dataclass
