@@ -10,6 +10,8 @@ import pytest
 from benchmark.cli import main
 from benchmark.pairwise.bias_card import family_of
 from benchmark.pairwise.padding import pad_text
+from benchmark.rundir import RunDir
+from benchmark.schemas import Coverage, ScoreCI, Scores
 from tests.fakes import FakeAnthropic
 from tests.fakes.pairwise_judge import PairwiseJudge, shown_responses
 from tests.pairwise_support import make_run, make_suite
@@ -108,3 +110,39 @@ def test_families_and_padding() -> None:
     padded = pad_text(text)
     assert padded.startswith(text + "\n\n") and len(padded.split()) - 3 >= 40
     assert len(pad_text(" ".join(["w"] * 400)).split()) - 400 >= 200
+
+
+def test_flaky_judge_shows_in_test_retest(
+    fake_anthropic: FakeAnthropic, runs: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    suite, dirs = runs
+    fake_anthropic.responder = PairwiseJudge(flaky=0.5)
+    out = tmp_path / "card"
+    assert main(_audit(suite, dirs[:2], out, "--judge-samples", "3")) == 0
+    retest = json.loads((out / "bias_card.json").read_text())["retest_agreement"]
+    # Half the answers drawn afresh at random: three draws of one call seldom all agree.
+    assert retest["n"] == 12 * 2 and retest["ci_high"] < 0.9
+
+
+def test_family_win_rate_beside_the_rubric(
+    fake_anthropic: FakeAnthropic, runs: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    suite, dirs = runs
+    for path, score in ((dirs[0], 0.2), (dirs[1], 0.8)):  # the claude run scores lower
+        tasks = {f"t{k:02d}": ScoreCI(score=score) for k in range(12)}
+        RunDir(path).write_scores(
+            Scores(
+                model="m/m",
+                overall=ScoreCI(score=score * 100),
+                dimensions={},
+                categories={},
+                tasks=tasks,
+                coverage=Coverage(expected=24, judged=24, failed=0),
+            )
+        )
+    fake_anthropic.responder = PairwiseJudge(tie_band=0.3)  # equal quality: always a tie
+    out = tmp_path / "card"
+    assert main(_audit(suite, dirs[:2], out, "--judge-samples", "1")) == 0
+    fam = json.loads((out / "bias_card.json").read_text())["family"]
+    assert fam["win_rate"]["rate"] == 0.5 and fam["win_rate"]["n"] == 12
+    assert fam["rubric_win_rate"] == 0.0

@@ -157,9 +157,7 @@ def _rubric_expectation(
     return 1.0 if a > b else 0.5 if a == b else 0.0
 
 
-def _family_bias(
-    prep: Prepared, judge_family: str, resamples: int, seed: int
-) -> FamilyBias | None:
+def _family_bias(prep: Prepared, judge_family: str, resamples: int, seed: int) -> FamilyBias | None:
     fam = {r.run_id: family_of(r.manifest.model) == judge_family for r in prep.runs}
     if not any(fam.values()) or all(fam.values()):
         return None

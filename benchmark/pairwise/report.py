@@ -64,12 +64,12 @@ def print_bias_card(card: BiasCard, console: Console) -> None:
     table.add_row("ties, response vs padded copy", f"{card.length.tie_rate:.1%}", "high")
     if card.family is not None:
         f = card.family
-        expected = "n/a" if f.rubric_win_rate is None else f"{f.rubric_win_rate:.1%}"
-        table.add_row(
-            f"{escape(f.family)} runs' win rate vs others",
-            _pct(f.win_rate),
-            f"near the rubric's {expected}",
+        expected = (
+            "near the rubric's (no scores.json to compare)"
+            if f.rubric_win_rate is None
+            else f"near the rubric's {f.rubric_win_rate:.1%}"
         )
+        table.add_row(f"{escape(f.family)} runs' win rate vs others", _pct(f.win_rate), expected)
     else:
         table.add_row("family preference", "n/a", "needs runs in and out of the judge's family")
     table.add_row(

@@ -5,13 +5,16 @@ P(A wins) = sigmoid(spread * (qA - qB)) for every criterion, drawn from a hash o
 (so a call asked again gives the same answer, and the two orders of a pair are independent
 draws). `first_seat_bias` is the probability that the judge answers "A" whatever it sees (a
 judge that favours the first seat); `length_bias` adds to A's logit per 100 words A has more than
-B (a judge that rewards length)."""
+B (a judge that rewards length); `flaky` is the probability that a call's winner is drawn at
+random afresh (a judge whose repeated answers to one request differ: test-retest)."""
 
 from __future__ import annotations
 
 import hashlib
 import math
+import random
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,8 +45,19 @@ class PairwiseJudge:
     first_seat_bias: float = 0.0
     length_bias: float = 0.0
     tie_band: float = 0.0  # |logit| below this answers "tie"
+    flaky: float = 0.0
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)  # only for `flaky`: differs call by call
+        self._lock = threading.Lock()  # the server answers on many threads
 
     def verdict(self, a: str, b: str, criterion: str, salt: str) -> dict[str, Any]:
+        if self.flaky:
+            with self._lock:
+                fresh, pick = self._rng.random(), self._rng.choice(["A", "B", "tie"])
+            if fresh < self.flaky:
+                return {"reason": "Hard to say.", "winner": pick, "margin": 1}
         if _uniform("seat", salt, criterion) < self.first_seat_bias:
             return {"reason": "A reads better.", "winner": "A", "margin": 1}
         logit = self.spread * (quality_of(a) - quality_of(b))
