@@ -130,13 +130,17 @@ def test_resume_makes_no_repeat_calls(
 
 
 def test_errors_are_never_cached(
-    fake_anthropic: FakeAnthropic, three_runs: tuple[Path, list[Path]], tmp_path: Path
+    fake_anthropic: FakeAnthropic,
+    three_runs: tuple[Path, list[Path]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     fake_anthropic.responder = PairwiseJudge()
     suite, runs = three_runs
     out = tmp_path / "pw"
     fake_anthropic.inject(Fault.bad_request(path="/v1/messages"))
-    assert main(_args(suite, runs[:2], out)) == 1  # one call failed: exit 1, lines kept
+    assert main(_args(suite, runs[:2], out)) == 0  # one call failed: its lines say so
+    assert "1 judge calls failed; run the same command" in capsys.readouterr().err
     failed = [r for r in PairwiseDir(out).comparisons() if r.error is not None]
     assert len(failed) == 3 and all("judge call failed" in r.error for r in failed)
     n = len(_calls(fake_anthropic))
@@ -268,3 +272,15 @@ def test_sparse_pairing_asks_fewer_pairs_both_orders_each(
     # The same command again: every pair sparse pairing chose is done, nothing is asked.
     assert main(_args(suite, runs, out, "--sparse")) == 0
     assert len(_calls(fake_anthropic)) == len(calls)
+
+
+def test_no_ratings_while_every_call_fails(
+    fake_anthropic: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suite = make_suite(tmp_path / "suite", 1)
+    runs = [make_run(tmp_path / f"r{k}", suite, f"anthropic/m{k}", k) for k in range(2)]
+    out = tmp_path / "pw"
+    fake_anthropic.inject(*[Fault.bad_request(path="/v1/messages")] * 2)
+    assert main(_args(suite, runs, out)) == 1
+    assert "no ratings yet: 2 judge calls failed" in capsys.readouterr().err
+    assert not (out / "ratings.json").exists()

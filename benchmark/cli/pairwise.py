@@ -140,6 +140,7 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
 
     from ..pairwise.report import print_ratings
     from ..pairwise.session import estimate, execute, prepare
+    from ..pairwise.store import call_key
 
     if not 0 < args.sparse_tol < 1:
         raise UsageError(f"--sparse-tol must be between 0 and 1, not {args.sparse_tol:g}")
@@ -150,17 +151,18 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
     if args.dry_run:
         return 0
     ratings = execute(prep, sparse_tol=args.sparse_tol if args.sparse else None)
-    failed = sum(1 for r in prep.store.comparisons() if r.error is not None)
+    failed = len({call_key(r) for r in prep.store.comparisons() if r.error is not None})
+    retry = f"{failed} judge calls failed; run the same command to ask them again"
+    if ratings is None:
+        print(f"musebench: no ratings yet: {retry}", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(ratings.model_dump(mode="json"), indent=2))
     else:
         print_ratings(ratings, Console())
     if failed:
-        print(
-            f"musebench: {failed} comparison lines failed; run the same command to ask again",
-            file=sys.stderr,
-        )
-        return 1
+        # As `musebench run` does with a partial run: the ratings stand on what was answered.
+        print(f"musebench: ratings from the comparisons answered; {retry}", file=sys.stderr)
     return 0
 
 
@@ -206,6 +208,13 @@ def cmd_audit_judge(args: argparse.Namespace) -> int:
     plan = plan_audit(opts, Path(args.out) / "padded")
     _print_audit_estimate(plan, estimate, args.judge)
     card = run_audit(plan)
+    if card is None:
+        print(
+            "musebench: no bias card yet: no judge call has been answered; run the same "
+            "command to ask again",
+            file=sys.stderr,
+        )
+        return 1
     if args.json:
         print(json.dumps(card.model_dump(mode="json"), indent=2))
     else:

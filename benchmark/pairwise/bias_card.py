@@ -196,12 +196,15 @@ def _retest(records: list[ComparisonRecord], k: int, resamples: int, seed: int) 
     return RateCI(rate=rate, ci_low=low, ci_high=high, n=sum(len(v) for v in agree.values()))
 
 
-def run_audit(plan: AuditPlan, *, provider: Any = None) -> BiasCard:
+def run_audit(plan: AuditPlan, *, provider: Any = None) -> BiasCard | None:
+    """The card, or None (and no bias_card.json) while no call has a verdict yet."""
     opts = plan.length.opts
     if plan.pairs is not None:
         execute(plan.pairs, provider=provider)
     execute(plan.length, provider=provider)
     length_records = plan.length.store.comparisons()
+    if not _single_order(length_records):
+        return None
     if plan.pairs is not None:
         pair_records = plan.pairs.store.comparisons()
         position = position_stats(pair_records, OVERALL, resamples=opts.resamples, seed=opts.seed)

@@ -252,9 +252,10 @@ def _sparse(prep: Prepared, caller: _Caller, tol: float) -> None:
 
 def execute(
     prep: Prepared, *, provider: Provider | None = None, sparse_tol: float | None = None
-) -> RatingsFile:
+) -> RatingsFile | None:
     """Make the pending calls (all of them, or those sparse pairing asks for when `sparse_tol`
-    is given), then (re)write ratings.json from every comparison in the dir."""
+    is given), then (re)write ratings.json from every comparison in the dir. None (and no
+    ratings.json) while no pair has a verdict in both orders, e.g. when every call failed."""
     opts = prep.opts
     with RunLock(prep.store.path):
         prep.store.write_manifest(prep.manifest)
@@ -267,8 +268,11 @@ def execute(
                 _sparse(prep, caller, sparse_tol)
         finally:
             caller.close()
+        records = prep.store.comparisons()
+        if not fold(records, OVERALL):
+            return None
         ratings = build_ratings(
-            prep.store.comparisons(),
+            records,
             prep.manifest.runs,
             prep.anchors,
             judge=opts.judge,
