@@ -284,3 +284,34 @@ def test_no_ratings_while_every_call_fails(
     assert main(_args(suite, runs, out)) == 1
     assert "no ratings yet: 2 judge calls failed" in capsys.readouterr().err
     assert not (out / "ratings.json").exists()
+
+
+def test_sample_pairs_same_index_or_all(
+    fake_anthropic: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    suite = make_suite(tmp_path / "suite", 3)
+    runs = [make_run(tmp_path / f"r{k}", suite, f"anthropic/m{k}", k, samples=2) for k in (0, 1)]
+    assert main(_args(suite, runs, tmp_path / "same", "--dry-run")) == 0
+    assert "12 judge calls to make" in capsys.readouterr().err  # 3 tasks x 2 samples x 2 orders
+    assert main(_args(suite, runs, tmp_path / "all", "--dry-run", "--all-sample-pairs")) == 0
+    assert "24 judge calls to make" in capsys.readouterr().err  # 3 tasks x 2 x 2 x 2 orders
+    fake_anthropic.responder = PairwiseJudge()
+    assert main(_args(suite, runs, tmp_path / "all", "--all-sample-pairs")) == 0
+    pairs = {(r.task_id, r.sample, r.sample_b) for r in PairwiseDir(tmp_path / "all").comparisons()}
+    assert len(pairs) == 12 and ("t00", 0, 1) in pairs and ("t00", 1, 0) in pairs
+
+
+def test_two_anchors_fix_both_ends(
+    fake_anthropic: FakeAnthropic, three_runs: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    fake_anthropic.responder = PairwiseJudge(spread=1.0)
+    suite, runs = three_runs
+    out = tmp_path / "pw"
+    anchors = ["--anchor", f"{runs[0]}=1000", "--anchor", "anthropic/m2=2000"]
+    assert main(_args(suite, runs, out, *anchors, "--margin-weights")) == 0
+    ratings = json.loads((out / "ratings.json").read_text())
+    by_model = {r["model"]: r for r in ratings["runs"]}
+    assert by_model["anthropic/m0"]["rating"] == 1000 and by_model["anthropic/m2"]["rating"] == 2000
+    assert 1000 < by_model["anthropic/m1"]["rating"] < 2000
+    assert ratings["anchors"] == {"run-anthropic-m0": 1000.0, "run-anthropic-m2": 2000.0}
+    assert ratings["method"]["weights"] == "mean margin"
