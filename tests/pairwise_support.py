@@ -41,7 +41,7 @@ def make_run(
     quality: float,
     *,
     samples: int = 1,
-    words: int = 20,
+    words: int | list[int] = 20,
     run_id: str | None = None,
 ) -> Path:
     suite = load_suite(suite_dir)
@@ -60,10 +60,11 @@ def make_run(
     run = RunDir(path)
     run.write_manifest(manifest)
     with run.responses_path.open("w", encoding="utf-8") as fh:
-        for t in suite.tasks:
+        for n, t in enumerate(suite.tasks):
+            length = words if isinstance(words, int) else words[n % len(words)]
             for s in range(samples):
                 text = f"A story ({t.id}, sample {s}) of quality {quality}. " + " ".join(
-                    ["filler"] * words
+                    ["filler"] * length
                 )
                 rec = ResponseRecord(
                     task_id=t.id,

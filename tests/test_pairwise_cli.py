@@ -5,6 +5,7 @@ without repeat calls, errors never cached, dry run, and bad input refused before
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 from pathlib import Path
 
@@ -315,3 +316,27 @@ def test_two_anchors_fix_both_ends(
     assert 1000 < by_model["anthropic/m1"]["rating"] < 2000
     assert ratings["anchors"] == {"run-anthropic-m0": 1000.0, "run-anthropic-m2": 2000.0}
     assert ratings["method"]["weights"] == "mean margin"
+
+
+def test_length_controlled_rating_undoes_a_length_preference(
+    fake_anthropic: FakeAnthropic, tmp_path: Path
+) -> None:
+    # Two runs of equal quality; one usually longer, but not on every task (so length and run
+    # can be told apart); a judge that rewards length.
+    suite = make_suite(tmp_path / "suite", 80)
+    rng = random.Random(5)
+    longer = [rng.randint(100, 400) for _ in range(80)]
+    shorter = [rng.randint(10, 310) for _ in range(80)]
+    runs = [
+        make_run(tmp_path / "s", suite, "anthropic/short", 1, words=shorter),
+        make_run(tmp_path / "l", suite, "anthropic/long", 1, words=longer),
+    ]
+    fake_anthropic.responder = PairwiseJudge(length_bias=1.5)
+    out = tmp_path / "pw"
+    assert main(_args(suite, runs, out)) == 0
+    ratings = json.loads((out / "ratings.json").read_text())
+    long = next(r for r in ratings["runs"] if r["model"] == "anthropic/long")
+    assert long["ci_low"] > 1000  # raw: the longer run wins
+    assert long["lc_ci_low"] < 1000 < long["lc_ci_high"]  # at equal length: no difference
+    assert abs(long["lc_rating"] - 1000) < (long["rating"] - 1000) / 2
+    assert ratings["length_coefficient"] > 0.5
