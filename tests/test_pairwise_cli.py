@@ -128,6 +128,10 @@ def test_resume_makes_no_repeat_calls(
     # Everything done: a third run asks nothing and opens no call.
     assert main(_args(suite, runs, out)) == 0
     assert len(_calls(fake_anthropic)) == n
+    # The runs in another order: the same pairs, nothing asked and nothing recorded twice.
+    assert main(_args(suite, runs[::-1], out)) == 0
+    assert len(_calls(fake_anthropic)) == n
+    assert len(PairwiseDir(out).comparisons()) == len(full)
 
 
 def test_errors_are_never_cached(

@@ -147,6 +147,10 @@ def prepare(opts: PairwiseOptions, *, run_pairs: list[tuple[int, int]] | None = 
         judge_samples=opts.judge_samples,
     )
     manifest = merge_manifest(store.read_manifest(), fresh, out)
+    # The directory's order, not this command's: `pairwise B A` after `pairwise A B` must find
+    # the same (run_a, run_b) keys, or every pair would be recorded (and counted) twice.
+    position = {r.run_id: k for k, r in enumerate(manifest.runs)}
+    runs.sort(key=lambda r: position[r.run_id])
     anchors = resolve_anchors(manifest.runs, opts.anchors)
     jobs = plan_jobs(
         runs,
