@@ -122,6 +122,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
         resamples=args.bootstrap,
         seed=args.seed,
         prices=args.prices,
+        sparse=getattr(args, "sparse", False),
     )
 
 

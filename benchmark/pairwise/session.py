@@ -62,6 +62,7 @@ class PairwiseOptions:
     resamples: int = 1000
     seed: int = 0
     prices: str | None = None
+    sparse: bool = False  # checked here; sparse pairing itself is asked for in `execute`
 
     def params(self) -> GenerationParams:
         temp = self.judge_temperature
@@ -152,6 +153,10 @@ def prepare(opts: PairwiseOptions, *, run_pairs: list[tuple[int, int]] | None = 
     position = {r.run_id: k for k, r in enumerate(manifest.runs)}
     runs.sort(key=lambda r: position[r.run_id])
     anchors = resolve_anchors(manifest.runs, opts.anchors)
+    given = {r.run_id for r in runs}
+    outside = [manifest.runs[k].model for k in anchors if manifest.runs[k].run_id not in given]
+    if opts.sparse and outside:
+        raise UsageError(f"--sparse: the anchor {outside[0]} is not among the runs given")
     jobs = plan_jobs(
         runs,
         suite,
@@ -222,11 +227,7 @@ class _Caller:
 
 def _sparse(prep: Prepared, caller: _Caller, tol: float) -> None:
     """Sparse pairing over this command's runs (sparse.py); anchors must be among them."""
-    ids = [r.run_id for r in prep.runs]
-    anchor_ids = [prep.manifest.runs[k].run_id for k in prep.anchors]
-    missing = [a for a in anchor_ids if a not in ids]
-    if missing:
-        raise UsageError(f"--sparse: the anchor {missing[0]} is not among the runs given")
+    ids = [r.run_id for r in prep.runs]  # prepare() checked the anchors are among them
     local_anchors = {ids.index(prep.manifest.runs[k].run_id): v for k, v in prep.anchors.items()}
 
     def compare(i: int, j: int) -> None:
