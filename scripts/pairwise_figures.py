@@ -8,8 +8,9 @@
 2. Sparse pairing against all pairs for 8 runs (simulated judge with known strengths, both
    orders per task): judge calls used, the largest difference from the all-pairs ratings, and
    whether the order is the true one; per seed and in total.
-3. The bias card of a deliberately biased fake judge (first-seat bias 0.3, rewards length), on
-   three generated runs (10% of its answers drawn afresh at random), through `musebench audit judge` against the loopback fake server.
+3. The bias card of a deliberately biased fake judge (first-seat bias 0.3, rewards length, 10%
+   of its answers random) and of a fair one, on three generated runs of 20 tasks, through
+   `musebench audit judge` against the loopback fake server.
 """
 
 from __future__ import annotations
@@ -77,25 +78,30 @@ def sparse_vs_all(seeds: int, tasks: int) -> None:
 
 
 def bias_card() -> None:
-    print(
-        "3. Bias card of a deliberately biased fake judge (first seat 0.3, length +3/100 words, 10% flaky)"
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        suite = make_suite(root / "suite", 20)
-        runs = [
-            make_run(root / "a", suite, "anthropic/claude-a", 1),
-            make_run(root / "b", suite, "openai/gpt-b", 1.5),
-            make_run(root / "c", suite, "openai/llama-c", 2),
-        ]
-        judge = PairwiseJudge(first_seat_bias=0.3, length_bias=3.0, tie_band=0.3, flaky=0.1)
-        with FakeAnthropic(judge) as server:
-            os.environ["ANTHROPIC_BASE_URL"] = server.url
-            os.environ["ANTHROPIC_API_KEY"] = TEST_KEY
-            main(
-                ["audit", "judge", *map(str, runs), "--judge", "anthropic/claude-judge",
-                 "--out", str(root / "card"), "--suite", str(suite), "--judge-samples", "2"]
-            )  # fmt: skip
+    judges = {
+        "a deliberately biased fake judge (first seat 0.3, length +3 logits/100 words, "
+        "10% of answers random)": PairwiseJudge(
+            first_seat_bias=0.3, length_bias=3.0, tie_band=0.3, flaky=0.1
+        ),
+        "a fair fake judge, for contrast": PairwiseJudge(tie_band=0.3),
+    }
+    for title, judge in judges.items():
+        print(f"3. Bias card of {title}")
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            suite = make_suite(root / "suite", 20)
+            runs = [
+                make_run(root / "a", suite, "anthropic/claude-a", 1),
+                make_run(root / "b", suite, "openai/gpt-b", 1.5),
+                make_run(root / "c", suite, "openai/llama-c", 2),
+            ]
+            with FakeAnthropic(judge) as server:
+                os.environ["ANTHROPIC_BASE_URL"] = server.url
+                os.environ["ANTHROPIC_API_KEY"] = TEST_KEY
+                main(
+                    ["audit", "judge", *map(str, runs), "--judge", "anthropic/claude-judge",
+                     "--out", str(root / "card"), "--suite", str(suite), "--judge-samples", "2"]
+                )  # fmt: skip
 
 
 if __name__ == "__main__":

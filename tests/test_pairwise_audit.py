@@ -63,9 +63,12 @@ def test_bias_card_of_a_biased_judge(
     bodies = [r.body for r in fake_anthropic.requests_to("/v1/messages", "POST")]
     assert len(bodies) == 3 * 12 * 2 * 2 + 3 * 12 * 2
     assert all(b["temperature"] == 0.0 for b in bodies)
-    # Resume: nothing asked again.
+    # Resume, with the runs in any order: nothing asked again, the same card.
     assert main(_audit(suite, dirs, out)) == 0
+    assert main(_audit(suite, dirs[::-1], out)) == 0
     assert len(fake_anthropic.requests_to("/v1/messages", "POST")) == len(bodies)
+    again = json.loads((out / "bias_card.json").read_text())
+    assert again["position"] == card["position"] and again["length"] == card["length"]
 
 
 def test_fair_judge_ties_a_response_with_its_padded_copy(

@@ -14,6 +14,7 @@ All rates are over the `overall` criterion, with 95% CIs by bootstrap over tasks
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import cache
@@ -28,7 +29,7 @@ from ..errors import UsageError
 from ..preflight import check_out_dir
 from ..rundir import RunDir, write_json_atomic
 from .outcomes import boot_mean_ci, fold, position_stats
-from .padding import write_padded_run
+from .padding import padded_run_id, write_padded_run
 from .plan import load_run
 from .records import OVERALL, ComparisonRecord, PositionStats
 from .session import PairwiseOptions, Prepared, check_options, execute, prepare
@@ -93,6 +94,7 @@ def family_of(spec: str) -> str:
 @dataclass
 class AuditPlan:
     out: Path
+    models: list[str]  # of the runs audited, in the order given
     pairs: Prepared | None  # None with a single run
     length: Prepared
 
@@ -107,16 +109,20 @@ def plan_audit(opts: PairwiseOptions, padded_root: Path) -> AuditPlan:
     runs = [load_run(p) for p in opts.runs]  # every run readable before anything is written
     pairs = prepare(replace(opts, out=str(Path(opts.out) / "pairs"))) if len(runs) > 1 else None
     paths: list[str] = []
-    for k, run in enumerate(runs):
-        padded = padded_root / str(k)
+    pairs_of: list[tuple[str, str]] = []
+    for run in runs:
+        # Named by a hash of the run_id (which comes from an untrusted manifest), not by the
+        # run's place on the command line, so a later command may list the runs in any order.
+        padded = padded_root / hashlib.sha256(run.run_id.encode()).hexdigest()[:16]
         if not RunDir(padded).exists():
             write_padded_run(run, padded)
         paths += [str(run.path), str(padded)]
+        pairs_of.append((run.run_id, padded_run_id(run.run_id)))
     length_opts = replace(
         opts, runs=paths, out=str(Path(opts.out) / "length"), judge_samples=1, anchors=[]
     )
-    length = prepare(length_opts, run_pairs=[(2 * k, 2 * k + 1) for k in range(len(runs))])
-    return AuditPlan(Path(opts.out), pairs, length)
+    length = prepare(length_opts, run_pairs=pairs_of)
+    return AuditPlan(Path(opts.out), [r.manifest.model for r in runs], pairs, length)
 
 
 def _single_order(records: list[ComparisonRecord]) -> list[ComparisonRecord]:
@@ -216,7 +222,7 @@ def run_audit(plan: AuditPlan, *, provider: Any = None) -> BiasCard | None:
     card = BiasCard(
         judge=opts.judge,
         judge_family=judge_family,
-        runs=[r.manifest.model for r in plan.length.runs[::2]],
+        runs=plan.models,
         position=position,
         length=_length_bias(length_records, opts.resamples, opts.seed),
         family=_family_bias(plan.pairs, judge_family, opts.resamples, opts.seed)

@@ -48,13 +48,17 @@ def padded_response(r: ResponseRecord) -> ResponseRecord:
     return r.model_copy(update={"transcript": transcript, "text": pad_text(r.text)})
 
 
+def padded_run_id(run_id: str) -> str:
+    return run_id + "+padded"
+
+
 def write_padded_run(run: LoadedRun, path: Path) -> Path:
     """A run dir holding `run`'s answered responses, each padded; its run_id and model say so."""
     out = RunDir(path)
     out.write_manifest(
         run.manifest.model_copy(
             update={
-                "run_id": run.run_id + "+padded",
+                "run_id": padded_run_id(run.run_id),
                 "model": run.manifest.model + "+padded",
             }
         )

@@ -127,7 +127,8 @@ def _complete_calls(store: PairwiseDir, suite: Suite) -> set[tuple]:
     }
 
 
-def prepare(opts: PairwiseOptions, *, run_pairs: list[tuple[int, int]] | None = None) -> Prepared:
+def prepare(opts: PairwiseOptions, *, run_pairs: list[tuple[str, str]] | None = None) -> Prepared:
+    """Check everything and plan the calls; `run_pairs` (run_id pairs) limits the pairs."""
     check_options(opts)
     prices = load_prices(opts.prices)
     runs = load_runs(opts.runs)
@@ -157,12 +158,15 @@ def prepare(opts: PairwiseOptions, *, run_pairs: list[tuple[int, int]] | None = 
     outside = [manifest.runs[k].model for k in anchors if manifest.runs[k].run_id not in given]
     if opts.sparse and outside:
         raise UsageError(f"--sparse: the anchor {outside[0]} is not among the runs given")
+    index = {r.run_id: k for k, r in enumerate(runs)}
     jobs = plan_jobs(
         runs,
         suite,
         sample_pairs=opts.sample_pairs,
         judge_samples=opts.judge_samples,
-        run_pairs=run_pairs,
+        run_pairs=None
+        if run_pairs is None
+        else [(min(index[a], index[b]), max(index[a], index[b])) for a, b in run_pairs],
     )
     if not jobs:
         raise UsageError("pairwise: the runs share no answered task and sample to compare")

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-import random
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,18 +46,17 @@ class PairwiseJudge:
     length_bias: float = 0.0
     tie_band: float = 0.0  # |logit| below this answers "tie"
     flaky: float = 0.0
-    seed: int = 0
 
     def __post_init__(self) -> None:
-        self._rng = random.Random(self.seed)  # only for `flaky`: differs call by call
-        self._lock = threading.Lock()  # the server answers on many threads
+        # How often each request has been seen: the n-th asking of one request draws afresh,
+        # deterministically whatever order the server's threads answer in.
+        self._seen: Counter[str] = Counter()
+        self._lock = threading.Lock()
 
-    def verdict(self, a: str, b: str, criterion: str, salt: str) -> dict[str, Any]:
-        if self.flaky:
-            with self._lock:
-                fresh, pick = self._rng.random(), self._rng.choice(["A", "B", "tie"])
-            if fresh < self.flaky:
-                return {"reason": "Hard to say.", "winner": pick, "margin": 1}
+    def verdict(self, a: str, b: str, criterion: str, salt: str, n: int = 0) -> dict[str, Any]:
+        if self.flaky and _uniform("flaky", salt, criterion, n) < self.flaky:
+            pick = ("A", "B", "tie")[int(_uniform("pick", salt, criterion, n) * 3)]
+            return {"reason": "Hard to say.", "winner": pick, "margin": 1}
         if _uniform("seat", salt, criterion) < self.first_seat_bias:
             return {"reason": "A reads better.", "winner": "A", "margin": 1}
         logit = self.spread * (quality_of(a) - quality_of(b))
@@ -75,6 +74,10 @@ class PairwiseJudge:
         if schema is None or set(shown) != {"A", "B"}:
             return "not a pairwise request"
         salt = last_user_text(body) + str(body.get("temperature"))
+        with self._lock:
+            n = self._seen[salt]
+            self._seen[salt] += 1
         return {
-            c: self.verdict(shown["A"], shown["B"], c, salt) for c in schema.get("properties", {})
+            c: self.verdict(shown["A"], shown["B"], c, salt, n)
+            for c in schema.get("properties", {})
         }
