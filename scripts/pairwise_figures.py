@@ -9,7 +9,7 @@
    orders per task): judge calls used, the largest difference from the all-pairs ratings, and
    whether the order is the true one; per seed and in total.
 3. The bias card of a deliberately biased fake judge (first-seat bias 0.3, rewards length, 10%
-   of its answers random) and of a fair one, on three generated runs of 20 tasks, through
+   of its answers random) and of a fair one, on three generated runs of 20 tasks (qualities 0, 2, 4 logits apart), through
    `musebench audit judge` against the loopback fake server.
 """
 
@@ -91,9 +91,9 @@ def bias_card() -> None:
             root = Path(tmp)
             suite = make_suite(root / "suite", 20)
             runs = [
-                make_run(root / "a", suite, "anthropic/claude-a", 1),
-                make_run(root / "b", suite, "openai/gpt-b", 1.5),
-                make_run(root / "c", suite, "openai/llama-c", 2),
+                make_run(root / "a", suite, "anthropic/claude-a", 0),
+                make_run(root / "b", suite, "openai/gpt-b", 2),
+                make_run(root / "c", suite, "openai/llama-c", 4),
             ]
             with FakeAnthropic(judge) as server:
                 os.environ["ANTHROPIC_BASE_URL"] = server.url

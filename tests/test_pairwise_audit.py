@@ -79,7 +79,13 @@ def test_fair_judge_ties_a_response_with_its_padded_copy(
     out = tmp_path / "card"
     assert main(_audit(suite, dirs[:1], out)) == 0  # one run: no pairs, the length test only
     card = json.loads((out / "bias_card.json").read_text())
-    assert card["length"]["tie_rate"] == 1.0 and card["length"]["padded_win_rate"]["n"] == 0
+    assert card["length"]["tie_rate"] == 1.0
+    assert card["length"]["padded_win_rate"] == {
+        "rate": None,
+        "ci_low": None,
+        "ci_high": None,
+        "n": 0,
+    }
     assert card["family"] is None and card["retest_agreement"] is None
     bodies = [r.body for r in fake_anthropic.requests_to("/v1/messages", "POST")]
     assert len(bodies) == 12 * 2

@@ -39,11 +39,21 @@ CARD = "bias_card.json"
 
 
 class RateCI(BaseModel):
+    """A share with its 95% CI; all None when there is nothing to count (n = 0)."""
+
     model_config = ConfigDict(extra="forbid")
-    rate: float
-    ci_low: float
-    ci_high: float
+    rate: float | None
+    ci_low: float | None
+    ci_high: float | None
     n: int
+
+    @classmethod
+    def of(cls, values_by_task: dict[str, list[float]], resamples: int, seed: int) -> RateCI:
+        n = sum(len(v) for v in values_by_task.values())
+        if n == 0:
+            return cls(rate=None, ci_low=None, ci_high=None, n=0)
+        rate, low, high = boot_mean_ci(values_by_task, resamples, seed)
+        return cls(rate=rate, ci_low=low, ci_high=high, n=n)
 
 
 class LengthBias(BaseModel):
@@ -135,12 +145,9 @@ def _length_bias(records: list[ComparisonRecord], resamples: int, seed: int) -> 
     for r in verdicts:
         if r.preferred != "tie":
             wins[r.task_id].append(1.0 if r.preferred == "run_b" else 0.0)  # run_b: the copy
-    rate, low, high = boot_mean_ci(wins, resamples, seed)
     ties = sum(1 for r in verdicts if r.preferred == "tie")
     return LengthBias(
-        padded_win_rate=RateCI(
-            rate=rate, ci_low=low, ci_high=high, n=sum(len(v) for v in wins.values())
-        ),
+        padded_win_rate=RateCI.of(wins, resamples, seed),
         tie_rate=ties / len(verdicts) if verdicts else 0.0,
     )
 
@@ -179,11 +186,10 @@ def _family_bias(prep: Prepared, judge_family: str, resamples: int, seed: int) -
         rubric = _rubric_expectation(scores[mine], scores[other], o.task_id)
         if rubric is not None:
             expected.append(rubric)
-    rate, low, high = boot_mean_ci(won, resamples, seed)
     return FamilyBias(
         family=judge_family,
         family_runs=[r.manifest.model for r in prep.runs if fam[r.run_id]],
-        win_rate=RateCI(rate=rate, ci_low=low, ci_high=high, n=sum(len(v) for v in won.values())),
+        win_rate=RateCI.of(won, resamples, seed),
         rubric_win_rate=sum(expected) / len(expected) if expected else None,
     )
 
@@ -198,8 +204,7 @@ def _retest(records: list[ComparisonRecord], k: int, resamples: int, seed: int) 
     for key, winners in groups.items():
         if len(winners) == k:
             agree[key[0]].append(1.0 if len(set(winners)) == 1 else 0.0)
-    rate, low, high = boot_mean_ci(agree, resamples, seed)
-    return RateCI(rate=rate, ci_low=low, ci_high=high, n=sum(len(v) for v in agree.values()))
+    return RateCI.of(agree, resamples, seed)
 
 
 def run_audit(plan: AuditPlan, *, provider: Any = None) -> BiasCard | None:

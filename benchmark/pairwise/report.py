@@ -37,6 +37,8 @@ def print_ratings(ratings: RatingsFile, console: Console) -> None:
 def _pct(r: RateCI | None) -> str:
     if r is None:
         return "n/a"
+    if r.rate is None or r.ci_low is None or r.ci_high is None:
+        return "nothing to count (n=0)"
     return f"{r.rate:.1%} ({r.ci_low:.1%} to {r.ci_high:.1%}; n={r.n})"
 
 
