@@ -109,7 +109,10 @@ def test_first_seat_bias_shows_in_flip_rate(
 
 
 def test_resume_makes_no_repeat_calls(
-    fake_anthropic: FakeAnthropic, three_runs: tuple[Path, list[Path]], tmp_path: Path
+    fake_anthropic: FakeAnthropic,
+    three_runs: tuple[Path, list[Path]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     fake_anthropic.responder = PairwiseJudge()
     suite, runs = three_runs
@@ -120,8 +123,12 @@ def test_resume_makes_no_repeat_calls(
     full = path.read_text().splitlines(keepends=True)
     # A kill mid-write: the last 7 lines lost and a partial line left behind.
     path.write_text("".join(full[:-7]) + full[-7][:20])
+    capsys.readouterr()
     assert main(_args(suite, runs, out)) == 0
     assert len(_calls(fake_anthropic)) == n  # served from the cache
+    assert "pairwise: 0 paid calls (0 retries, 0 failed), 3 answers from the cache" in (
+        capsys.readouterr().err
+    )
     records = PairwiseDir(out).comparisons()
     keys = Counter((r.task_id, r.run_a, r.run_b, r.order, r.criterion) for r in records)
     assert len(records) == len(full) and set(keys.values()) == {1}

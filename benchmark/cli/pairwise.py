@@ -136,6 +136,21 @@ def print_estimate(what: str, calls: int, total: int, est: Any, spec: str) -> No
     )
 
 
+def print_spent(what: str, prep: Any, spec: str) -> None:
+    """What this command's calls cost, priced as the estimate was."""
+    from ..cost import price_usage
+
+    s = prep.spent
+    dollars = price_usage(spec, s.usage, prep.prices)
+    cost = f"${dollars:,.2f}" if dollars is not None else "cost unknown (not in the price table)"
+    print(
+        f"{what}: {s.calls:,} paid calls ({s.retries:,} retries, {s.failures:,} failed), "
+        f"{s.cache_hits:,} answers from the cache; {s.usage.input_tokens:,} input and "
+        f"{s.usage.output_tokens:,} output tokens, {cost}",
+        file=sys.stderr,
+    )
+
+
 def cmd_pairwise(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -152,6 +167,7 @@ def cmd_pairwise(args: argparse.Namespace) -> int:
     if args.dry_run:
         return 0
     ratings = execute(prep, sparse_tol=args.sparse_tol if args.sparse else None)
+    print_spent("pairwise", prep, args.judge)
     failed = len({call_key(r) for r in prep.store.comparisons() if r.error is not None})
     retry = f"{failed} judge calls failed; run the same command to ask them again"
     if ratings is None:
@@ -209,6 +225,9 @@ def cmd_audit_judge(args: argparse.Namespace) -> int:
     plan = plan_audit(opts, Path(args.out) / "padded")
     _print_audit_estimate(plan, estimate, args.judge)
     card = run_audit(plan)
+    for name, prep in (("pairs", plan.pairs), ("length", plan.length)):
+        if prep is not None:
+            print_spent(f"audit judge ({name})", prep, args.judge)
     if card is None:
         print(
             "musebench: no bias card yet: no judge call has been answered; run the same "

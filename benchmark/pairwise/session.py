@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import interrupts
 from ..cache import ResponseCache
-from ..calls import CallService
+from ..calls import CallService, CallStats
 from ..cost import PriceTable, load_prices
 from ..errors import SpecError, UsageError
 from ..preflight import check_cache, check_out_dir
@@ -108,6 +108,7 @@ class Prepared:
     jobs: list[Job]
     pending: list[Job]
     prices: PriceTable
+    spent: CallStats = field(default_factory=CallStats)  # what this command's calls cost
 
 
 def _criteria_counts(suite: Suite) -> dict[str, int]:
@@ -197,6 +198,12 @@ async def _make_calls(
         await run_jobs(call, jobs, setup, out)
     finally:
         out.close()
+        spent = prep.spent
+        spent.calls += call.stats.calls
+        spent.cache_hits += call.stats.cache_hits
+        spent.retries += call.stats.retries
+        spent.failures += call.stats.failures
+        spent.usage = spent.usage + call.stats.usage
 
 
 class _Caller:
