@@ -192,6 +192,18 @@ def test_different_suite_versions_refused(
     assert _calls(fake_anthropic) == [] and not out.exists()
 
 
+def test_out_must_not_be_another_directory(
+    fake_anthropic: FakeAnthropic,
+    three_runs: tuple[Path, list[Path]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    suite, runs = three_runs
+    before = sorted(p.name for p in runs[0].iterdir())
+    assert main(_args(suite, runs, runs[0])) == 2  # a run directory is not an output dir
+    assert "holds no pairwise comparisons" in capsys.readouterr().err
+    assert sorted(p.name for p in runs[0].iterdir()) == before and _calls(fake_anthropic) == []
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

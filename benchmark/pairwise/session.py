@@ -19,7 +19,7 @@ from ..providers.base import GenerationParams, Provider
 from ..providers.endpoints import endpoint_of
 from ..retry import RetryPolicy
 from ..rundir import JsonlAppender
-from ..runlock import RunLock
+from ..runlock import LOCK, RunLock
 from ..suite import Suite
 from .bradley_terry import observations, rate
 from .outcomes import fold
@@ -139,6 +139,15 @@ def prepare(opts: PairwiseOptions, *, run_pairs: list[tuple[str, str]] | None = 
     if opts.cache_path:
         check_cache(Path(opts.cache_path), "--cache")
     store = PairwiseDir(out)
+    if (
+        out.is_dir()
+        and not store.manifest_path.exists()
+        and any(p.name != LOCK for p in out.iterdir())
+    ):
+        raise UsageError(
+            f"--out {out}: exists, is not empty and holds no pairwise comparisons; "
+            "choose a new directory"
+        )
     fresh = PairwiseManifest(
         suite_version=suite.version,
         runs=[r.ref() for r in runs],
