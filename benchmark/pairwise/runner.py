@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..calls import CallService
 from ..errors import ProviderError
@@ -72,6 +72,9 @@ async def _ask(
         pending = [c for c in pending if results[c].malformed]
         if not pending:
             break
+    for c in pending:
+        v = results[c]
+        results[c] = replace(v, error=f"{v.error} (asked {setup.max_reasks + 1} times)")
     return results, usage
 
 
