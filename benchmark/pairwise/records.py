@@ -109,3 +109,55 @@ class RatingsFile(BaseModel):
     runs: list[RunRating]
     position: PositionStats
     length_coefficient: float  # the length term of the LC fit (logit per unit of tanh length)
+
+
+# --------------------------------------------------------------------------- bias card
+
+
+class RateCI(BaseModel):
+    """A share with its 95% CI; all None when there is nothing to count (n = 0)."""
+
+    model_config = ConfigDict(extra="forbid")
+    rate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int
+
+    @classmethod
+    def of(cls, values_by_task: dict[str, list[float]], resamples: int, seed: int) -> RateCI:
+        n = sum(len(v) for v in values_by_task.values())
+        if n == 0:
+            return cls(rate=None, ci_low=None, ci_high=None, n=0)
+        from .outcomes import boot_mean_ci  # numpy only when a card is computed
+
+        rate, low, high = boot_mean_ci(values_by_task, resamples, seed)
+        return cls(rate=rate, ci_low=low, ci_high=high, n=n)
+
+
+class LengthBias(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    padded_win_rate: RateCI  # of decisive single-order verdicts, the share won by the padded copy
+    tie_rate: float  # of all single-order verdicts
+
+
+class FamilyBias(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    family: str
+    family_runs: list[str]
+    win_rate: RateCI  # the family run's share of cross-family pair outcomes (a tie is 1/2)
+    # The same share predicted by the runs' own rubric task scores (None without scores.json):
+    # a win rate well above it is the judge preferring its own family.
+    rubric_win_rate: float | None
+
+
+class BiasCard(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int = 1
+    judge: str
+    judge_family: str
+    runs: list[str]
+    position: PositionStats
+    length: LengthBias
+    family: FamilyBias | None
+    retest_samples: int
+    retest_agreement: RateCI | None  # share of calls whose K verdicts all name the same winner
