@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "tasks",
     "compare",
     "render",
+    "pairwise",
 ]
 
 
