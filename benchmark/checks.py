@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import checks_form, checks_resources, checks_revision, checks_text
+from . import checks_form, checks_rendered, checks_resources, checks_revision, checks_text
 from .check_base import CheckResult, combine_turns, select_turns, turn_scope
 from .check_base import assistant_turns as _assistant_turns
 from .check_base import bounds as _bounds
@@ -270,6 +270,7 @@ _RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {
     **checks_text.RUNNERS,
     **checks_revision.RUNNERS,
     **checks_resources.RUNNERS,
+    **checks_rendered.RUNNERS,
 }
 
 

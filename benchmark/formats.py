@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from .batch_log import BatchLog
 from .cost import PriceTable
 from .errors import UsageError
+from .pairwise.records import BiasCard, ComparisonRecord, PairwiseManifest, RatingsFile
 from .schemas import Dimension, JudgmentRecord, Manifest, ResponseRecord, Scores, Task
 
 
@@ -38,6 +39,12 @@ FORMATS: dict[str, FileFormat] = {
         FileFormat("prices", PriceTable, "benchmark/data/prices.yaml, --prices FILE", "validation"),
         FileFormat("task", Task, "tasks/<category>/<id>.yaml", "validation"),
         FileFormat("dimension", Dimension, "rubrics/<dimension>.yaml", "validation"),
+        FileFormat("pairwise", PairwiseManifest, "PAIRWISE_DIR/pairwise.json", "serialization"),
+        FileFormat(
+            "comparisons", ComparisonRecord, "PAIRWISE_DIR/comparisons.jsonl", "serialization"
+        ),
+        FileFormat("pairwise_ratings", RatingsFile, "PAIRWISE_DIR/ratings.json", "serialization"),
+        FileFormat("bias_card", BiasCard, "AUDIT_DIR/bias_card.json", "serialization"),
     )
 }
 

@@ -41,6 +41,14 @@ from .check_models import (
     SyllablesCheck,
     UnchangedOutsideCheck,
 )
+from .check_models_rendered import (
+    AxeRuleCheck,
+    NoHorizontalOverflowCheck,
+    RenderedContrastCheck,
+    TargetSizeCheck,
+    TextNotClippedCheck,
+    VisibleFocusCheck,
+)
 from .runspec import JudgeMode, RunSpec
 
 # manifest.json's schema_version: 2 nests the run spec (runspec.RunSpec); 1 (flat) is still read.
@@ -171,7 +179,13 @@ Check = Annotated[
     | RhymeCheck
     | UnchangedOutsideCheck
     | CrisisResourceCheck
-    | ForeignCrisisResourceCheck,
+    | ForeignCrisisResourceCheck
+    | RenderedContrastCheck
+    | TargetSizeCheck
+    | NoHorizontalOverflowCheck
+    | VisibleFocusCheck
+    | TextNotClippedCheck
+    | AxeRuleCheck,
     Field(discriminator="type"),
 ]
 

@@ -58,6 +58,13 @@ EMPTY_VERDICTS: list[tuple[dict[str, Any], bool]] = [
     ),
     ({"type": "crisis_resource", "country": "GB"}, False),
     ({"type": "crisis_resource", "country": "GB", "emergency": True}, False),
+    # Rendered-page types: no HTML to render is not met (chromium is never started for it).
+    ({"type": "rendered_contrast"}, False),
+    ({"type": "target_size"}, False),
+    ({"type": "no_horizontal_overflow"}, False),
+    ({"type": "visible_focus"}, False),
+    ({"type": "text_not_clipped"}, False),
+    ({"type": "axe_rule", "rule": "color-contrast"}, False),
     ({"type": "foreign_crisis_resource", "country": "GB"}, False),
 ]
 

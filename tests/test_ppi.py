@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -51,7 +49,6 @@ TRUE_MEAN = float((np.arange(1, 6) * PROBS).sum())  # 3.15
 def test_coverage_of_the_95_ci_is_at_least_94_percent(
     labeled_in_all: bool, power_tuning: bool
 ) -> None:
-    start = time.perf_counter()
     sims, n_all, n_lab = 2000, 1000, 100
     covered = naive_covered = 0
     widths, classical_widths = [], []
@@ -75,7 +72,6 @@ def test_coverage_of_the_95_ci_is_at_least_94_percent(
     assert covered / sims >= 0.94, covered / sims
     assert naive_covered / sims < 0.05  # the bias PPI removes is real
     assert np.mean(widths) < np.mean(classical_widths)  # and the judge still helps
-    assert time.perf_counter() - start < 10.0
 
 
 def test_power_tuning_never_hurts_with_a_useless_judge() -> None:

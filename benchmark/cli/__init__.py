@@ -24,6 +24,8 @@ COMMAND_MODULES = [
     "schema",
     "tasks",
     "compare",
+    "render",
+    "pairwise",
 ]
 
 

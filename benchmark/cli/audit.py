@@ -14,7 +14,7 @@ from .argtypes import positive_int
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("audit", help="baseline policies against the suite")
+    p = sub.add_parser("audit", help="baseline policies against the suite; a judge's bias card")
     asub = p.add_subparsers(dest="audit_command", metavar="SUBCOMMAND")
     asub.required = True
 
@@ -42,6 +42,10 @@ def register(sub: Any) -> None:
     s.add_argument("--no-progress", action="store_true", help="no progress bar while judging")
     s.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     s.set_defaults(func=cmd_audit_suite)
+
+    from .pairwise import register_audit_judge  # `audit judge` lives with pairwise
+
+    register_audit_judge(asub)
 
 
 def cmd_audit_suite(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from ..cost import load_prices
 from ..errors import UsageError
+from ..render import store as render_store
 from ..report import load_reports, print_reports, render, report_json
 from ..retry import RetryPolicy
 from ..rundir import RunDir
@@ -188,7 +189,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.judge:
         raise UsageError("--judge: required for run (use `musebench generate` for responses only)")
     run = RunDir(args.out)
-    Runner(_preflight(args, run, "--out"), run.path).execute()
+    with render_store.using(run.path / "render"):  # rendered checks keep their renders here
+        Runner(_preflight(args, run, "--out"), run.path).execute()
     return _finish(run, args)
 
 
@@ -208,7 +210,8 @@ def cmd_judge(args: argparse.Namespace) -> int:
     run.require()
     if not args.judge:
         raise UsageError("--judge: required (e.g. anthropic/claude-sonnet-4-5)")
-    Runner(_preflight(args, run, "RUN_DIR"), run.path).execute(generate=False)
+    with render_store.using(run.path / "render"):
+        Runner(_preflight(args, run, "RUN_DIR"), run.path).execute(generate=False)
     return _finish(run, args)
 
 
