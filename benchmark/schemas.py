@@ -393,6 +393,10 @@ class JudgmentRecord(BaseModel):
     votes: list[bool | None] | None = None
     vote_agreement: float | None = None
     usage: Usage | None = None
+    # The provider's id of the judge response the verdict was read from, when recorded (written
+    # only then). One judge call answers one group of items of one response, so the leaderboard
+    # rejects an id found on lines of two groups, or in two bundles.
+    response_id: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 RunStatus = Literal["running", "complete", "partial"]

@@ -42,22 +42,16 @@ from benchmark.schemas import (
 from benchmark.scoring import PARTIAL_BELOW, run_seed, score_run
 from benchmark.suite import Suite, load_suite, shipped_suites
 
+from .errors import BundleRejected as BundleRejected  # re-exported: callers import it here
+from .rederive import rederive
+from .rules import VerificationRules
+
 BUNDLE_FILES = (MANIFEST, RESPONSES, JUDGMENTS, SCORES)
 MIN_COVERAGE = PARTIAL_BELOW  # the same 99% below which a run is marked partial
 TOLERANCE = 1e-6
 
 R = TypeVar("R", bound=BaseModel)
 _ADAPTERS: dict[type[BaseModel], TypeAdapter[Any]] = {}
-
-
-class BundleRejected(Exception):
-    """A bundle that fails verification. `code` is stable (for tests and filters); `reason` is
-    the one-line explanation shown in rejected.json."""
-
-    def __init__(self, code: str, reason: str):
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -69,6 +63,7 @@ class VerifiedBundle:
     responses: list[ResponseRecord]
     judgments: list[JudgmentRecord]
     scores: Scores  # recomputed from the judgments
+    response_ids: frozenset[str] = frozenset()  # judge response ids its lines carry
 
 
 def load_suites(dirs: Sequence[str | Path] | None = None) -> dict[str, Suite]:
@@ -352,6 +347,7 @@ def verify_bundle(
     *,
     min_coverage: float = MIN_COVERAGE,
     source: str | None = None,
+    rules: VerificationRules | None = None,
 ) -> VerifiedBundle:
     """Verify one bundle directory; raises BundleRejected with the reason."""
     path = Path(path)
@@ -366,6 +362,7 @@ def verify_bundle(
     suite = _suite_for(manifest, suites)
     tasks = _tasks_for(manifest, suite)
     _check_records(manifest, tasks, responses, judgments)
+    ids = rederive(manifest, tasks, responses, judgments, rules)
 
     scores = score_run(
         manifest.model, tasks, manifest.samples, judgments, seed=_scores_seed(manifest)
@@ -394,6 +391,7 @@ def verify_bundle(
         responses=responses,
         judgments=judgments,
         scores=scores,
+        response_ids=frozenset(ids.calls),
     )
 
 

@@ -1,0 +1,34 @@
+"""The thresholds of leaderboard verification, as data: leaderboard/data/verification.yaml
+(why each value: docs/LEADERBOARD.md "Verification")."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from benchmark.datafile import load_yaml_data
+
+
+class VerificationRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    min_samples: int = Field(ge=1)  # samples per task of a ranked entry
+    copy_share: float = Field(ge=0.0, le=1.0)  # duplicated responses above this: a copy
+    max_chars_per_token: int = Field(ge=1)  # usage plausibility
+
+
+def load_rules(path: str | Path | None = None) -> VerificationRules:
+    """The rules in `path`, or the packaged leaderboard/data/verification.yaml."""
+    return load_yaml_data(
+        VerificationRules,
+        package="leaderboard",
+        resource="data/verification.yaml",
+        path=path,
+        flag="verification rules",
+    )
+
+
+@cache
+def packaged_rules() -> VerificationRules:
+    return load_rules(None)
