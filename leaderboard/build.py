@@ -1,8 +1,9 @@
 """`musebench leaderboard build SOURCE --out DIR`: verify every bundle under SOURCE (a local
 folder or hf://datasets/ORG/NAME[@REVISION]) and write the precomputed board the app reads:
 
-    DIR/leaderboard.parquet      one row per accepted run (recomputed scores, CIs, tie-aware
-                                 rank, categories, dimensions, diversity, calibration, PPI, cost)
+    DIR/leaderboard.parquet      one row per accepted run (recomputed scores, CIs, the rank
+                                 score and tie-aware rank of runs of the whole suite, categories,
+                                 dimensions, diversity, calibration, PPI, cost)
     DIR/rejected.json            every bundle left out, with the reason
     DIR/board.json               what was built from what: columns, notes, methods
     DIR/tasks.parquet            per-run, per-task scores (model page)
@@ -36,8 +37,10 @@ import pyarrow.parquet as pq
 from benchmark.cost import PriceTable, load_prices
 from benchmark.errors import UsageError
 from benchmark.schemas import Manifest, Scores
+from benchmark.scoring import run_seed
 from benchmark.suite import Suite
 
+from .bound import worst_case_scores
 from .files import BOARD_FILE, DETAILS_DIR, META_FILE, REJECTED_FILE, TASKS_FILE
 from .hub import download_submissions, model_slug, parse_hf_source
 from .human import (
@@ -51,6 +54,7 @@ from .human import (
 from .metrics import DIVERSITY_KEYS, DiversityCache, run_cost, run_diversity
 from .modelmeta import ModelTable, load_model_table
 from .ranking import ALPHA, N_BOOT, SEED, tie_aware_ranks
+from .rules import packaged_rules
 from .verify import (
     MIN_COVERAGE,
     BundleRejected,
@@ -65,8 +69,9 @@ DEMO_PREFIX = "replay/illustrative-"
 DEMO_LABEL = "illustrative (demo data)"
 PARALLEL_FROM = 16  # bundles; below this, worker start-up costs more than it saves
 RANK_METHOD = (
-    "rank = 1 + number of runs significantly better; B is significantly better than A when "
-    "the 2.5th percentile of the paired bootstrap of mean(B - A) over their common tasks "
+    "runs of the whole suite only, on the rank score (missing verdicts counted against the "
+    "run); rank = 1 + number of runs significantly better; B is significantly better than A "
+    "when the 2.5th percentile of the paired bootstrap of mean(B - A) over their tasks "
     f"({N_BOOT} resamples, seed {SEED}) is above 0"
 )
 
@@ -97,6 +102,8 @@ class RunSummary:
     source: str
     manifest: Manifest
     scores: Scores
+    bound: Scores  # the rank score: missing verdicts counted against the run (bound.py)
+    unranked: str | None  # why the run is not ranked among full entries, None when it is
     suite_tasks: int
     titles: dict[str, tuple[str, str]]  # task id -> (category, title)
     cost: float | None
@@ -151,8 +158,11 @@ def _row(
         "status": s.status,
         "cost_usd": run.cost,
         "source": run.source,
+        "ranked": run.unranked is None,
+        "unranked_reason": run.unranked or "",
     }
     row.update(_ci_columns("overall", s.overall))
+    row.update(_ci_columns("rank_score", run.bound.overall))
     for c in categories:
         row.update(_ci_columns(f"cat_{c}", s.categories.get(c)))
     for d in dimensions:
@@ -243,6 +253,7 @@ def _init_worker(
     suites: Mapping[str, Suite],
     labels: Labels | None,
     min_coverage: float,
+    min_samples: int,
     staging: Path,
     cache: Path | None,
 ) -> None:
@@ -250,6 +261,7 @@ def _init_worker(
         suites=suites,
         labels=labels,
         min_coverage=min_coverage,
+        min_samples=min_samples,
         staging=staging,
         prices=load_prices(),
         diversity_cache=DiversityCache(cache / "diversity") if cache is not None else None,
@@ -275,12 +287,16 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
     diversity, note = run_diversity(key, texts, raw, _STATE["diversity_cache"])
     prices: PriceTable = _STATE["prices"]
     labels: Labels | None = _STATE["labels"]
+    suite: Suite = _STATE["suites"][b.manifest.suite_version]
+    m = b.manifest
     return RunSummary(
         key=key,
         source=source,
-        manifest=b.manifest,
+        manifest=m,
         scores=b.scores,
-        suite_tasks=len(_STATE["suites"][b.manifest.suite_version].tasks),
+        bound=worst_case_scores(m.model, b.tasks, m.samples, b.judgments, seed=run_seed(m.seed)),
+        unranked=unranked_reason(m, suite, _STATE["min_samples"]),
+        suite_tasks=len(suite.tasks),
         titles={t.id: (t.category, t.title) for t in b.tasks},
         cost=run_cost(b.manifest, b.responses, b.judgments, prices),
         diversity=diversity,
@@ -288,6 +304,18 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
         human=human_part(key, b, labels) if labels else None,
         staged=staged,
     )
+
+
+def unranked_reason(manifest: Manifest, suite: Suite, min_samples: int) -> str | None:
+    """Why a run cannot be ranked among full entries (None: it can): a ranked entry answers
+    every task of the suite version it declares, with at least `min_samples` per task."""
+    missing = len({t.id for t in suite.tasks} - set(manifest.task_ids))
+    if missing:
+        n = len(suite.tasks)
+        return f"subset of the suite: {n - missing} of {n} tasks of suite {suite.version}"
+    if manifest.samples < min_samples:
+        return f"{manifest.samples} sample(s) per task; a ranked entry has at least {min_samples}"
+    return None
 
 
 def _run_jobs(
@@ -378,13 +406,17 @@ def build_board(
     *,
     suites: Mapping[str, Suite] | None = None,
     min_coverage: float = MIN_COVERAGE,
+    min_samples: int | None = None,
     human: str | Path | None = None,
     models: str | Path | None = None,
     workers: int | None = None,
     cache: str | Path | None = None,
 ) -> BuildResult:
     """Verify the bundles under `source` and write the board to `out`. `cache`: a folder
-    where per-run diversity metrics are kept between builds (None: none kept)."""
+    where per-run diversity metrics are kept between builds (None: none kept).
+    `min_samples`: samples per task of a ranked entry (default: leaderboard/rules.py)."""
+    if min_samples is None:
+        min_samples = packaged_rules().min_samples
     started = time.perf_counter()
     out = Path(out)
     suites = suites or load_suites()
@@ -407,7 +439,14 @@ def build_board(
                 root,
                 label,
                 tmp,
-                (suites, labels, min_coverage, staging, Path(cache) if cache else None),
+                (
+                    suites,
+                    labels,
+                    min_coverage,
+                    min_samples,
+                    staging,
+                    Path(cache) if cache else None,
+                ),
                 default_workers() if workers is None else workers,
             )
             shutil.rmtree(staging)
@@ -417,6 +456,7 @@ def build_board(
             tmp, accepted, rejected, suites, table, labels, source=str(source), human=human
         )
         meta["min_coverage"] = min_coverage
+        meta["min_samples"] = min_samples
         result.notes = meta["notes"]
         result.seconds = time.perf_counter() - started
         meta["build_seconds"] = round(result.seconds, 3)
@@ -454,10 +494,12 @@ def _write_board(
         else HumanSummary()
     )
     notes.extend(f"human labels: {n}" for n in humans.notes)
+    # Only runs of the whole suite are ranked, on the rank score (bound.py).
     ranks = tie_aware_ranks(
         {
-            r.key: {t: v.score for t, v in r.scores.tasks.items() if v.score is not None}
+            r.key: {t: v.score for t, v in r.bound.tasks.items() if v.score is not None}
             for r in accepted
+            if r.unranked is None
         }
     )
     rows = []
@@ -470,8 +512,9 @@ def _write_board(
             dimensions=dimensions,
             humans=humans,
         )
-        row["rank"] = ranks[run.key].rank
-        row["n_better"] = len(ranks[run.key].better)
+        ranked = ranks.get(run.key)
+        row["rank"] = ranked.rank if ranked else None
+        row["n_better"] = len(ranked.better) if ranked else None
         rows.append(row)
         for tid, sc in run.scores.tasks.items():
             cat, title = run.titles[tid]
@@ -482,28 +525,31 @@ def _write_board(
                     "category": cat,
                     "title": title,
                     "score": sc.score,
+                    "rank_score": run.bound.tasks[tid].score,
                     "n": sc.n,
                 }
             )
     frame = pd.DataFrame(rows)
     if not frame.empty:
-        frame = frame.sort_values(["rank", "overall"], ascending=[True, False], kind="stable")
+        frame["rank"] = frame["rank"].astype("Int64")
+        frame["n_better"] = frame["n_better"].astype("Int64")
+        frame = frame.sort_values(
+            ["ranked", "rank", "rank_score"],
+            ascending=[False, True, False],
+            kind="stable",
+            na_position="last",
+        )
     frame.to_parquet(tmp / BOARD_FILE, index=False)
     pd.DataFrame(
-        task_rows, columns=["run_key", "task_id", "category", "title", "score", "n"]
+        task_rows,
+        columns=["run_key", "task_id", "category", "title", "score", "rank_score", "n"],
     ).to_parquet(tmp / TASKS_FILE, index=False)
     (tmp / REJECTED_FILE).write_text(json.dumps(rejected, indent=2) + "\n", encoding="utf-8")
-    task_sets = {frozenset(r.manifest.task_ids) for r in accepted}
-    if len(task_sets) > 1:
+    unranked = [r for r in rows if not r["ranked"]]
+    if unranked:
         notes.append(
-            "runs cover different task sets: overall scores are not directly comparable; "
-            "ranks compare runs on the tasks they share"
-        )
-    partial = [r for r in rows if r["n_tasks"] < r["suite_tasks"]]
-    if partial:
-        notes.append(
-            f"{len(partial)} run(s) cover a subset of the suite "
-            f"(e.g. {partial[0]['n_tasks']} of {partial[0]['suite_tasks']} tasks)"
+            f"{len(unranked)} run(s) shown unranked, apart from the ranked board: "
+            f"{unranked[0]['unranked_reason']}" + (" (and others)" if len(unranked) > 1 else "")
         )
     return {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),

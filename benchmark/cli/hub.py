@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from .argtypes import positive_int
 from .streamlit_exec import exec_streamlit, streamlit_command
 
 DEFAULT_PORT = 8501
@@ -60,6 +61,12 @@ def register(sub: Any) -> None:
     b.add_argument("source", help="folder of run bundles, or hf://datasets/ORG/NAME[@REVISION]")
     b.add_argument("--out", required=True, help="folder for the built board")
     _suite_args(b)
+    b.add_argument(
+        "--min-samples",
+        type=positive_int("--min-samples"),
+        metavar="N",
+        help="samples per task of a ranked entry (default 3; fewer: shown unranked)",
+    )
     b.add_argument("--human", help="human labels (ratings long format) for calibration and PPI")
     b.add_argument("--models", help="model metadata YAML (default: the shipped models.yaml)")
     b.add_argument(
@@ -148,6 +155,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         args.out,
         suites=load_suites(args.suite),
         min_coverage=_coverage(args),
+        min_samples=args.min_samples,
         human=args.human,
         models=args.models,
         workers=args.workers,

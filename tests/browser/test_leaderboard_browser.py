@@ -47,7 +47,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     bundle(src, "openish", model="openai/meta-llama/Llama-3.1-8B-Instruct")
     bundle(src, "floor", model="replay/illustrative-floor", verdict=constant(False))
     board = tmp_path_factory.mktemp("board") / "board"
-    build_board(src, board, suites=mini_suites())
+    build_board(src, board, suites=mini_suites(), min_samples=1)
     log = tmp_path_factory.mktemp("log") / "serve.log"
     with chromium.serving(["leaderboard", "serve", "--data", str(board)], log=log) as url:
         yield url, board
