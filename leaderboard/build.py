@@ -51,6 +51,7 @@ from .human import (
     load_human_verdicts,
     summarise_humans,
 )
+from .identity import Identity, Ledger, response_digests
 from .metrics import DIVERSITY_KEYS, DiversityCache, run_cost, run_diversity
 from .modelmeta import ModelTable, load_model_table
 from .ranking import ALPHA, N_BOOT, SEED, tie_aware_ranks
@@ -111,6 +112,7 @@ class RunSummary:
     diversity_note: str | None
     human: HumanPart | None
     staged: Path  # its details folder, moved into place when the run is kept
+    identity: Identity  # its run id, response hashes and judge response ids
 
 
 def run_key(bundle: VerifiedBundle) -> str:
@@ -303,6 +305,7 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
         diversity_note=note,
         human=human_part(key, b, labels) if labels else None,
         staged=staged,
+        identity=Identity(m.run_id, response_digests(b.responses), b.response_ids),
     )
 
 
@@ -365,39 +368,56 @@ def _swap_in(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def previous_admissions(board: Path | None) -> list[str]:
+    """The bundles (paths relative to the source) a board admitted, in the order it admitted
+    them: a rebuild keeps that precedence. Empty for no board or one built before it was kept."""
+    meta = board / META_FILE if board is not None else None
+    if meta is None or not meta.is_file():
+        return []
+    try:
+        admitted = json.loads(meta.read_text(encoding="utf-8")).get("admitted", [])
+    except (OSError, ValueError, AttributeError):
+        raise UsageError(f"--previous: {meta} is not a board's {META_FILE}") from None
+    return [a for a in admitted if isinstance(a, str)]
+
+
 def _collect(
     root: Path,
     label: str | None,
     tmp: Path,
     init: tuple[Any, ...],
     workers: int,
-) -> tuple[list[RunSummary], list[dict[str, Any]]]:
-    """Summaries of the accepted runs (details moved into tmp/details) and rejections."""
-    jobs = []
-    for i, path in enumerate(find_bundles(root)):
-        rel = path.relative_to(root).as_posix()
-        jobs.append((i, path, f"{label}/{rel}" if label else str(path)))
+    ledger: Ledger,
+    first: list[str],
+) -> tuple[list[RunSummary], list[dict[str, Any]], list[str]]:
+    """Summaries of the accepted runs (details moved into tmp/details), rejections, and the
+    accepted bundles' paths in the order they were admitted. Bundles a previous board admitted
+    come first, in its order, then new ones in path order: the first keeps a run id and its
+    responses (identity.py)."""
+    paths = find_bundles(root)
+    rank = {rel: i for i, rel in enumerate(first)}
+    rels = {p: p.relative_to(root).as_posix() for p in paths}
+    paths.sort(key=lambda p: (rank.get(rels[p], len(rank)), rels[p]))
+    jobs = [(i, p, f"{label}/{rels[p]}" if label else str(p)) for i, p in enumerate(paths)]
     accepted: list[RunSummary] = []
     rejected: list[dict[str, Any]] = []
-    seen: dict[str, str] = {}
+    admitted: list[str] = []
     details = tmp / DETAILS_DIR
     details.mkdir()
     for (_, path, source), outcome in zip(jobs, _run_jobs(jobs, init, workers), strict=True):
         if isinstance(outcome, dict):
             rejected.append(outcome)
-        elif outcome.key in seen:
-            err = BundleRejected(
-                "duplicate_run",
-                f"duplicate run: run_id {outcome.manifest.run_id} is already on the board "
-                f"from {seen[outcome.key]}",
-            )
+            continue
+        try:
+            ledger.admit(outcome.identity, source)
+        except BundleRejected as err:
             rejected.append(rejection_entry(source, path, err))
             shutil.rmtree(outcome.staged, ignore_errors=True)
-        else:
-            seen[outcome.key] = source
-            os.replace(outcome.staged, details / outcome.key)
-            accepted.append(outcome)
-    return accepted, rejected
+            continue
+        os.replace(outcome.staged, details / outcome.key)
+        accepted.append(outcome)
+        admitted.append(rels[path])
+    return accepted, rejected, admitted
 
 
 def build_board(
@@ -411,12 +431,15 @@ def build_board(
     models: str | Path | None = None,
     workers: int | None = None,
     cache: str | Path | None = None,
+    previous: str | Path | None = None,
 ) -> BuildResult:
     """Verify the bundles under `source` and write the board to `out`. `cache`: a folder
     where per-run diversity metrics are kept between builds (None: none kept).
-    `min_samples`: samples per task of a ranked entry (default: leaderboard/rules.py)."""
+    `min_samples`: samples per task of a ranked entry (default: leaderboard/rules.py).
+    `previous`: a board whose admission order is kept (default: the board at `out`, if any)."""
+    rules = packaged_rules()
     if min_samples is None:
-        min_samples = packaged_rules().min_samples
+        min_samples = rules.min_samples
     started = time.perf_counter()
     out = Path(out)
     suites = suites or load_suites()
@@ -424,6 +447,7 @@ def build_board(
     labels = load_human_verdicts(human) if human is not None else None
     hub = parse_hf_source(str(source))
     result = BuildResult(out=out)
+    first = previous_admissions(Path(previous) if previous is not None else out)
     tmp = _prepare_out(out)
     try:
         with tempfile.TemporaryDirectory(prefix="musebench-board-src-") as download:
@@ -435,7 +459,7 @@ def build_board(
                 label = None
             staging = tmp / ".staging"
             staging.mkdir()
-            accepted, rejected = _collect(
+            accepted, rejected, admitted = _collect(
                 root,
                 label,
                 tmp,
@@ -448,6 +472,8 @@ def build_board(
                     Path(cache) if cache else None,
                 ),
                 default_workers() if workers is None else workers,
+                Ledger(copy_share=rules.copy_share),
+                first,
             )
             shutil.rmtree(staging)
         result.rejected = rejected
@@ -457,6 +483,8 @@ def build_board(
         )
         meta["min_coverage"] = min_coverage
         meta["min_samples"] = min_samples
+        meta["copy_share"] = rules.copy_share
+        meta["admitted"] = admitted
         result.notes = meta["notes"]
         result.seconds = time.perf_counter() - started
         meta["build_seconds"] = round(result.seconds, 3)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -27,8 +27,15 @@ STORY = "The lighthouse keeper climbed the stairs. Nothing changed."
 PAGE = "<!DOCTYPE html><html><body><form><input><button>Go</button></form><script>alert(1)</script>"
 
 
-def _story_text(task: ResolvedTask, sample: int) -> str:
-    return {"story": STORY, "page": PAGE}.get(task.id, f"Synthetic answer to {task.id}.")
+def _story_text(name: str) -> Callable[[ResolvedTask, int], str]:
+    """The same story and page for every bundle, each signed with the bundle's name (two
+    bundles with the same responses would be one copying the other)."""
+
+    def text(task: ResolvedTask, sample: int) -> str:
+        signed = {"story": f"{STORY} ({name})", "page": f"{PAGE}<!-- {name} -->"}
+        return signed.get(task.id, f"Synthetic answer to {task.id} ({name}).")
+
+    return text
 
 
 def _quote(item: RubricItem, text: str) -> str:
@@ -38,8 +45,8 @@ def _quote(item: RubricItem, text: str) -> str:
 @pytest.fixture(scope="module")
 def board(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = tmp_path_factory.mktemp("src")
-    bundle(src, "claude-top", verdict=constant(True), text=_story_text, evidence=_quote)
-    bundle(src, "hand", text=_story_text, evidence=_quote)
+    bundle(src, "claude-top", verdict=constant(True), text=_story_text("top"), evidence=_quote)
+    bundle(src, "hand", text=_story_text("hand"), evidence=_quote)
     bundle(src, "openish", model="openai/meta-llama/Llama-3.1-8B-Instruct")
     bundle(src, "floor", model="replay/illustrative-floor", verdict=constant(False))
     liar = bundle(src, "liar")

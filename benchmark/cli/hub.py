@@ -67,6 +67,12 @@ def register(sub: Any) -> None:
         metavar="N",
         help="samples per task of a ranked entry (default 3; fewer: shown unranked)",
     )
+    b.add_argument(
+        "--previous",
+        metavar="DIR",
+        help="a board whose runs keep their run ids and responses first "
+        "(default: the board already at --out)",
+    )
     b.add_argument("--human", help="human labels (ratings long format) for calibration and PPI")
     b.add_argument("--models", help="model metadata YAML (default: the shipped models.yaml)")
     b.add_argument(
@@ -160,6 +166,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         models=args.models,
         workers=args.workers,
         cache=None if args.no_cache else (args.cache or default_cache()),
+        previous=args.previous,
     )
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))

@@ -5,7 +5,7 @@ test-artifacts/."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,8 +29,17 @@ ARTIFACTS = REPO / "test-artifacts"
 STORY = "The lighthouse keeper climbed the stairs and lit the lamp for the last time."
 
 
-def _text(task: ResolvedTask, sample: int) -> str:
-    return STORY if task.id == "story" else f"Synthetic answer to {task.id}."
+def _text(name: str) -> Callable[[ResolvedTask, int], str]:
+    """The story for every bundle, signed with its name (equal responses would be a copy)."""
+
+    def text(task: ResolvedTask, sample: int) -> str:
+        return (
+            f"{STORY} ({name})"
+            if task.id == "story"
+            else f"Synthetic answer to {task.id} ({name})."
+        )
+
+    return text
 
 
 def _quote(item: RubricItem, text: str) -> str:
@@ -42,8 +51,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     if not chromium.available():
         pytest.skip(chromium.MISSING)
     src = tmp_path_factory.mktemp("src")
-    bundle(src, "claude-top", verdict=constant(True), text=_text, evidence=_quote)
-    bundle(src, "hand", text=_text, evidence=_quote)
+    bundle(src, "claude-top", verdict=constant(True), text=_text("top"), evidence=_quote)
+    bundle(src, "hand", text=_text("hand"), evidence=_quote)
     bundle(src, "openish", model="openai/meta-llama/Llama-3.1-8B-Instruct")
     bundle(src, "floor", model="replay/illustrative-floor", verdict=constant(False))
     board = tmp_path_factory.mktemp("board") / "board"
