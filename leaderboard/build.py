@@ -55,6 +55,7 @@ from .identity import Identity, Ledger, response_digests
 from .metrics import DIVERSITY_KEYS, DiversityCache, run_cost, run_diversity
 from .modelmeta import ModelTable, load_model_table
 from .ranking import ALPHA, N_BOOT, SEED, tie_aware_ranks
+from .rederive import RederiveCache
 from .rules import packaged_rules
 from .verify import (
     MIN_COVERAGE,
@@ -267,6 +268,7 @@ def _init_worker(
         staging=staging,
         prices=load_prices(),
         diversity_cache=DiversityCache(cache / "diversity") if cache is not None else None,
+        rederive_cache=RederiveCache(cache / "rederive") if cache is not None else None,
     )
 
 
@@ -275,7 +277,11 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
     index, path, source = job
     try:
         b = verify_bundle(
-            path, _STATE["suites"], min_coverage=_STATE["min_coverage"], source=source
+            path,
+            _STATE["suites"],
+            min_coverage=_STATE["min_coverage"],
+            source=source,
+            cache=_STATE["rederive_cache"],
         )
     except BundleRejected as err:
         return rejection_entry(source, path, err)

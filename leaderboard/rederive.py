@@ -21,13 +21,19 @@ beside them. Each failure raises BundleRejected with a stable code and a one-lin
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from benchmark.generation import joined_text
 from benchmark.judging import check_judgments, judge_groups
-from benchmark.judging.grounding import locate
+from benchmark.judging.grounding import locate, normalise
 from benchmark.schemas import JudgmentRecord, Manifest, ResolvedTask, ResponseRecord, Usage
 
 from .errors import BundleRejected
@@ -136,6 +142,29 @@ def _verdict(j: JudgmentRecord) -> str:
     return "null" if j.verdict is None else str(j.verdict).lower()
 
 
+_ENTITY_REACH = 9  # an HTML entity grounding decodes is at most 10 characters ("&#x10FFFF;")
+
+
+def quote_found(quote: str, text: str) -> bool:
+    """`locate(quote, text) is not None`, cheaply in the common case. A quote without "&" (no
+    entity), with no space at its ends, that grounding's normalisation changes only by making
+    its whitespace runs one space (no character it maps), normalises to the same in any text it
+    occurs in verbatim, unless an "&" just before it opens an entity reaching into it: found
+    verbatim, it is found normalised too. Every other quote takes grounding's walk over the
+    whole response, the dear part of re-deriving a bundle."""
+    plain = (
+        "&" not in quote
+        and quote[:1].strip()
+        and quote[-1:].strip()
+        and normalise(quote)[0] == " ".join(quote.split())
+    )
+    if plain:
+        at = text.find(quote)
+        if at >= 0 and "&" not in text[max(0, at - _ENTITY_REACH) : at]:
+            return True
+    return locate(quote, text) is not None
+
+
 def check_grounding(response: ResponseRecord, j: JudgmentRecord) -> None:
     """An LLM verdict's quote grounded again: the flag must be what grounding gives, and a
     "met" verdict must not rest on a quote the response does not contain."""
@@ -149,7 +178,7 @@ def check_grounding(response: ResponseRecord, j: JudgmentRecord) -> None:
                 f"{str(j.grounded).lower()}",
             )
         return
-    found = locate(j.evidence, response.text) is not None
+    found = quote_found(j.evidence, response.text)
     if j.grounded is not found or (j.verdict is True and not found):
         flag = "null" if j.grounded is None else str(j.grounded).lower()
         raise BundleRejected(
@@ -339,4 +368,109 @@ def rederive(
             seen,
             rules,
         )
+        # grounding keeps 256 responses normalised (a judge answer grounds several quotes in
+        # one response); over a streamed bundle of large responses that is memory for nothing.
+        normalise.cache_clear()
     return seen
+
+
+# --------------------------------------------------------------------------- cache
+
+
+@cache
+def rederive_signature() -> str:
+    """A hash of the code and data re-derivation runs (the engine's checks and grounding, this
+    module, the rules): a cached outcome is reused only while none of them changes."""
+    import benchmark
+
+    engine = Path(benchmark.__file__).parent
+    here = Path(__file__).parent
+    files = [
+        *sorted(engine.rglob("*.py")),
+        *sorted(f for f in engine.glob("data/*") if f.is_file()),  # the checks' lists
+        here / "rederive.py",
+        here / "rules.py",
+        here / "data" / "verification.yaml",
+    ]
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.relative_to(f.parents[1]).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+class RederiveCache:
+    """The outcome of re-deriving a bundle (its judge response ids, or its rejection), keyed by
+    the bytes of its manifest, responses and judgments, the suite hash and rederive_signature():
+    re-running every check is the dearest part of verifying, so a rebuild re-derives only the
+    bundles it has not seen. Like the diversity cache, it lives in the builder's --cache."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def key(self, suite_hash: str, rules: VerificationRules, files: Iterable[bytes]) -> str:
+        """`files`: the SHA-256 digest of each bundle file re-derivation reads (file_digest)."""
+        h = hashlib.sha256(rederive_signature().encode() + b"\0" + suite_hash.encode())
+        h.update(b"\0" + rules.model_dump_json().encode())
+        for digest in files:
+            h.update(b"\0" + digest)
+        return h.hexdigest()
+
+    @staticmethod
+    def file_digest(path: Path) -> bytes:
+        """A file's SHA-256, read in chunks (a bundle file is never held whole for this)."""
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").digest()
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> frozenset[str] | BundleRejected | None:
+        try:
+            value = json.loads(self._path(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if isinstance(value, dict) and isinstance(value.get("ids"), list):
+            return frozenset(str(i) for i in value["ids"])
+        if isinstance(value, dict) and {"code", "reason"} <= value.keys():
+            return BundleRejected(str(value["code"]), str(value["reason"]))
+        return None
+
+    def put(self, key: str, outcome: frozenset[str] | BundleRejected) -> None:
+        if isinstance(outcome, BundleRejected):
+            value: dict[str, Any] = {"code": outcome.code, "reason": outcome.reason}
+        else:
+            value = {"ids": sorted(outcome)}
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: workers may write the same key at once
+
+
+def rederive_cached(
+    manifest: Manifest,
+    tasks: list[ResolvedTask],
+    responses: list[ResponseRecord],
+    judgments: list[JudgmentRecord],
+    *,
+    suite_hash: str,
+    files: Iterable[bytes],
+    cache: RederiveCache | None,
+    rules: VerificationRules | None = None,
+) -> frozenset[str]:
+    """rederive(), or its outcome from `cache`: the judge response ids, or BundleRejected."""
+    key = cache.key(suite_hash, rules or packaged_rules(), files) if cache is not None else None
+    hit = cache.get(key) if cache is not None and key is not None else None
+    if isinstance(hit, BundleRejected):
+        raise hit
+    if hit is not None:
+        return hit
+    try:
+        ids = frozenset(rederive(manifest, tasks, responses, judgments, rules).calls)
+    except BundleRejected as err:
+        if cache is not None and key is not None:
+            cache.put(key, err)
+        raise
+    if cache is not None and key is not None:
+        cache.put(key, ids)
+    return ids

@@ -1,6 +1,7 @@
 """Bundle verification: a submitted run bundle (manifest.json, responses.jsonl, judgments.jsonl,
 scores.json) is accepted only if every number it states can be recomputed from its raw
-judgments against the suite version it claims.
+judgments against the suite version it claims, and every verdict that can be re-derived from
+the responses is.
 
 Checks, in order (the first failure is the rejection reason):
 1. the four files exist and every record matches its schema (JSONL validated as one array for
@@ -12,10 +13,13 @@ Checks, in order (the first failure is the rejection reason):
 4. no key appears twice ("duplicated lines") and none is missing ("missing responses" /
    "missing judgments": the runner writes a line for every item of every answered response,
    judged or not; a failed response's items count against coverage instead);
-5. coverage (items with a verdict / items expected) is at least `min_coverage`;
-6. scores recomputed with benchmark.scoring.score_run equal the stated scores.json within 1e-6
+5. re-derivation, response by response (rederive.py): text against transcript, failed
+   responses, programmatic checks, grounding, votes, usage, judge response ids;
+6. coverage (items with a verdict / items expected) is at least `min_coverage`;
+7. scores recomputed with benchmark.scoring.score_run equal the stated scores.json within 1e-6
    ("stated score does not match").
-The recomputed scores, never the stated ones, are what the board shows."""
+The recomputed scores, never the stated ones, are what the board shows. What needs the other
+bundles (run ids, copies, response ids across bundles) is decided by the build (identity.py)."""
 
 from __future__ import annotations
 
@@ -43,7 +47,7 @@ from benchmark.scoring import PARTIAL_BELOW, run_seed, score_run
 from benchmark.suite import Suite, load_suite, shipped_suites
 
 from .errors import BundleRejected as BundleRejected  # re-exported: callers import it here
-from .rederive import rederive
+from .rederive import RederiveCache, rederive_cached
 from .rules import VerificationRules
 
 BUNDLE_FILES = (MANIFEST, RESPONSES, JUDGMENTS, SCORES)
@@ -348,8 +352,10 @@ def verify_bundle(
     min_coverage: float = MIN_COVERAGE,
     source: str | None = None,
     rules: VerificationRules | None = None,
+    cache: RederiveCache | None = None,
 ) -> VerifiedBundle:
-    """Verify one bundle directory; raises BundleRejected with the reason."""
+    """Verify one bundle directory; raises BundleRejected with the reason. `cache` keeps
+    re-derivation outcomes between builds (rederive.RederiveCache)."""
     path = Path(path)
     missing = [f for f in BUNDLE_FILES if not (path / f).is_file()]
     if missing:
@@ -362,7 +368,17 @@ def verify_bundle(
     suite = _suite_for(manifest, suites)
     tasks = _tasks_for(manifest, suite)
     _check_records(manifest, tasks, responses, judgments)
-    ids = rederive(manifest, tasks, responses, judgments, rules)
+    files = [cache.file_digest(path / f) for f in (MANIFEST, RESPONSES, JUDGMENTS)] if cache else []
+    ids = rederive_cached(
+        manifest,
+        tasks,
+        responses,
+        judgments,
+        suite_hash=suite.suite_hash,
+        files=files,
+        cache=cache,
+        rules=rules,
+    )
 
     scores = score_run(
         manifest.model, tasks, manifest.samples, judgments, seed=_scores_seed(manifest)
@@ -391,7 +407,7 @@ def verify_bundle(
         responses=responses,
         judgments=judgments,
         scores=scores,
-        response_ids=frozenset(ids.calls),
+        response_ids=ids,
     )
 
 

@@ -165,7 +165,11 @@ def test_model_page(app: AppTest, board: Path) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["rank"] == "1"
     assert metrics["overall"] == "59.2"
-    assert any("rank score 59.2 (the overall score with every missing" in h for h in _html(at))
+    # Full coverage: the rank score and its interval are the overall score's.
+    assert any(
+        "rank score 59.2 [37.5, 100.0] (95% CI): the overall score with every missing" in h
+        for h in _html(at)
+    )
     assert metrics["95% CI"] == "37.5 – 100.0"
     assert metrics["tasks"] == "3 / 3"
     assert len(at.get("vega_lite_chart")) == 2  # radar + per-task bars

@@ -373,3 +373,81 @@ def test_synthetic_bundles_decide_checks_with_the_product_code(tmp_path: Path) -
     }
     assert checks == {"short": True, "two_questions_max": False, "has_form": False}
     verify_bundle(path, mini_suites())
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def test_rederivation_outcomes_are_cached_by_content(
+    honest_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild takes each bundle's outcome (pass or rejection) from the cache; a changed byte
+    is a new bundle, re-derived."""
+    import leaderboard.rederive as rederive_module
+    from leaderboard.rederive import RederiveCache
+
+    cache = RederiveCache(tmp_path / "cache")
+    good = copy_bundle(honest_run, tmp_path / "good")
+    bad = tamper(honest_run, tmp_path / "bad", responses=lambda rows: rows[0].update(text="x"))
+    verify_bundle(good, mini_suites(), cache=cache)
+    with pytest.raises(BundleRejected):
+        verify_bundle(bad, mini_suites(), cache=cache)
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == 2
+
+    def fail(*a: object, **k: object) -> None:
+        raise AssertionError("re-derived despite the cache")
+
+    monkeypatch.setattr(rederive_module, "rederive", fail)
+    verify_bundle(good, mini_suites(), cache=cache)
+    err = reject_cached(bad, cache)
+    assert err.code == "text_mismatch"
+    # Other thresholds (a stricter usage rule) are another outcome: re-derived.
+    from leaderboard.rules import packaged_rules
+
+    stricter = packaged_rules().model_copy(update={"max_chars_per_token": 2})
+    with pytest.raises(AssertionError, match="re-derived despite the cache"):
+        verify_bundle(good, mini_suites(), cache=cache, rules=stricter)
+    with (good / "responses.jsonl").open("a") as f:
+        f.write("\n")  # same records, other bytes
+    with pytest.raises(AssertionError, match="re-derived despite the cache"):
+        verify_bundle(good, mini_suites(), cache=cache)
+
+
+def reject_cached(path: Path, cache: object) -> BundleRejected:
+    with pytest.raises(BundleRejected) as info:
+        verify_bundle(path, mini_suites(), cache=cache)  # type: ignore[arg-type]
+    return info.value
+
+
+# --------------------------------------------------------------------------- grounding's shortcut
+
+
+@pytest.mark.parametrize(
+    ("quote", "text", "found"),
+    [
+        ("lit the lamp", "He lit the lamp.", True),  # plain, verbatim: the shortcut
+        ("lit  the lamp", "He lit the\n lamp.", True),  # whitespace forgiven: locate
+        ("“lit the lamp”", "He said lit the lamp.", True),  # outer curly quotes dropped: locate
+        ("lit the lamp...", "He lit the lamp…", True),  # the ellipsis character: locate
+        ("lt; b", "a &lt; b", False),  # inside an entity, grounding decodes it: not there
+        ("amp", "rock &amp; roll", False),
+        ("rock", "rock &amp; roll", True),
+        ("a & b", "a & b", True),  # "&" in the quote: locate decides
+        ("   ", "a   b", False),  # nothing to ground
+        (" lamp", "the lamp", True),  # trimmed by grounding
+        ("the\n\nlamp", "He lit the\n\nlamp.", True),  # paragraphs: the shortcut
+        ("the\n\nlamp", "He lit the lamp.", True),  # whitespace runs: locate
+        ("the lamp\u200b", "the lamp\u200b", True),  # a character grounding drops: locate
+        ("it’s lit", "it's lit", True),  # a character grounding maps: locate
+        ("it’s lit", "it’s lit", True),
+        ("x20;lamp", "a&#x20;lamp", False),  # an entity reaching in from before the quote
+    ],
+)
+def test_quote_found_is_what_grounding_finds(quote: str, text: str, found: bool) -> None:
+    """The shortcut for plain quotes found verbatim never says "found" where grounding's own
+    locate() would not (hand-chosen cases around each of grounding's normalisations)."""
+    from benchmark.judging.grounding import locate
+    from leaderboard.rederive import quote_found
+
+    assert quote_found(quote, text) is found
+    assert (locate(quote, text) is not None) is found

@@ -80,10 +80,14 @@ def register(sub: Any) -> None:
     )
     b.add_argument(
         "--cache",
-        help="folder keeping per-run diversity metrics between builds "
+        help="folder keeping per-run diversity metrics and re-derivation outcomes between builds "
         "(default: $MUSEBENCH_CACHE or ~/.cache/musebench)",
     )
-    b.add_argument("--no-cache", action="store_true", help="measure every run's diversity again")
+    b.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="measure every run's diversity and re-derive every bundle again",
+    )
     b.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     b.set_defaults(func=cmd_build)
 

@@ -58,7 +58,7 @@ top[2].metric(
     f"{row['overall_ci_low']:.1f} – {row['overall_ci_high']:.1f}"
     if pd.notna(row["overall_ci_low"]) and pd.notna(row["overall_ci_high"])
     else "—",
-    help="bootstrap over tasks",
+    help="of the overall score: bootstrap over tasks",
 )
 bottom[0].metric("coverage", f"{100 * row['coverage']:.1f}%")
 bottom[1].metric("cost", "—" if pd.isna(row["cost_usd"]) else f"${row['cost_usd']:.2f}")
@@ -66,8 +66,10 @@ bottom[2].metric("tasks", f"{row['n_tasks']} / {row['suite_tasks']}")
 if not row["ranked"]:
     notice(f"Unranked, shown apart from the ranked board: {row['unranked_reason']}.", "warning")
 caption(
-    f"rank score {fmt_ci(row['rank_score'], None, None)} (the overall score with every missing "
-    "verdict counted against the run; ranks are decided on it)"
+    "rank score "
+    f"{fmt_ci(row['rank_score'], row['rank_score_ci_low'], row['rank_score_ci_high'])} (95% CI): "
+    "the overall score with every missing verdict counted against the run; "
+    + ("ranks are decided on it" if row["ranked"] else "ranked runs are ordered by it")
 )
 caption(
     f"judge {row['judge']} · suite {row['suite_version']} ({row['suite_hash']}) · "
