@@ -450,7 +450,7 @@ class RederiveCache:
 def rederive_cached(
     manifest: Manifest,
     tasks: list[ResolvedTask],
-    responses: list[ResponseRecord],
+    responses: Iterable[ResponseRecord],
     judgments: list[JudgmentRecord],
     *,
     suite_hash: str,
