@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -54,7 +54,7 @@ from .human import (
 from .identity import Identity, Ledger, response_digests
 from .metrics import DIVERSITY_KEYS, DiversityCache, run_cost, run_diversity
 from .modelmeta import ModelTable, load_model_table
-from .ranking import ALPHA, N_BOOT, SEED, tie_aware_ranks
+from .ranking import ALPHA, N_BOOT, SEED, RankInfo, tie_aware_ranks
 from .rederive import RederiveCache
 from .rules import packaged_rules
 from .verify import (
@@ -215,35 +215,33 @@ JUDGMENT_SCHEMA = pa.schema(
 )
 
 
+def _table(
+    records: Iterable[Any], schema: pa.Schema, derived: Callable[[Any], dict[str, Any]]
+) -> pa.Table:
+    """One column per schema field: each record's attribute of that name, or the value
+    `derived` gives for it."""
+    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+    for rec in records:
+        extra = derived(rec)
+        for name, column in columns.items():
+            column.append(extra[name] if name in extra else getattr(rec, name))
+    return pa.table(columns, schema=schema)
+
+
 def _write_details(folder: Path, b: VerifiedBundle) -> None:
     """The sample viewer's data: responses and judgments (with each item's text)."""
     folder.mkdir(parents=True, exist_ok=True)
-    rs = b.responses
-    responses = {
-        "task_id": [r.task_id for r in rs],
-        "sample": [r.sample for r in rs],
-        "text": [r.text for r in rs],
-        "transcript": [json.dumps([m.model_dump() for m in r.transcript]) for r in rs],
-        "error": [r.error for r in rs],
-    }
-    pq.write_table(pa.table(responses, schema=RESPONSE_SCHEMA), folder / "responses.parquet")
+    responses = _table(
+        b.responses,
+        RESPONSE_SCHEMA,
+        lambda r: {"transcript": json.dumps([m.model_dump() for m in r.transcript])},
+    )
+    pq.write_table(responses, folder / "responses.parquet")
     text = {(t.id, it.id): it.text for t in b.tasks for it in t.items}
-    js = b.judgments
-    judgments = {
-        "task_id": [j.task_id for j in js],
-        "sample": [j.sample for j in js],
-        "item_id": [j.item_id for j in js],
-        "dimension": [j.dimension for j in js],
-        "points": [j.points for j in js],
-        "verdict": [j.verdict for j in js],
-        "evidence": [j.evidence for j in js],
-        "rationale": [j.rationale for j in js],
-        "judge": [j.judge for j in js],
-        "grounded": [j.grounded for j in js],
-        "error": [j.error for j in js],
-        "item_text": [text[(j.task_id, j.item_id)] for j in js],
-    }
-    pq.write_table(pa.table(judgments, schema=JUDGMENT_SCHEMA), folder / "judgments.parquet")
+    judgments = _table(
+        b.judgments, JUDGMENT_SCHEMA, lambda j: {"item_text": text[(j.task_id, j.item_id)]}
+    )
+    pq.write_table(judgments, folder / "judgments.parquet")
 
 
 # --------------------------------------------------------------------------- one bundle
@@ -502,6 +500,69 @@ def build_board(
     return result
 
 
+TASK_COLUMNS = ["run_key", "task_id", "category", "title", "score", "rank_score", "n"]
+
+
+def _humans(accepted: list[RunSummary], labels: Labels | None) -> HumanSummary:
+    if not labels:
+        return HumanSummary()
+    return summarise_humans(
+        [r.human for r in accepted if r.human], [r.manifest.model for r in accepted]
+    )
+
+
+def _ranks(accepted: list[RunSummary]) -> dict[str, RankInfo]:
+    """Only runs of the whole suite are ranked, on the rank score (bound.py)."""
+    return tie_aware_ranks(
+        {
+            r.key: {t: v.score for t, v in r.bound.tasks.items() if v.score is not None}
+            for r in accepted
+            if r.unranked is None
+        }
+    )
+
+
+def _task_rows(run: RunSummary) -> list[dict[str, Any]]:
+    return [
+        {
+            "run_key": run.key,
+            "task_id": tid,
+            "category": run.titles[tid][0],
+            "title": run.titles[tid][1],
+            "score": sc.score,
+            "rank_score": run.bound.tasks[tid].score,
+            "n": sc.n,
+        }
+        for tid, sc in run.scores.tasks.items()
+    ]
+
+
+def _board_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Ranked runs first, by rank then rank score; then the unranked."""
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame["n_better"] = frame["n_better"].astype("Int64")
+    return frame.sort_values(
+        ["ranked", "rank", "rank_score"],
+        ascending=[False, True, False],
+        kind="stable",
+        na_position="last",
+    )
+
+
+def _unranked_notes(rows: list[dict[str, Any]]) -> list[str]:
+    unranked = [r for r in rows if not r["ranked"]]
+    if not unranked:
+        return []
+    more = " (and others)" if len(unranked) > 1 else ""
+    return [
+        f"{len(unranked)} run(s) shown unranked, apart from the ranked board: "
+        f"{unranked[0]['unranked_reason']}{more}"
+    ]
+
+
 def _write_board(
     tmp: Path,
     accepted: list[RunSummary],
@@ -520,24 +581,10 @@ def _write_board(
     div_note = "; ".join(div_notes) or None
     if div_note:
         notes.append(f"diversity: {div_note}")
-    humans = (
-        summarise_humans(
-            [r.human for r in accepted if r.human], [r.manifest.model for r in accepted]
-        )
-        if labels
-        else HumanSummary()
-    )
+    humans = _humans(accepted, labels)
     notes.extend(f"human labels: {n}" for n in humans.notes)
-    # Only runs of the whole suite are ranked, on the rank score (bound.py).
-    ranks = tie_aware_ranks(
-        {
-            r.key: {t: v.score for t, v in r.bound.tasks.items() if v.score is not None}
-            for r in accepted
-            if r.unranked is None
-        }
-    )
+    ranks = _ranks(accepted)
     rows = []
-    task_rows: list[dict[str, Any]] = []
     for run in accepted:
         row = _row(
             run,
@@ -550,41 +597,12 @@ def _write_board(
         row["rank"] = ranked.rank if ranked else None
         row["n_better"] = len(ranked.better) if ranked else None
         rows.append(row)
-        for tid, sc in run.scores.tasks.items():
-            cat, title = run.titles[tid]
-            task_rows.append(
-                {
-                    "run_key": run.key,
-                    "task_id": tid,
-                    "category": cat,
-                    "title": title,
-                    "score": sc.score,
-                    "rank_score": run.bound.tasks[tid].score,
-                    "n": sc.n,
-                }
-            )
-    frame = pd.DataFrame(rows)
-    if not frame.empty:
-        frame["rank"] = frame["rank"].astype("Int64")
-        frame["n_better"] = frame["n_better"].astype("Int64")
-        frame = frame.sort_values(
-            ["ranked", "rank", "rank_score"],
-            ascending=[False, True, False],
-            kind="stable",
-            na_position="last",
-        )
-    frame.to_parquet(tmp / BOARD_FILE, index=False)
-    pd.DataFrame(
-        task_rows,
-        columns=["run_key", "task_id", "category", "title", "score", "rank_score", "n"],
-    ).to_parquet(tmp / TASKS_FILE, index=False)
+    _board_frame(rows).to_parquet(tmp / BOARD_FILE, index=False)
+    pd.DataFrame([t for run in accepted for t in _task_rows(run)], columns=TASK_COLUMNS).to_parquet(
+        tmp / TASKS_FILE, index=False
+    )
     (tmp / REJECTED_FILE).write_text(json.dumps(rejected, indent=2) + "\n", encoding="utf-8")
-    unranked = [r for r in rows if not r["ranked"]]
-    if unranked:
-        notes.append(
-            f"{len(unranked)} run(s) shown unranked, apart from the ranked board: "
-            f"{unranked[0]['unranked_reason']}" + (" (and others)" if len(unranked) > 1 else "")
-        )
+    notes.extend(_unranked_notes(rows))
     return {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": source,
