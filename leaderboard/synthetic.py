@@ -91,6 +91,54 @@ def _judge_usage(task: ResolvedTask, text: str, n_items: int) -> Usage:
     )
 
 
+def _response(
+    task: ResolvedTask, sample: int, model: str, body: str, transcript: Transcript | None
+) -> ResponseRecord:
+    """A response line: its text is the transcript's assistant turns, as the runner joins them."""
+    turns = (
+        transcript(task, sample, body)
+        if transcript
+        else [Message(role="user", content=task.prompt), Message(role="assistant", content=body)]
+    )
+    body = joined_text(turns)
+    return ResponseRecord(
+        task_id=task.id,
+        sample=sample,
+        model=model,
+        transcript=turns,
+        text=body,
+        usage=Usage(
+            input_tokens=max(1, sum(len(m.content) for m in turns[:-1]) // 4),
+            output_tokens=max(1, len(body) // 4),
+        ),
+    )
+
+
+def _lines(
+    manifest: Manifest,
+    judge: str,
+    task: ResolvedTask,
+    response: ResponseRecord,
+    verdict: Verdict,
+    evidence: Evidence | None,
+) -> list[JudgmentRecord]:
+    """A response's judgment lines: one judge call per item group (its usage on the group's
+    first line, as the runner records it), then the checks' lines."""
+    lines: list[JudgmentRecord] = []
+    for _, group in judge_groups(task.items, manifest.judge_mode):
+        first = len(lines)
+        for it in group:
+            quote = evidence(it, response.text) if evidence else ""
+            lines.append(
+                _judgment(task, response, it, judge, verdict(task, response.sample, it), quote)
+            )
+        lines[first] = lines[first].model_copy(
+            update={"usage": _judge_usage(task, response.text, len(group))}
+        )
+    lines.extend(check_judgments(task, response))
+    return lines
+
+
 def write_bundle(
     out: str | Path,
     suite: Suite,
@@ -130,38 +178,9 @@ def write_bundle(
     try:
         for t in tasks:
             for s in range(samples):
-                body = text(t, s)
-                turns = (
-                    transcript(t, s, body)
-                    if transcript
-                    else [
-                        Message(role="user", content=t.prompt),
-                        Message(role="assistant", content=body),
-                    ]
-                )
-                body = joined_text(turns)
-                response = ResponseRecord(
-                    task_id=t.id,
-                    sample=s,
-                    model=model,
-                    transcript=turns,
-                    text=body,
-                    usage=Usage(
-                        input_tokens=max(1, sum(len(m.content) for m in turns[:-1]) // 4),
-                        output_tokens=max(1, len(body) // 4),
-                    ),
-                )
+                response = _response(t, s, model, text(t, s), transcript)
                 responses.append(response)
-                lines: list[JudgmentRecord] = []
-                for _, group in judge_groups(t.items, manifest.judge_mode):
-                    first = len(lines)
-                    for it in group:
-                        quote = evidence(it, body) if evidence else ""
-                        lines.append(_judgment(t, response, it, judge, verdict(t, s, it), quote))
-                    lines[first] = lines[first].model_copy(
-                        update={"usage": _judge_usage(t, body, len(group))}
-                    )
-                lines.extend(check_judgments(t, response))
+                lines = _lines(manifest, judge, t, response, verdict, evidence)
                 for j in lines:
                     judged.append(j)
                 judgments.extend(lines)
