@@ -120,11 +120,22 @@ def test_model_page_highlights_evidence(served: tuple[str, Path], driver: WebDri
     assert heading.text.startswith("anthropic/hand")
     # The headline numbers fit their boxes: the interval was cut to "37.5 – 1…" at six a row.
     # (Streamlit cuts them with an ellipsis on an inner element: every element is measured.)
-    values = driver.execute_script(
-        "return Array.from(document.querySelectorAll('[data-testid=stMetricValue], "
-        "[data-testid=stMetricValue] *')).map((e) => [e.textContent, e.scrollWidth, "
-        "e.clientWidth])"
+    # Wait for all six metrics: on a loaded machine the sample viewer's mark can be painted
+    # while the page is still re-running and the metrics are not (yet again) in the DOM.
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def metric_values(drv: WebDriver) -> list[list[object]]:
+        found: list[list[object]] = drv.execute_script(
+            "return Array.from(document.querySelectorAll('[data-testid=stMetricValue], "
+            "[data-testid=stMetricValue] *')).map((e) => [e.textContent, e.scrollWidth, "
+            "e.clientWidth])"
+        )
+        return found
+
+    WebDriverWait(driver, 30).until(
+        lambda d: len(d.find_elements("css selector", "[data-testid=stMetricValue]")) >= 6
     )
+    values = metric_values(driver)
     assert "37.5 – 100.0" in {v for v, _, _ in values}  # the verified overall score's CI
     assert all(scroll <= client for _, scroll, client in values), values
     time.sleep(1.0)
