@@ -248,7 +248,14 @@ def test_failed_response_counts_against_coverage_not_as_missing_lines(honest: Pa
 
     run = RunDir(honest)
     responses = run.responses()
-    failed = responses[0].model_copy(update={"error": "HTTP 500 after 4 attempts", "text": ""})
+    # As the runner writes it: the partial transcript (the prompt only) and its text, empty.
+    failed = responses[0].model_copy(
+        update={
+            "error": "HTTP 500 after 4 attempts",
+            "transcript": responses[0].transcript[:1],
+            "text": "",
+        }
+    )
     (honest / "responses.jsonl").write_text(
         "".join(r.model_dump_json() + "\n" for r in [failed, *responses[1:]])
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from .argtypes import positive_int
 from .streamlit_exec import exec_streamlit, streamlit_command
 
 DEFAULT_PORT = 8501
@@ -60,6 +61,18 @@ def register(sub: Any) -> None:
     b.add_argument("source", help="folder of run bundles, or hf://datasets/ORG/NAME[@REVISION]")
     b.add_argument("--out", required=True, help="folder for the built board")
     _suite_args(b)
+    b.add_argument(
+        "--min-samples",
+        type=positive_int("--min-samples"),
+        metavar="N",
+        help="samples per task of a ranked entry (default 3; fewer: shown unranked)",
+    )
+    b.add_argument(
+        "--previous",
+        metavar="DIR",
+        help="a board whose runs keep their run ids and responses first "
+        "(default: the board already at --out)",
+    )
     b.add_argument("--human", help="human labels (ratings long format) for calibration and PPI")
     b.add_argument("--models", help="model metadata YAML (default: the shipped models.yaml)")
     b.add_argument(
@@ -67,10 +80,14 @@ def register(sub: Any) -> None:
     )
     b.add_argument(
         "--cache",
-        help="folder keeping per-run diversity metrics between builds "
+        help="folder keeping per-run diversity metrics and re-derivation outcomes between builds "
         "(default: $MUSEBENCH_CACHE or ~/.cache/musebench)",
     )
-    b.add_argument("--no-cache", action="store_true", help="measure every run's diversity again")
+    b.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="measure every run's diversity and re-derive every bundle again",
+    )
     b.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     b.set_defaults(func=cmd_build)
 
@@ -148,10 +165,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         args.out,
         suites=load_suites(args.suite),
         min_coverage=_coverage(args),
+        min_samples=args.min_samples,
         human=args.human,
         models=args.models,
         workers=args.workers,
         cache=None if args.no_cache else (args.cache or default_cache()),
+        previous=args.previous,
     )
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))
