@@ -26,10 +26,10 @@ from typing import Any
 
 from benchmark.cache import ResponseCache
 from benchmark.calls import CallService
-from benchmark.errors import SpecError, UsageError
-from benchmark.judging import judge_groups, judge_items
+from benchmark.errors import ProviderError, SpecError, UsageError
+from benchmark.judging import JudgeCall, judge_groups, judge_items
 from benchmark.providers import make_provider, parse_spec
-from benchmark.providers.base import Provider
+from benchmark.providers.base import Completion, GenerateRequest, Provider
 from benchmark.retry import RetryPolicy
 from benchmark.runner import RunConfig
 from benchmark.schemas import JudgmentRecord, RubricItem
@@ -218,6 +218,26 @@ def _group_of(items: list[RubricItem], item_id: str, mode: Any) -> list[RubricIt
     raise AssertionError(f"item {item_id} is not LLM-judged")  # candidates() chose it
 
 
+REFUSED = (401, 403)  # credentials the judge will never take: no bundle can be re-judged
+
+
+def refusing_stops(service: CallService) -> JudgeCall:
+    """`service`, except that a refused key stops the build (one line naming --rejudge) instead
+    of leaving every bundle with failed re-judgments."""
+
+    async def call(request: GenerateRequest) -> Completion:
+        try:
+            return await service(request)
+        except ProviderError as err:
+            if err.status in REFUSED:
+                raise UsageError(
+                    f"--rejudge: {service.spec} refused the credentials: {err}"
+                ) from None
+            raise
+
+    return call
+
+
 async def _judge_drawn(
     bundle: Any, suite: Suite, drawn: list[Candidate], service: CallService
 ) -> dict[ItemKey, JudgmentRecord]:
@@ -235,7 +255,7 @@ async def _judge_drawn(
     results = await asyncio.gather(
         *(
             judge_items(
-                service,
+                refusing_stops(service),
                 tasks[task_id],
                 responses[(task_id, sample)],
                 items,

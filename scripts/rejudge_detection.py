@@ -178,8 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--trials", type=int, default=20000)
     ap.add_argument("--quality", type=float, default=0.6)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--shift", type=float, action="append", help="fabricated points (default 1, 3, 5)"
+    )
     args = ap.parse_args(argv)
     rules = packaged_rejudge_rules()
+    shifts = args.shift or list(SHIFTS)
     pop = synthetic_population(args.quality, args.seed)
     rng = np.random.default_rng(args.seed)
     print(
@@ -196,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             "  N  draw      false-rej |"
             + "|".join(
                 f"  +{s:g} pt ({fabricate(pop, s).size:>3} flips): caught sim/approx, >=1 flip "
-                for s in SHIFTS
+                for s in shifts
             )
         )
         for n in NS:
@@ -206,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
                     pop, np.array([], dtype=int), n, trials=args.trials, rng=rng, **kw
                 )
                 cells = []
-                for s in SHIFTS:
+                for s in shifts:
                     f = fabricate(pop, s)
                     sim = simulate(pop, f, n, trials=args.trials, rng=rng, **kw)
                     approx = analytic_caught(pop, f, n, **kw)

@@ -30,6 +30,7 @@ from tests.leaderboard_helpers import HAND_VERDICTS, bundle, edit_json, mini_sui
 JUDGE = "anthropic/judge-x"
 SAMPLES = 8  # 6 LLM verdicts per sample: a population of 48, 24 of them against the run
 MESSAGES = "/v1/messages"
+APP = str(Path(__file__).resolve().parents[1] / "leaderboard" / "app.py")
 
 
 def honest_judge(body: dict[str, Any]) -> dict[str, Any]:
@@ -78,7 +79,9 @@ def build(src: Path, out: Path, cache: Path, *, n: int, **kw: Any):  # type: ign
     )
 
 
-def test_honest_bundle_passes_and_the_board_shows_the_line(judge, tmp_path: Path) -> None:
+def test_honest_bundle_passes_and_the_board_shows_the_line(
+    judge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     src = tmp_path / "src"
     bundle(src, "honest", judge=JUDGE, samples=SAMPLES)
     result = build(src, tmp_path / "board", tmp_path / "cache", n=20)
@@ -95,6 +98,20 @@ def test_honest_bundle_passes_and_the_board_shows_the_line(judge, tmp_path: Path
     assert row["rejudge_shift"] == 0.0 and row["rejudge_disagreement"] == 0.0
     meta = json.loads((tmp_path / "board" / "board.json").read_text())
     assert meta["rejudge"]["judges"] == [JUDGE] and meta["rejudge"]["n"] == 20
+
+    # The run's page shows the line (inert, like every board field).
+    from streamlit.testing.v1 import AppTest
+
+    from leaderboard.boarddata import DATA_ENV
+
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "board"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["run"] = "run-honest"
+    at.run()
+    at = at.switch_page("views/model.py").run()
+    assert not at.exception, at.exception
+    shown = [str(h.value) for h in at.html]
+    assert any(f"re-judged 20 of 48 LLM verdicts with {JUDGE}" in h for h in shown)
 
 
 def test_fourteen_flipped_verdicts_are_caught(judge, tmp_path: Path) -> None:
@@ -158,6 +175,15 @@ def test_a_failed_call_is_reported_in_one_line_and_not_cached(judge, tmp_path: P
     again = build(src, tmp_path / "board", tmp_path / "cache", n=20, retry=once)
     assert len(judge.requests_to(MESSAGES)) == paid + 1  # only the failed call is asked again
     assert again.rejudged["run-honest"]["failed"] == 0
+
+
+def test_a_refused_key_stops_the_build(judge, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    bundle(src, "honest", judge=JUDGE, samples=SAMPLES)
+    judge.inject(Fault.unauthorized(path=MESSAGES))
+    with pytest.raises(UsageError, match=rf"^--rejudge: {JUDGE} refused the credentials"):
+        build(src, tmp_path / "board", tmp_path / "cache", n=20)
+    assert not (tmp_path / "board").exists()
 
 
 def test_a_bundle_of_another_judge_is_not_rejudged(judge, tmp_path: Path) -> None:
