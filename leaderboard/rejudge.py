@@ -38,7 +38,7 @@ from benchmark.suite import Suite
 from .errors import BundleRejected
 from .rejudge_rules import RejudgeRules, packaged_rejudge_rules
 from .rejudge_sample import Candidate, ItemKey, bundle_digest, candidates, draw
-from .rejudge_stats import ShiftEstimate, estimate_shift, inflated, upper_bound, wilson
+from .rejudge_stats import ShiftEstimate, estimate_shift, inflated, sign_p, wilson
 
 KEY_ENV = "MUSEBENCH_REJUDGE_KEY"
 KEY_FILE = "rejudge.key"
@@ -71,9 +71,9 @@ class RejudgeReport:
     rejudged: int  # drawn verdicts the maintainer's judge answered
     failed: int  # drawn verdicts without a new verdict (failed call, ungrounded, malformed)
     disagree: int
-    against: int  # disagreements where the bundle claims the better verdict
+    favour: int  # disagreements where the bundle claims the verdict better for the run
     shift: ShiftEstimate
-    bound: float  # one-sided upper bound of the shift at the rules' level
+    p_value: float  # the sign test of the disagreements' directions (rejudge_stats)
     calls: int  # judge requests paid for by this build
     cache_hits: int
     error: str | None  # the first failure, in one line
@@ -94,11 +94,10 @@ class RejudgeReport:
             if self.rejudged
             else "none answered"
         )
-        s = self.shift
-        ci = "exact" if s.exact else f"95% CI {s.ci_low:+.2f} to {s.ci_high:+.2f}"
         text = (
             f"re-judged {self.rejudged} of {self.population} LLM verdicts with {self.judge}: "
-            f"{rate}; implied score shift {s.shift:+.2f} points ({ci})"
+            f"{rate}, {self.favour} in the run's favour; implied score shift "
+            f"{self.shift.shift:+.2f} points ({_ci_text(self.shift)})"
         )
         if self.failed:
             text += f"; {self.failed} without a new verdict"
@@ -115,12 +114,12 @@ class RejudgeReport:
             "rejudged": self.rejudged,
             "failed": self.failed,
             "disagree": self.disagree,
-            "against": self.against,
+            "favour": self.favour,
             "disagreement": self.rate,
             "disagreement_ci": [lo, hi] if self.rejudged else None,
             "shift": self.shift.shift,
             "shift_ci": [_finite(self.shift.ci_low), _finite(self.shift.ci_high)],
-            "shift_bound": _finite(self.bound),
+            "p_value": self.p_value,
             "exact": self.shift.exact,
             "calls": self.calls,
             "cache_hits": self.cache_hits,
@@ -278,7 +277,7 @@ def _assess(
     weighted_total: float,
 ) -> RejudgeReport:
     shifts: list[float] = []
-    disagree = against = failed = 0
+    disagree = favour = failed = 0
     error: str | None = None
     for c in drawn:
         j = new.get(c.key)
@@ -289,7 +288,7 @@ def _assess(
             continue
         if j.verdict != c.claimed:
             disagree += 1
-            against += int(c.effect < 0)
+            favour += int(c.favourable)
             shifts.append(c.effect)
         else:
             shifts.append(0.0)
@@ -302,13 +301,15 @@ def _assess(
         rejudged=len(drawn) - failed,
         failed=failed,
         disagree=disagree,
-        against=against,
+        favour=favour,
         shift=est,
-        bound=upper_bound(est, rules.alpha),
+        p_value=sign_p(favour, disagree),
         calls=0,
         cache_hits=0,
         error=" ".join(error.split())[:200] if error else None,
-        rejected=inflated(est, margin=rules.margin, alpha=rules.alpha),
+        rejected=inflated(
+            est, favour=favour, disagree=disagree, margin=rules.margin, alpha=rules.alpha
+        ),
     )
 
 
@@ -372,15 +373,17 @@ def _with_stats(report: RejudgeReport, service: CallService) -> RejudgeReport:
 
 
 def rejection_reason(report: RejudgeReport, rules: RejudgeRules) -> str:
-    s = report.shift
-    ci = "exact" if s.exact else f"95% CI {s.ci_low:+.2f} to {s.ci_high:+.2f}"
     return (
-        f"re-judging mismatch: the bundle claims {-s.shift:.2f} points more than "
-        f"{report.judge} gives on {report.rejudged} re-judged LLM verdicts "
-        f"({report.disagree} disagree, {report.against} in the bundle's favour; shift "
-        f"{s.shift:+.2f}, {ci}; more than {rules.margin:g} points at "
-        f"{100 * (1 - rules.alpha):g}% confidence)"
+        f"re-judging mismatch: {report.judge} disagrees with {report.disagree} of "
+        f"{report.rejudged} re-judged LLM verdicts, {report.favour} of them in the bundle's "
+        f"favour (sign test p = {report.p_value:.2g} < {rules.alpha:g}); implied score shift "
+        f"{report.shift.shift:+.2f} points ({_ci_text(report.shift)}), beyond the "
+        f"{rules.margin:g}-point margin"
     )
+
+
+def _ci_text(s: ShiftEstimate) -> str:
+    return "all verdicts re-judged" if s.exact else f"95% CI {s.ci_low:+.2f} to {s.ci_high:+.2f}"
 
 
 # --------------------------------------------------------------------------- board columns

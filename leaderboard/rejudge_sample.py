@@ -43,6 +43,11 @@ class Candidate:
     def weight(self) -> float:
         return float(abs(self.points))
 
+    @property
+    def favourable(self) -> bool:
+        """The claimed verdict is the better one for the run (met, or a failure not met)."""
+        return self.claimed == (self.points > 0)
+
 
 def bundle_digest(path: Path, files: Sequence[str]) -> bytes:
     """SHA-256 over the bundle's files (name, size, bytes), read in chunks."""

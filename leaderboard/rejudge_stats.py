@@ -9,11 +9,16 @@
   (unbiased, with an unbiased variance estimate: Des Raj 1956, JASA 51:269-284). Each item
   contributes its effect when the verdicts differ (rejudge_sample.Candidate.effect), 0 when they
   agree or when the maintainer's judge gave no verdict (a failed or ungrounded re-judgment
-  cannot count against the bundle). A 95% interval uses Student's t with n - 1 degrees of
-  freedom; a draw of the whole population is exact.
-- Decision: rejected when the one-sided upper bound of the shift at level `alpha` is below
-  -`margin`, i.e. the bundle claims more than `margin` points above what the maintainer's judge
-  gives, with confidence 1 - alpha (docs/LEADERBOARD.md "Spot re-judging" for the values)."""
+  cannot count against the bundle). The 95% interval (Student's t, n - 1 degrees of freedom)
+  is over the draw; a draw of the whole population has none.
+- Decision: an honest bundle and the maintainer's judge are two draws of one judge, so where
+  they disagree, which of the two holds the verdict better for the run is a fair coin, whatever
+  the judge's noise. A bundle is rejected when (1) the disagreements in its favour are too many
+  for that coin: one-sided exact sign test, P(Binomial(disagreements, 1/2) >= in its favour)
+  < alpha — at most a share alpha of honest bundles, at any N, bundle size or judge agreement;
+  and (2) the implied shift is below -margin points, so a small, merely detectable lean (a
+  judge that drifted since the run) is not a rejection (docs/LEADERBOARD.md "Spot
+  re-judging")."""
 
 from __future__ import annotations
 
@@ -79,15 +84,13 @@ def estimate_shift(
     return ShiftEstimate(est, est - half, est + half, se, n, False)
 
 
-def upper_bound(e: ShiftEstimate, alpha: float) -> float:
-    """One-sided upper confidence bound of the shift at level 1 - alpha."""
-    if e.exact:
-        return e.shift
-    if e.n < 2 or not math.isfinite(e.se):
-        return math.inf
-    return e.shift + float(stats.t.ppf(1.0 - alpha, e.n - 1)) * e.se
+def sign_p(favour: int, disagree: int) -> float:
+    """P(at least `favour` of `disagree` fair coins land on the bundle's side)."""
+    if disagree == 0:
+        return 1.0
+    return float(stats.binom.sf(favour - 1, disagree, 0.5))
 
 
-def inflated(e: ShiftEstimate, *, margin: float, alpha: float) -> bool:
-    """Does the bundle claim more than `margin` points too many, at confidence 1 - alpha?"""
-    return upper_bound(e, alpha) < -margin
+def inflated(e: ShiftEstimate, *, favour: int, disagree: int, margin: float, alpha: float) -> bool:
+    """Does the bundle claim more than `margin` points too many, beyond the judge's noise?"""
+    return sign_p(favour, disagree) < alpha and e.shift < -margin

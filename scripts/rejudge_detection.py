@@ -15,16 +15,18 @@ taken exactly as the board takes it (leaderboard.rejudge_sample.candidates). The
 - the rule of leaderboard/data/rejudge.yaml decides (leaderboard.rejudge_stats).
 
 Printed, for N = 25, 50, 100, 200 and S = +1, +3, +5, uniform and |points|-weighted draws:
-  P(caught)   the rule rejects the bundle: simulated (--trials draws) and by a normal
-              approximation of the estimator (with-replacement variance, so slightly low);
+  P(caught)   the rule rejects the bundle: simulated (--trials draws, the whole rule) and
+              analytically (the sign test alone, draws taken as independent: binomial counts
+              of disagreements and of those in the bundle's favour);
   P(>=1 flip) the draw contains at least one fabricated verdict (the issue's measure, which
               ignores judge noise): hypergeometric for uniform draws; for weighted ones Rosen's
               approximation of successive sampling, pi_i = 1 - exp(-w_i t), sum pi_i = N;
-and the false-rejection rate of honest bundles (simulated; with --trials 20000 its resolution is
-5e-5).
+and the false-rejection rate of honest bundles (simulated; with --trials 10000 its resolution is
+1e-4), and the N an 80% chance of catching each fabrication needs (analytic).
 
     python scripts/rejudge_detection.py                      # agreement 0.85 and 0.90
     python scripts/rejudge_detection.py --agreement 1.0      # a judge that never disagrees
+    python scripts/rejudge_detection.py --shift 10 --shift 20 # larger fabrications
 """
 
 from __future__ import annotations
@@ -113,49 +115,71 @@ def simulate(
     trials: int,
     rng: np.random.Generator,
 ) -> float:
-    """Share of trials in which the rule rejects the bundle."""
+    """Share of trials in which the rule rejects the bundle (rejudge_stats.inflated, vectorised:
+    the sign test on the disagreements' directions and Des Raj's shift below -margin)."""
     m = pop.weight.size
     is_flip = np.zeros(m, dtype=bool)
     is_flip[flipped] = True
     idx = _draws(pop, n, trials, weighted, rng)
-    eff = pop.effect[idx]
     flip = is_flip[idx]
     r = rng.random(idx.shape)
-    honest_d = np.where(r < (1 - agreement) / 2, -eff, np.where(r < 1 - agreement, eff, 0.0))
-    d = np.where(flip, np.where(r < agreement, -eff, 0.0), honest_d)
+    # Honest: disagree with probability 1 - a, either way with equal chance. Flipped: the
+    # judge gives back the verdict the run earned with probability a.
+    disagree = np.where(flip, r < agreement, r < 1 - agreement)
+    favour = np.where(flip, True, r < (1 - agreement) / 2)
+    d = np.where(disagree, np.where(favour, -pop.effect[idx], pop.effect[idx]), 0.0)
     prob = pop.weight[idx] / pop.weight.sum() if weighted else np.full(idx.shape, 1.0 / m)
     seen_d = np.cumsum(d, axis=1) - d
     seen_p = np.cumsum(prob, axis=1) - prob
-    t = seen_d + d / prob * (1 - seen_p)
-    est = t.mean(axis=1)
-    se = np.sqrt(((t - est[:, None]) ** 2).sum(axis=1) / (n * (n - 1)))
-    upper = est + stats.t.ppf(1 - rules.alpha, n - 1) * se  # rejudge_stats.upper_bound
-    return float(np.mean(upper < -rules.margin))
+    shift = (seen_d + d / prob * (1 - seen_p)).mean(axis=1)
+    k = (disagree & favour).sum(axis=1)
+    p_sign = stats.binom.sf(k - 1, disagree.sum(axis=1), 0.5)
+    return float(np.mean((p_sign < rules.alpha) & (shift < -rules.margin)))
+
+
+def _per_draw(
+    pop: Population, flipped: np.ndarray, *, agreement: float, weighted: bool
+) -> tuple[float, float]:
+    """(P(a draw is a disagreement in the bundle's favour), P(one against it)), one draw."""
+    share = (
+        pop.weight[flipped].sum() / pop.weight.sum() if weighted else flipped.size / pop.weight.size
+    )
+    noise = (1 - agreement) / 2 * (1 - share)
+    return noise + agreement * share, noise
 
 
 def analytic_caught(
-    pop: Population,
-    flipped: np.ndarray,
-    n: int,
-    *,
-    agreement: float,
-    weighted: bool,
-    rules: RejudgeRules,
+    pop: Population, flipped: np.ndarray, n: int, *, agreement: float, weighted: bool, alpha: float
 ) -> float:
-    """Normal approximation: shift estimate ~ N(D, sigma^2 / n), with-replacement variance."""
-    m = pop.weight.size
-    q = pop.weight / pop.weight.sum() if weighted else np.full(m, 1.0 / m)
-    e2 = pop.effect**2
-    is_flip = np.zeros(m, dtype=bool)
-    is_flip[flipped] = True
-    mean_d = np.where(is_flip, -agreement * pop.effect, 0.0)
-    second = np.where(is_flip, agreement * e2, (1 - agreement) * e2)
-    total = mean_d.sum()
-    var = (np.sum(second / q) - total**2) / n
-    if not weighted:
-        var *= 1 - n / m  # finite population correction of simple random sampling
-    z = stats.norm.ppf(1 - rules.alpha)
-    return float(stats.norm.cdf((-rules.margin - total) / math.sqrt(var) - z))
+    """P(the sign test fires), draws taken as independent (with replacement): disagreements
+    D ~ Binomial(n, pf + pa), in the bundle's favour F | D ~ Binomial(D, pf / (pf + pa)); the
+    test fires when F reaches the smallest count whose tail under Binomial(D, 1/2) is < alpha.
+    The shift condition is not modelled (it holds whenever the test fires on these figures)."""
+    pf, pa = _per_draw(pop, flipped, agreement=agreement, weighted=weighted)
+    if pf + pa == 0:
+        return 0.0
+    d = np.arange(n + 1)
+    critical = stats.binom.isf(alpha, d, 0.5) + 1  # smallest F with P(X >= F) <= alpha
+    fires = stats.binom.sf(critical - 1, d, pf / (pf + pa))
+    return float(np.sum(stats.binom.pmf(d, n, pf + pa) * fires))
+
+
+def n_needed(
+    pop: Population, flipped: np.ndarray, *, agreement: float, weighted: bool, alpha: float
+) -> int:
+    """The smallest N with an 80% chance of catching the fabrication (analytic_caught)."""
+
+    def power(n: int) -> float:
+        return analytic_caught(pop, flipped, n, agreement=agreement, weighted=weighted, alpha=alpha)
+
+    hi = 16
+    while power(hi) < 0.8:
+        hi *= 2
+    lo = hi // 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if power(mid) < 0.8 else (lo, mid)
+    return hi
 
 
 def analytic_any(pop: Population, flipped: np.ndarray, n: int, *, weighted: bool) -> float:
@@ -175,7 +199,7 @@ def analytic_any(pop: Population, flipped: np.ndarray, n: int, *, weighted: bool
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--agreement", type=float, action="append", help="default: 0.85 and 0.90")
-    ap.add_argument("--trials", type=int, default=20000)
+    ap.add_argument("--trials", type=int, default=10000)
     ap.add_argument("--quality", type=float, default=0.6)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument(
@@ -191,8 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         f"mean effect of one flip {pop.effect.mean():.4f} points (max {pop.effect.max():.4f})"
     )
     print(
-        f"rule: reject when the {100 * (1 - rules.alpha):g}% upper bound of the shift is below "
-        f"-{rules.margin:g} points; default N = {rules.n}; {args.trials} trials per cell"
+        f"rule: reject when the sign test of the disagreements' directions gives p < "
+        f"{rules.alpha:g} and the implied shift is below -{rules.margin:g} points; default N = "
+        f"{rules.n}; {args.trials} trials per cell"
     )
     for a in args.agreement or [0.85, 0.90]:
         print(f"\nper-item agreement of the maintainer's judge with the claimed verdicts: {a:.2f}")
@@ -213,11 +238,23 @@ def main(argv: list[str] | None = None) -> int:
                 for s in shifts:
                     f = fabricate(pop, s)
                     sim = simulate(pop, f, n, trials=args.trials, rng=rng, **kw)
-                    approx = analytic_caught(pop, f, n, **kw)
+                    approx = analytic_caught(
+                        pop, f, n, agreement=a, weighted=weighted, alpha=rules.alpha
+                    )
                     anyf = analytic_any(pop, f, n, weighted=weighted)
                     cells.append(f"  {sim:6.3f} / {approx:6.3f}, {anyf:5.3f}".ljust(43))
                 name = "|points|" if weighted else "uniform"
                 print(f"{n:>4} {name:<9} {honest:8.5f} |" + "|".join(cells))
+        for weighted in (False, True):
+            need = [
+                n_needed(pop, fabricate(pop, s), agreement=a, weighted=weighted, alpha=rules.alpha)
+                for s in shifts
+            ]
+            print(
+                f"  verdicts to re-judge for an 80% chance ({'|points|' if weighted else 'uniform'}"
+                f", analytic; the bundle holds {pop.weight.size:,}): "
+                + ", ".join(f"+{s:g} pt: {x:,}" for s, x in zip(shifts, need, strict=True))
+            )
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from leaderboard.rejudge import CODE, rejudge_config
 from leaderboard.rejudge_sample import bundle_digest, candidates, draw
 from leaderboard.rejudge_stats import des_raj, estimate_shift, wilson
 from leaderboard.verify import BUNDLE_FILES, verify_bundle
-from tests.fakes import FakeAnthropic, Fault, structured_schema
+from tests.fakes import FakeAnthropic, Fault, last_user_text, structured_schema
 from tests.fakes.fixtures import point_anthropic_env
 from tests.leaderboard_helpers import HAND_VERDICTS, bundle, edit_json, mini_suites
 
@@ -40,6 +41,17 @@ def honest_judge(body: dict[str, Any]) -> dict[str, Any]:
         item: {"evidence": "", "rationale": "as judged", "verdict": HAND_VERDICTS[item]}
         for item in schema.get("properties", {})
     }
+
+
+def noisy_judge(body: dict[str, Any]) -> dict[str, Any]:
+    """The same judge drawn again: about 1 verdict in 6 comes out the other way (fixed per item
+    and response, so the test is deterministic)."""
+    answer = honest_judge(body)
+    text = last_user_text(body)
+    for item, entry in answer.items():
+        if zlib.crc32(f"{item}|{text}".encode()) % 6 == 0:
+            entry["verdict"] = not entry["verdict"]
+    return answer
 
 
 @pytest.fixture
@@ -114,19 +126,33 @@ def test_honest_bundle_passes_and_the_board_shows_the_line(
     assert any(f"re-judged 20 of 48 LLM verdicts with {JUDGE}" in h for h in shown)
 
 
+def test_judge_noise_does_not_reject_an_honest_bundle(judge, tmp_path: Path) -> None:
+    judge.responder = noisy_judge
+    src = tmp_path / "src"
+    pinned(bundle(src, "honest", judge=JUDGE, samples=SAMPLES))
+    result = build(src, tmp_path / "board", tmp_path / "cache", n=48)
+    assert result.rejected == []
+    report = result.rejudged["run-honest"]
+    # Every verdict re-judged; the noise disagrees both ways, so the sign test stays quiet.
+    assert report["disagree"] >= 5 and 0 < report["favour"] < report["disagree"]
+    assert report["p_value"] > 0.001
+
+
 def test_fourteen_flipped_verdicts_are_caught(judge, tmp_path: Path) -> None:
     src = tmp_path / "src"
     pinned(bundle(src, "honest", judge=JUDGE, samples=SAMPLES))
     pinned(bundle(src, "liar", judge=JUDGE, samples=SAMPLES, verdict=flipped(14)))
-    # On this small bundle the 14 flips are 14 of the 24 verdicts against the run (+23 points);
-    # 36 of 48 verdicts catch it in 99.6% of draws (500 keys tried), 24 in 44%.
-    result = build(src, tmp_path / "board", tmp_path / "cache", n=36)
+    # On this small bundle the 14 flips are 14 of the 24 verdicts against the run (+23 points).
+    # With a judge that always agrees, the sign test needs 10 of them drawn (0.5**10 < 0.001):
+    # re-judging all 48 draws all 14 (p = 0.5**14).
+    result = build(src, tmp_path / "board", tmp_path / "cache", n=48)
     assert [r["code"] for r in result.rejected] == [CODE]
     entry = result.rejected[0]
     assert entry["run_id"] == "run-liar"
-    assert entry["reason"].startswith("re-judging mismatch: the bundle claims ")
+    assert entry["reason"].startswith(f"re-judging mismatch: {JUDGE} disagrees with 14 of 48 ")
     assert "\n" not in entry["reason"]
-    assert entry["rejudge"]["against"] == entry["rejudge"]["disagree"] > 0
+    assert entry["rejudge"]["favour"] == entry["rejudge"]["disagree"] == 14
+    assert entry["rejudge"]["p_value"] == 0.5**14
     assert result.accepted == ["run-honest"]
     on_board = json.loads((tmp_path / "board" / "rejected.json").read_text())
     assert on_board[0]["code"] == CODE
