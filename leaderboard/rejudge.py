@@ -31,7 +31,6 @@ from benchmark.judging import JudgeCall, judge_groups, judge_items
 from benchmark.providers import make_provider, parse_spec
 from benchmark.providers.base import Completion, GenerateRequest, Provider
 from benchmark.retry import RetryPolicy
-from benchmark.runner import RunConfig
 from benchmark.schemas import JudgmentRecord, RubricItem
 from benchmark.suite import Suite
 
@@ -250,6 +249,8 @@ async def _judge_drawn(
         task_id, sample, item_id = c.key
         group = _group_of(tasks[task_id].items, item_id, m.judge_mode)
         groups.setdefault((task_id, sample, group[0].id), group)
+    from benchmark.runner import RunConfig  # the run's own judge parameters; loaded only here
+
     params = RunConfig(model="-", judge=service.spec).judge_params()
     results = await asyncio.gather(
         *(

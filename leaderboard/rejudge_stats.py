@@ -26,8 +26,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy import stats
-
 Z95 = 1.959963984540054
 
 
@@ -79,6 +77,8 @@ def estimate_shift(
     if n >= population:
         total = float(sum(shifts))
         return ShiftEstimate(total, total, total, 0.0, n, True)
+    from scipy import stats  # only a build that re-judges pays for importing it
+
     est, se = des_raj(shifts, probs)
     half = float(stats.t.ppf(0.975, n - 1)) * se if n > 1 else math.inf
     return ShiftEstimate(est, est - half, est + half, se, n, False)
@@ -88,6 +88,8 @@ def sign_p(favour: int, disagree: int) -> float:
     """P(at least `favour` of `disagree` fair coins land on the bundle's side)."""
     if disagree == 0:
         return 1.0
+    from scipy import stats
+
     return float(stats.binom.sf(favour - 1, disagree, 0.5))
 
 
