@@ -474,8 +474,8 @@ def rejudge_notes(
     if failed:
         notes.append(
             f"re-judging: {sum(r['failed'] for r in failed)} verdict(s) in {len(failed)} "
-            f"bundle(s) got no new verdict, e.g. {failed[0]['error']} (not cached: a rebuild "
-            "asks again)"
+            f"bundle(s) got no new verdict, e.g. {failed[0]['error']} (failed calls are not "
+            "cached: a rebuild asks them again)"
         )
     if config.key_note:
         notes.append(config.key_note)
