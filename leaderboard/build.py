@@ -56,14 +56,8 @@ from .metrics import DIVERSITY_KEYS, DiversityCache, run_cost, run_diversity
 from .modelmeta import ModelTable, load_model_table
 from .ranking import ALPHA, N_BOOT, SEED, RankInfo, tie_aware_ranks
 from .rederive import RederiveCache
-from .rejudge import (
-    RejudgeConfig,
-    Rejudger,
-    board_meta,
-    rejection_fields,
-    rejudge_notes,
-    rejudge_summary,
-)
+from .rejudge import RejudgeConfig, Rejudger, rejection_fields, rejudge_summary
+from .rejudge_report import board_meta, rejudge_notes
 from .rules import packaged_rules
 from .verify import (
     BUNDLE_FILES,
