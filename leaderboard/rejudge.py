@@ -148,12 +148,14 @@ REFUSED = (401, 403)  # credentials the judge will never take: no bundle can be 
 
 
 def refusing_stops(service: CallService) -> JudgeCall:
-    """`service`, except that a refused key stops the build (one line naming --rejudge) instead
-    of leaving every bundle with failed re-judgments."""
+    """`service`, except that a refused key or an unreachable judge stops the build (one line
+    naming --rejudge) instead of leaving every bundle with failed re-judgments."""
 
     async def call(request: GenerateRequest) -> Completion:
         try:
             return await service(request)
+        except UsageError as err:  # CallService: the judge cannot be reached at all
+            raise UsageError(f"--rejudge: {service.spec}: {err}") from None
         except ProviderError as err:
             if err.status in REFUSED:
                 raise UsageError(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import socket
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -210,6 +211,21 @@ def test_a_refused_key_stops_the_build(judge, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=rf"^--rejudge: {JUDGE} refused the credentials"):
         build(src, tmp_path / "board", tmp_path / "cache", n=20)
     assert not (tmp_path / "board").exists()
+
+
+def test_an_unreachable_judge_stops_the_build(
+    judge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "src"
+    bundle(src, "honest", judge=JUDGE, samples=1)
+    build(src, tmp_path / "board", tmp_path / "cache", n=2)
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", f"http://127.0.0.1:{closed}")
+    with pytest.raises(UsageError, match=rf"^--rejudge: {JUDGE}: "):
+        build(src, tmp_path / "board", tmp_path / "cache2", n=2)
+    assert (tmp_path / "board" / "leaderboard.parquet").is_file()  # the previous board stays
 
 
 def test_a_bundle_of_another_judge_is_not_rejudged(judge, tmp_path: Path) -> None:
