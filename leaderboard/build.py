@@ -58,9 +58,8 @@ from .ranking import ALPHA, N_BOOT, SEED, RankInfo, tie_aware_ranks
 from .rederive import RederiveCache
 from .rejudge import RejudgeConfig, Rejudger, rejection_fields, rejudge_summary
 from .rejudge_report import board_meta, rejudge_notes
-from .rules import packaged_rules
+from .rules import BUNDLE_FILES, packaged_rules
 from .verify import (
-    BUNDLE_FILES,
     MIN_COVERAGE,
     BundleRejected,
     VerifiedBundle,

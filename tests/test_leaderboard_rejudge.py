@@ -24,7 +24,8 @@ from leaderboard.build import build_board
 from leaderboard.rejudge import CODE, rejudge_config
 from leaderboard.rejudge_sample import bundle_digest, candidates, draw
 from leaderboard.rejudge_stats import des_raj, estimate_shift, wilson
-from leaderboard.verify import BUNDLE_FILES, verify_bundle
+from leaderboard.rules import BUNDLE_FILES
+from leaderboard.verify import verify_bundle
 from tests.fakes import FakeAnthropic, Fault, last_user_text, structured_schema
 from tests.fakes.fixtures import point_anthropic_env
 from tests.leaderboard_helpers import HAND_VERDICTS, bundle, edit_json, mini_suites
