@@ -56,7 +56,9 @@ from .metrics import DIVERSITY_KEYS, DiversityCache, run_cost, run_diversity
 from .modelmeta import ModelTable, load_model_table
 from .ranking import ALPHA, N_BOOT, SEED, RankInfo, tie_aware_ranks
 from .rederive import RederiveCache
-from .rules import packaged_rules
+from .rejudge import RejudgeConfig, Rejudger, rejection_fields, rejudge_summary
+from .rejudge_report import board_meta, rejudge_notes
+from .rules import BUNDLE_FILES, packaged_rules
 from .verify import (
     MIN_COVERAGE,
     BundleRejected,
@@ -85,15 +87,17 @@ class BuildResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    rejudged: dict[str, dict[str, Any]] | None = None  # run key -> re-judging report
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "out": str(self.out),
             "accepted": len(self.accepted),
             "rejected": self.rejected,
             "seconds": round(self.seconds, 3),
             "notes": self.notes,
         }
+        return out if self.rejudged is None else out | {"rejudged": self.rejudged}
 
 
 @dataclass
@@ -114,6 +118,7 @@ class RunSummary:
     human: HumanPart | None
     staged: Path  # its details folder, moved into place when the run is kept
     identity: Identity  # its run id, response hashes and judge response ids
+    rejudge: dict[str, Any] | None = None  # its re-judging columns and report (rejudge.py)
 
 
 def run_key(bundle: VerifiedBundle) -> str:
@@ -164,6 +169,7 @@ def _row(
         "ranked": run.unranked is None,
         "unranked_reason": run.unranked or "",
     }
+    row.update(run.rejudge["columns"] if run.rejudge else {})
     row.update(_ci_columns("overall", s.overall))
     row.update(_ci_columns("rank_score", run.bound.overall))
     for c in categories:
@@ -257,8 +263,10 @@ def _init_worker(
     min_samples: int,
     staging: Path,
     cache: Path | None,
+    rejudge: RejudgeConfig | None = None,
 ) -> None:
     _STATE.update(
+        rejudger=Rejudger(rejudge) if rejudge is not None else None,
         suites=suites,
         labels=labels,
         min_coverage=min_coverage,
@@ -281,8 +289,9 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
             source=source,
             cache=_STATE["rederive_cache"],
         )
+        rejudged = rejudge_summary(_STATE["rejudger"], b, _STATE["suites"], BUNDLE_FILES)
     except BundleRejected as err:
-        return rejection_entry(source, path, err)
+        return rejection_entry(source, path, err) | rejection_fields(err)
     key = run_key(b)
     staged = Path(_STATE["staging"]) / str(index)
     _write_details(staged, b)
@@ -310,6 +319,7 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
         human=human_part(key, b, labels) if labels else None,
         staged=staged,
         identity=Identity(m.run_id, response_digests(b.responses), b.response_ids),
+        rejudge=rejudged,
     )
 
 
@@ -436,11 +446,13 @@ def build_board(
     workers: int | None = None,
     cache: str | Path | None = None,
     previous: str | Path | None = None,
+    rejudge: RejudgeConfig | None = None,
 ) -> BuildResult:
     """Verify the bundles under `source` and write the board to `out`. `cache`: a folder
     where per-run diversity metrics are kept between builds (None: none kept).
     `min_samples`: samples per task of a ranked entry (default: leaderboard/rules.py).
-    `previous`: a board whose admission order is kept (default: the board at `out`, if any)."""
+    `previous`: a board whose admission order is kept (default: the board at `out`, if any).
+    `rejudge`: spot re-judging (rejudge.py; validated by `rejudge_config` before any call)."""
     rules = packaged_rules()
     if min_samples is None:
         min_samples = rules.min_samples
@@ -474,6 +486,7 @@ def build_board(
                     min_samples,
                     staging,
                     Path(cache) if cache else None,
+                    rejudge,
                 ),
                 default_workers() if workers is None else workers,
                 Ledger(copy_share=rules.copy_share),
@@ -489,6 +502,10 @@ def build_board(
         meta["min_samples"] = min_samples
         meta["copy_share"] = rules.copy_share
         meta["admitted"] = admitted
+        if rejudge is not None:
+            result.rejudged = {r.key: r.rejudge["report"] for r in accepted if r.rejudge}
+            meta["rejudge"] = board_meta(rejudge, result.rejudged, rejected)
+            meta["notes"] += rejudge_notes(rejudge, result.rejudged, rejected)
         result.notes = meta["notes"]
         result.seconds = time.perf_counter() - started
         meta["build_seconds"] = round(result.seconds, 3)

@@ -88,6 +88,19 @@ def register(sub: Any) -> None:
         action="store_true",
         help="measure every run's diversity and re-derive every bundle again",
     )
+    b.add_argument(
+        "--rejudge",
+        action="append",
+        metavar="SPEC",
+        help="re-judge a sample of the LLM verdicts of every bundle judged by SPEC with that "
+        "judge (repeatable; docs/LEADERBOARD.md 'Spot re-judging')",
+    )
+    b.add_argument(
+        "--rejudge-n",
+        type=positive_int("--rejudge-n"),
+        metavar="N",
+        help="LLM verdicts re-judged per bundle (default 100)",
+    )
     b.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     b.set_defaults(func=cmd_build)
 
@@ -160,6 +173,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     if not str(args.source).startswith("hf://") and not Path(args.source).is_dir():
         raise UsageError(f"SOURCE: {args.source} is not a folder or hf://datasets/ORG/NAME")
+    cache = None if args.no_cache else (args.cache or default_cache())
+    rejudge = None
+    if args.rejudge or args.rejudge_n is not None:
+        from leaderboard.rejudge import rejudge_config
+
+        if not args.rejudge:
+            raise UsageError("--rejudge-n: needs --rejudge SPEC (the judge to re-judge with)")
+        rejudge = rejudge_config(args.rejudge, args.rejudge_n, cache)
     result = build_board(
         args.source,
         args.out,
@@ -169,8 +190,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         human=args.human,
         models=args.models,
         workers=args.workers,
-        cache=None if args.no_cache else (args.cache or default_cache()),
+        cache=cache,
         previous=args.previous,
+        rejudge=rejudge,
     )
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))
@@ -181,6 +203,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     for r in result.rejected:
         print(f"  rejected {r['source']}: {r['reason']}")
+    for key, report in (result.rejudged or {}).items():
+        print(f"  {key}: {report['line']}")
     for note in result.notes:
         print(f"  note: {note}")
     return 0

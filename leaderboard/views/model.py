@@ -76,6 +76,8 @@ caption(
     f"{row['samples']} sample(s) per task · run {row['run_id']} · provider {row['provider']}, "
     f"{row['weights']} weights"
 )
+if isinstance(row.get("rejudge"), str) and row["rejudge"]:
+    caption(row["rejudge"])  # spot re-judging (leaderboard/rejudge.py), when the build did it
 
 # ------------------------------------------------------------------ radar and categories
 left, right = st.columns([3, 2])
