@@ -22,6 +22,7 @@ class VerificationRules(BaseModel):
     max_file_mib: dict[str, float]  # per bundle file, checked before parsing
     max_line_mib: float = Field(gt=0)  # one JSONL line
     stream_above_mib: float = Field(ge=0)  # responses.jsonl above this: streamed, not held
+    refused_providers: list[str]  # model or judge providers never admitted (test fakes)
 
     @field_validator("max_file_mib")
     @classmethod

@@ -135,6 +135,18 @@ def _suite_for(manifest: Manifest, suites: Mapping[str, Suite]) -> Suite:
     return suite
 
 
+def _check_providers(manifest: Manifest, rules: VerificationRules) -> None:
+    """A test provider's answers or verdicts measure nothing, however consistent the bundle."""
+    for role, spec in (("model", manifest.model), ("judge", manifest.judge)):
+        provider = spec.partition("/")[0] if spec else ""
+        if provider in rules.refused_providers:
+            raise BundleRejected(
+                "test_provider",
+                f"test provider: the {role} {spec!r} is a test provider whose "
+                f"{'answers' if role == 'model' else 'verdicts'} measure nothing",
+            )
+
+
 def _tasks_for(manifest: Manifest, suite: Suite) -> list[ResolvedTask]:
     known = {t.id: t for t in suite.tasks}
     unknown = [t for t in manifest.task_ids if t not in known]
@@ -382,6 +394,7 @@ def verify_bundle(
         raise BundleRejected("missing_file", f"missing file: {', '.join(missing)}")
     check_sizes(path, limits)
     manifest = read_model(path / MANIFEST, Manifest)
+    _check_providers(manifest, limits)
     stated = read_model(path / SCORES, Scores)
     suite = _suite_for(manifest, suites)
     tasks = _tasks_for(manifest, suite)
