@@ -93,18 +93,22 @@ class RunConfig:
             spec=self.model, endpoint=endpoint_of(self.model, self.base_url), params=params
         )
 
-    def judge_spec(self) -> JudgeSpec | None:
-        if self.judge is None:
-            return None
-        # Pinned: 0 for a single verdict; K independent samples need some temperature.
+    def judge_params(self) -> GenerationParams:
+        """The judge's params: pinned, 0 for a single verdict; K independent samples need some
+        temperature."""
         temp = self.judge_temperature
         if temp is None:
             temp = 0.0 if self.judge_samples == 1 else 1.0
+        return GenerationParams(temperature=temp, max_tokens=self.judge_max_tokens)
+
+    def judge_spec(self) -> JudgeSpec | None:
+        if self.judge is None:
+            return None
         fp = prompt_fingerprint()
         return JudgeSpec(
             spec=self.judge,
             endpoint=endpoint_of(self.judge, self.judge_base_url),
-            params=GenerationParams(temperature=temp, max_tokens=self.judge_max_tokens),
+            params=self.judge_params(),
             prompt=PromptFingerprint(version=fp["prompt_version"], sha256=fp["prompt_sha256"]),
             samples=self.judge_samples,
             mode=self.judge_mode,

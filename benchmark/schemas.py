@@ -482,6 +482,10 @@ class JudgmentRecord(BaseModel):
     # The judge call's tokens, on the first record of the items it judged together; on disk
     # zeros elsewhere (checks, the call's other items), None in Python.
     usage: Usage | None = None
+    # The provider's id of the judge response the verdict was read from, when recorded (written
+    # only then). One judge call answers one group of items of one response, so the leaderboard
+    # rejects an id found on lines of two groups, or in two bundles.
+    response_id: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
     _empty_is_none = field_validator("error", "error_kind", "votes", mode="before")(
         _none_from_empty

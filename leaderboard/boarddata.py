@@ -80,13 +80,25 @@ def board_signature(root: str | Path) -> Signature:
     return tuple(out)
 
 
+def _older_board(frame: pd.DataFrame) -> pd.DataFrame:
+    """A board built before runs were split into ranked and unranked and ranked by the rank
+    score (a published board may be older than the app): its runs were all ranked on overall."""
+    if "ranked" not in frame.columns:
+        frame["ranked"] = True
+        frame["unranked_reason"] = ""
+    for suffix in ("", "_ci_low", "_ci_high"):
+        if f"rank_score{suffix}" not in frame.columns and f"overall{suffix}" in frame.columns:
+            frame[f"rank_score{suffix}"] = frame[f"overall{suffix}"]
+    return frame
+
+
 def load_board(root: str | Path) -> BoardData:
     root = Path(root)
     meta = json.loads((root / META_FILE).read_text(encoding="utf-8"))
     rejected = json.loads((root / REJECTED_FILE).read_text(encoding="utf-8"))
     return BoardData(
         root=root,
-        frame=pd.read_parquet(root / BOARD_FILE),
+        frame=_older_board(pd.read_parquet(root / BOARD_FILE)),
         meta=meta,
         rejected=rejected,
         tasks=pd.read_parquet(root / TASKS_FILE),

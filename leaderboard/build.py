@@ -1,8 +1,9 @@
 """`musebench leaderboard build SOURCE --out DIR`: verify every bundle under SOURCE (a local
 folder or hf://datasets/ORG/NAME[@REVISION]) and write the precomputed board the app reads:
 
-    DIR/leaderboard.parquet      one row per accepted run (recomputed scores, CIs, tie-aware
-                                 rank, categories, dimensions, diversity, calibration, PPI, cost)
+    DIR/leaderboard.parquet      one row per accepted run (recomputed scores, CIs, the rank
+                                 score and tie-aware rank of runs of the whole suite, categories,
+                                 dimensions, diversity, calibration, PPI, cost)
     DIR/rejected.json            every bundle left out, with the reason
     DIR/board.json               what was built from what: columns, notes, methods
     DIR/tasks.parquet            per-run, per-task scores (model page)
@@ -21,7 +22,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,8 +37,10 @@ import pyarrow.parquet as pq
 from benchmark.cost import PriceTable, load_prices
 from benchmark.errors import UsageError
 from benchmark.schemas import Manifest, Scores
+from benchmark.scoring import run_seed
 from benchmark.suite import Suite
 
+from .bound import worst_case_scores
 from .files import BOARD_FILE, DETAILS_DIR, META_FILE, REJECTED_FILE, TASKS_FILE
 from .hub import download_submissions, model_slug, parse_hf_source
 from .human import (
@@ -48,9 +51,14 @@ from .human import (
     load_human_verdicts,
     summarise_humans,
 )
+from .identity import Identity, Ledger, response_digests
 from .metrics import DIVERSITY_KEYS, DiversityCache, run_cost, run_diversity
 from .modelmeta import ModelTable, load_model_table
-from .ranking import ALPHA, N_BOOT, SEED, tie_aware_ranks
+from .ranking import ALPHA, N_BOOT, SEED, RankInfo, tie_aware_ranks
+from .rederive import RederiveCache
+from .rejudge import RejudgeConfig, Rejudger, rejection_fields, rejudge_summary
+from .rejudge_report import board_meta, rejudge_notes
+from .rules import BUNDLE_FILES, packaged_rules
 from .verify import (
     MIN_COVERAGE,
     BundleRejected,
@@ -65,8 +73,9 @@ DEMO_PREFIX = "replay/illustrative-"
 DEMO_LABEL = "illustrative (demo data)"
 PARALLEL_FROM = 16  # bundles; below this, worker start-up costs more than it saves
 RANK_METHOD = (
-    "rank = 1 + number of runs significantly better; B is significantly better than A when "
-    "the 2.5th percentile of the paired bootstrap of mean(B - A) over their common tasks "
+    "runs of the whole suite only, on the rank score (missing verdicts counted against the "
+    "run); rank = 1 + number of runs significantly better; B is significantly better than A "
+    "when the 2.5th percentile of the paired bootstrap of mean(B - A) over their tasks "
     f"({N_BOOT} resamples, seed {SEED}) is above 0"
 )
 
@@ -78,15 +87,17 @@ class BuildResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    rejudged: dict[str, dict[str, Any]] | None = None  # run key -> re-judging report
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "out": str(self.out),
             "accepted": len(self.accepted),
             "rejected": self.rejected,
             "seconds": round(self.seconds, 3),
             "notes": self.notes,
         }
+        return out if self.rejudged is None else out | {"rejudged": self.rejudged}
 
 
 @dataclass
@@ -97,6 +108,8 @@ class RunSummary:
     source: str
     manifest: Manifest
     scores: Scores
+    bound: Scores  # the rank score: missing verdicts counted against the run (bound.py)
+    unranked: str | None  # why the run is not ranked among full entries, None when it is
     suite_tasks: int
     titles: dict[str, tuple[str, str]]  # task id -> (category, title)
     cost: float | None
@@ -104,6 +117,8 @@ class RunSummary:
     diversity_note: str | None
     human: HumanPart | None
     staged: Path  # its details folder, moved into place when the run is kept
+    identity: Identity  # its run id, response hashes and judge response ids
+    rejudge: dict[str, Any] | None = None  # its re-judging columns and report (rejudge.py)
 
 
 def run_key(bundle: VerifiedBundle) -> str:
@@ -151,8 +166,12 @@ def _row(
         "status": s.status,
         "cost_usd": run.cost,
         "source": run.source,
+        "ranked": run.unranked is None,
+        "unranked_reason": run.unranked or "",
     }
+    row.update(run.rejudge["columns"] if run.rejudge else {})
     row.update(_ci_columns("overall", s.overall))
+    row.update(_ci_columns("rank_score", run.bound.overall))
     for c in categories:
         row.update(_ci_columns(f"cat_{c}", s.categories.get(c)))
     for d in dimensions:
@@ -202,35 +221,33 @@ JUDGMENT_SCHEMA = pa.schema(
 )
 
 
+def _table(
+    records: Iterable[Any], schema: pa.Schema, derived: Callable[[Any], dict[str, Any]]
+) -> pa.Table:
+    """One column per schema field: each record's attribute of that name, or the value
+    `derived` gives for it."""
+    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+    for rec in records:
+        extra = derived(rec)
+        for name, column in columns.items():
+            column.append(extra[name] if name in extra else getattr(rec, name))
+    return pa.table(columns, schema=schema)
+
+
 def _write_details(folder: Path, b: VerifiedBundle) -> None:
     """The sample viewer's data: responses and judgments (with each item's text)."""
     folder.mkdir(parents=True, exist_ok=True)
-    rs = b.responses
-    responses = {
-        "task_id": [r.task_id for r in rs],
-        "sample": [r.sample for r in rs],
-        "text": [r.text for r in rs],
-        "transcript": [json.dumps([m.model_dump() for m in r.transcript]) for r in rs],
-        "error": [r.error for r in rs],
-    }
-    pq.write_table(pa.table(responses, schema=RESPONSE_SCHEMA), folder / "responses.parquet")
+    responses = _table(
+        b.responses,
+        RESPONSE_SCHEMA,
+        lambda r: {"transcript": json.dumps([m.model_dump() for m in r.transcript])},
+    )
+    pq.write_table(responses, folder / "responses.parquet")
     text = {(t.id, it.id): it.text for t in b.tasks for it in t.items}
-    js = b.judgments
-    judgments = {
-        "task_id": [j.task_id for j in js],
-        "sample": [j.sample for j in js],
-        "item_id": [j.item_id for j in js],
-        "dimension": [j.dimension for j in js],
-        "points": [j.points for j in js],
-        "verdict": [j.verdict for j in js],
-        "evidence": [j.evidence for j in js],
-        "rationale": [j.rationale for j in js],
-        "judge": [j.judge for j in js],
-        "grounded": [j.grounded for j in js],
-        "error": [j.error for j in js],
-        "item_text": [text[(j.task_id, j.item_id)] for j in js],
-    }
-    pq.write_table(pa.table(judgments, schema=JUDGMENT_SCHEMA), folder / "judgments.parquet")
+    judgments = _table(
+        b.judgments, JUDGMENT_SCHEMA, lambda j: {"item_text": text[(j.task_id, j.item_id)]}
+    )
+    pq.write_table(judgments, folder / "judgments.parquet")
 
 
 # --------------------------------------------------------------------------- one bundle
@@ -243,16 +260,21 @@ def _init_worker(
     suites: Mapping[str, Suite],
     labels: Labels | None,
     min_coverage: float,
+    min_samples: int,
     staging: Path,
     cache: Path | None,
+    rejudge: RejudgeConfig | None = None,
 ) -> None:
     _STATE.update(
+        rejudger=Rejudger(rejudge) if rejudge is not None else None,
         suites=suites,
         labels=labels,
         min_coverage=min_coverage,
+        min_samples=min_samples,
         staging=staging,
         prices=load_prices(),
         diversity_cache=DiversityCache(cache / "diversity") if cache is not None else None,
+        rederive_cache=RederiveCache(cache / "rederive") if cache is not None else None,
     )
 
 
@@ -261,10 +283,15 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
     index, path, source = job
     try:
         b = verify_bundle(
-            path, _STATE["suites"], min_coverage=_STATE["min_coverage"], source=source
+            path,
+            _STATE["suites"],
+            min_coverage=_STATE["min_coverage"],
+            source=source,
+            cache=_STATE["rederive_cache"],
         )
+        rejudged = rejudge_summary(_STATE["rejudger"], b, _STATE["suites"], BUNDLE_FILES)
     except BundleRejected as err:
-        return rejection_entry(source, path, err)
+        return rejection_entry(source, path, err) | rejection_fields(err)
     key = run_key(b)
     staged = Path(_STATE["staging"]) / str(index)
     _write_details(staged, b)
@@ -275,19 +302,37 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
     diversity, note = run_diversity(key, texts, raw, _STATE["diversity_cache"])
     prices: PriceTable = _STATE["prices"]
     labels: Labels | None = _STATE["labels"]
+    suite: Suite = _STATE["suites"][b.manifest.suite_version]
+    m = b.manifest
     return RunSummary(
         key=key,
         source=source,
-        manifest=b.manifest,
+        manifest=m,
         scores=b.scores,
-        suite_tasks=len(_STATE["suites"][b.manifest.suite_version].tasks),
+        bound=worst_case_scores(m.model, b.tasks, m.samples, b.judgments, seed=run_seed(m.seed)),
+        unranked=unranked_reason(m, suite, _STATE["min_samples"]),
+        suite_tasks=len(suite.tasks),
         titles={t.id: (t.category, t.title) for t in b.tasks},
         cost=run_cost(b.manifest, b.responses, b.judgments, prices),
         diversity=diversity,
         diversity_note=note,
         human=human_part(key, b, labels) if labels else None,
         staged=staged,
+        identity=Identity(m.run_id, response_digests(b.responses), b.response_ids),
+        rejudge=rejudged,
     )
+
+
+def unranked_reason(manifest: Manifest, suite: Suite, min_samples: int) -> str | None:
+    """Why a run cannot be ranked among full entries (None: it can): a ranked entry answers
+    every task of the suite version it declares, with at least `min_samples` per task."""
+    missing = len({t.id for t in suite.tasks} - set(manifest.task_ids))
+    if missing:
+        n = len(suite.tasks)
+        return f"subset of the suite: {n - missing} of {n} tasks of suite {suite.version}"
+    if manifest.samples < min_samples:
+        return f"{manifest.samples} sample(s) per task; a ranked entry has at least {min_samples}"
+    return None
 
 
 def _run_jobs(
@@ -337,39 +382,56 @@ def _swap_in(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def previous_admissions(board: Path | None) -> list[str]:
+    """The bundles (paths relative to the source) a board admitted, in the order it admitted
+    them: a rebuild keeps that precedence. Empty for no board or one built before it was kept."""
+    meta = board / META_FILE if board is not None else None
+    if meta is None or not meta.is_file():
+        return []
+    try:
+        admitted = json.loads(meta.read_text(encoding="utf-8")).get("admitted", [])
+    except (OSError, ValueError, AttributeError):
+        raise UsageError(f"--previous: {meta} is not a board's {META_FILE}") from None
+    return [a for a in admitted if isinstance(a, str)]
+
+
 def _collect(
     root: Path,
     label: str | None,
     tmp: Path,
     init: tuple[Any, ...],
     workers: int,
-) -> tuple[list[RunSummary], list[dict[str, Any]]]:
-    """Summaries of the accepted runs (details moved into tmp/details) and rejections."""
-    jobs = []
-    for i, path in enumerate(find_bundles(root)):
-        rel = path.relative_to(root).as_posix()
-        jobs.append((i, path, f"{label}/{rel}" if label else str(path)))
+    ledger: Ledger,
+    first: list[str],
+) -> tuple[list[RunSummary], list[dict[str, Any]], list[str]]:
+    """Summaries of the accepted runs (details moved into tmp/details), rejections, and the
+    accepted bundles' paths in the order they were admitted. Bundles a previous board admitted
+    come first, in its order, then new ones in path order: the first keeps a run id and its
+    responses (identity.py)."""
+    paths = find_bundles(root)
+    rank = {rel: i for i, rel in enumerate(first)}
+    rels = {p: p.relative_to(root).as_posix() for p in paths}
+    paths.sort(key=lambda p: (rank.get(rels[p], len(rank)), rels[p]))
+    jobs = [(i, p, f"{label}/{rels[p]}" if label else str(p)) for i, p in enumerate(paths)]
     accepted: list[RunSummary] = []
     rejected: list[dict[str, Any]] = []
-    seen: dict[str, str] = {}
+    admitted: list[str] = []
     details = tmp / DETAILS_DIR
     details.mkdir()
     for (_, path, source), outcome in zip(jobs, _run_jobs(jobs, init, workers), strict=True):
         if isinstance(outcome, dict):
             rejected.append(outcome)
-        elif outcome.key in seen:
-            err = BundleRejected(
-                "duplicate_run",
-                f"duplicate run: run_id {outcome.manifest.run_id} is already on the board "
-                f"from {seen[outcome.key]}",
-            )
+            continue
+        try:
+            ledger.admit(outcome.identity, source)
+        except BundleRejected as err:
             rejected.append(rejection_entry(source, path, err))
             shutil.rmtree(outcome.staged, ignore_errors=True)
-        else:
-            seen[outcome.key] = source
-            os.replace(outcome.staged, details / outcome.key)
-            accepted.append(outcome)
-    return accepted, rejected
+            continue
+        os.replace(outcome.staged, details / outcome.key)
+        accepted.append(outcome)
+        admitted.append(rels[path])
+    return accepted, rejected, admitted
 
 
 def build_board(
@@ -378,13 +440,22 @@ def build_board(
     *,
     suites: Mapping[str, Suite] | None = None,
     min_coverage: float = MIN_COVERAGE,
+    min_samples: int | None = None,
     human: str | Path | None = None,
     models: str | Path | None = None,
     workers: int | None = None,
     cache: str | Path | None = None,
+    previous: str | Path | None = None,
+    rejudge: RejudgeConfig | None = None,
 ) -> BuildResult:
     """Verify the bundles under `source` and write the board to `out`. `cache`: a folder
-    where per-run diversity metrics are kept between builds (None: none kept)."""
+    where per-run diversity metrics are kept between builds (None: none kept).
+    `min_samples`: samples per task of a ranked entry (default: leaderboard/rules.py).
+    `previous`: a board whose admission order is kept (default: the board at `out`, if any).
+    `rejudge`: spot re-judging (rejudge.py; validated by `rejudge_config` before any call)."""
+    rules = packaged_rules()
+    if min_samples is None:
+        min_samples = rules.min_samples
     started = time.perf_counter()
     out = Path(out)
     suites = suites or load_suites()
@@ -392,6 +463,7 @@ def build_board(
     labels = load_human_verdicts(human) if human is not None else None
     hub = parse_hf_source(str(source))
     result = BuildResult(out=out)
+    first = previous_admissions(Path(previous) if previous is not None else out)
     tmp = _prepare_out(out)
     try:
         with tempfile.TemporaryDirectory(prefix="musebench-board-src-") as download:
@@ -403,12 +475,22 @@ def build_board(
                 label = None
             staging = tmp / ".staging"
             staging.mkdir()
-            accepted, rejected = _collect(
+            accepted, rejected, admitted = _collect(
                 root,
                 label,
                 tmp,
-                (suites, labels, min_coverage, staging, Path(cache) if cache else None),
+                (
+                    suites,
+                    labels,
+                    min_coverage,
+                    min_samples,
+                    staging,
+                    Path(cache) if cache else None,
+                    rejudge,
+                ),
                 default_workers() if workers is None else workers,
+                Ledger(copy_share=rules.copy_share),
+                first,
             )
             shutil.rmtree(staging)
         result.rejected = rejected
@@ -417,6 +499,13 @@ def build_board(
             tmp, accepted, rejected, suites, table, labels, source=str(source), human=human
         )
         meta["min_coverage"] = min_coverage
+        meta["min_samples"] = min_samples
+        meta["copy_share"] = rules.copy_share
+        meta["admitted"] = admitted
+        if rejudge is not None:
+            result.rejudged = {r.key: r.rejudge["report"] for r in accepted if r.rejudge}
+            meta["rejudge"] = board_meta(rejudge, result.rejudged, rejected)
+            meta["notes"] += rejudge_notes(rejudge, result.rejudged, rejected)
         result.notes = meta["notes"]
         result.seconds = time.perf_counter() - started
         meta["build_seconds"] = round(result.seconds, 3)
@@ -426,6 +515,69 @@ def build_board(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return result
+
+
+TASK_COLUMNS = ["run_key", "task_id", "category", "title", "score", "rank_score", "n"]
+
+
+def _humans(accepted: list[RunSummary], labels: Labels | None) -> HumanSummary:
+    if not labels:
+        return HumanSummary()
+    return summarise_humans(
+        [r.human for r in accepted if r.human], [r.manifest.model for r in accepted]
+    )
+
+
+def _ranks(accepted: list[RunSummary]) -> dict[str, RankInfo]:
+    """Only runs of the whole suite are ranked, on the rank score (bound.py)."""
+    return tie_aware_ranks(
+        {
+            r.key: {t: v.score for t, v in r.bound.tasks.items() if v.score is not None}
+            for r in accepted
+            if r.unranked is None
+        }
+    )
+
+
+def _task_rows(run: RunSummary) -> list[dict[str, Any]]:
+    return [
+        {
+            "run_key": run.key,
+            "task_id": tid,
+            "category": run.titles[tid][0],
+            "title": run.titles[tid][1],
+            "score": sc.score,
+            "rank_score": run.bound.tasks[tid].score,
+            "n": sc.n,
+        }
+        for tid, sc in run.scores.tasks.items()
+    ]
+
+
+def _board_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Ranked runs first, by rank then rank score; then the unranked."""
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame["n_better"] = frame["n_better"].astype("Int64")
+    return frame.sort_values(
+        ["ranked", "rank", "rank_score"],
+        ascending=[False, True, False],
+        kind="stable",
+        na_position="last",
+    )
+
+
+def _unranked_notes(rows: list[dict[str, Any]]) -> list[str]:
+    unranked = [r for r in rows if not r["ranked"]]
+    if not unranked:
+        return []
+    more = " (and others)" if len(unranked) > 1 else ""
+    return [
+        f"{len(unranked)} run(s) shown unranked, apart from the ranked board: "
+        f"{unranked[0]['unranked_reason']}{more}"
+    ]
 
 
 def _write_board(
@@ -446,22 +598,10 @@ def _write_board(
     div_note = "; ".join(div_notes) or None
     if div_note:
         notes.append(f"diversity: {div_note}")
-    humans = (
-        summarise_humans(
-            [r.human for r in accepted if r.human], [r.manifest.model for r in accepted]
-        )
-        if labels
-        else HumanSummary()
-    )
+    humans = _humans(accepted, labels)
     notes.extend(f"human labels: {n}" for n in humans.notes)
-    ranks = tie_aware_ranks(
-        {
-            r.key: {t: v.score for t, v in r.scores.tasks.items() if v.score is not None}
-            for r in accepted
-        }
-    )
+    ranks = _ranks(accepted)
     rows = []
-    task_rows: list[dict[str, Any]] = []
     for run in accepted:
         row = _row(
             run,
@@ -470,41 +610,16 @@ def _write_board(
             dimensions=dimensions,
             humans=humans,
         )
-        row["rank"] = ranks[run.key].rank
-        row["n_better"] = len(ranks[run.key].better)
+        ranked = ranks.get(run.key)
+        row["rank"] = ranked.rank if ranked else None
+        row["n_better"] = len(ranked.better) if ranked else None
         rows.append(row)
-        for tid, sc in run.scores.tasks.items():
-            cat, title = run.titles[tid]
-            task_rows.append(
-                {
-                    "run_key": run.key,
-                    "task_id": tid,
-                    "category": cat,
-                    "title": title,
-                    "score": sc.score,
-                    "n": sc.n,
-                }
-            )
-    frame = pd.DataFrame(rows)
-    if not frame.empty:
-        frame = frame.sort_values(["rank", "overall"], ascending=[True, False], kind="stable")
-    frame.to_parquet(tmp / BOARD_FILE, index=False)
-    pd.DataFrame(
-        task_rows, columns=["run_key", "task_id", "category", "title", "score", "n"]
-    ).to_parquet(tmp / TASKS_FILE, index=False)
+    _board_frame(rows).to_parquet(tmp / BOARD_FILE, index=False)
+    pd.DataFrame([t for run in accepted for t in _task_rows(run)], columns=TASK_COLUMNS).to_parquet(
+        tmp / TASKS_FILE, index=False
+    )
     (tmp / REJECTED_FILE).write_text(json.dumps(rejected, indent=2) + "\n", encoding="utf-8")
-    task_sets = {frozenset(r.manifest.task_ids) for r in accepted}
-    if len(task_sets) > 1:
-        notes.append(
-            "runs cover different task sets: overall scores are not directly comparable; "
-            "ranks compare runs on the tasks they share"
-        )
-    partial = [r for r in rows if r["n_tasks"] < r["suite_tasks"]]
-    if partial:
-        notes.append(
-            f"{len(partial)} run(s) cover a subset of the suite "
-            f"(e.g. {partial[0]['n_tasks']} of {partial[0]['suite_tasks']} tasks)"
-        )
+    notes.extend(_unranked_notes(rows))
     return {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "source": source,

@@ -269,16 +269,21 @@ def publish_board(board: str | Path, repo: str) -> dict[str, Any]:
         )
         for p in files
     ]
-    info = _call(
+    info = _commit(api, repo, ops, "Publish the leaderboard")
+    return {"repo": repo, "path": "board/", "files": len(files), "commit": info.oid}
+
+
+def _commit(api: Any, repo: str, ops: list[Any], message: str) -> Any:
+    """One commit of `ops` to the dataset repo (a Hub failure is one line naming --repo)."""
+    return _call(
         "publish to",
         repo,
         api.create_commit,
         repo_id=repo,
         repo_type="dataset",
         operations=ops,
-        commit_message="Publish the leaderboard",
+        commit_message=message,
     )
-    return {"repo": repo, "path": "board/", "files": len(files), "commit": info.oid}
 
 
 # --------------------------------------------------------------------------- publish suite
@@ -308,15 +313,7 @@ def publish_suite(
         for p, data in published.files.items()
     ]
     version = published.version
-    info = _call(
-        "publish to",
-        repo,
-        api.create_commit,
-        repo_id=repo,
-        repo_type="dataset",
-        operations=ops,
-        commit_message=f"Publish musebench suite {version}",
-    )
+    info = _commit(api, repo, ops, f"Publish musebench suite {version}")
     return {
         "repo": repo,
         "version": version,

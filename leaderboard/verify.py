@@ -1,33 +1,39 @@
 """Bundle verification: a submitted run bundle (manifest.json, responses.jsonl, judgments.jsonl,
 scores.json) is accepted only if every number it states can be recomputed from its raw
-judgments against the suite version it claims.
+judgments against the suite version it claims, and every verdict that can be re-derived from
+the responses is.
 
 Checks, in order (the first failure is the rejection reason):
-1. the four files exist and every record matches its schema (JSONL validated as one array for
-   speed; on failure the first bad line is named);
+1. the four files exist, each within its size limit (verification.yaml `max_file_mib`, checked
+   before anything is parsed: "too large"), and the manifest and scores.json match their schema;
 2. the suite version is one we hold, with the same suite hash and rubric hashes
-   ("foreign suite hash" otherwise);
-3. the records belong to the run: known tasks, samples in range, the manifest's model, items and
-   points as the suite defines them, judgments by the manifest's judge (or `check`);
-4. no key appears twice ("duplicated lines") and none is missing ("missing responses" /
-   "missing judgments": the runner writes a line for every item of every answered response,
-   judged or not; a failed response's items count against coverage instead);
-5. coverage (items with a verdict / items expected) is at least `min_coverage`;
-6. scores recomputed with benchmark.scoring.score_run equal the stated scores.json within 1e-6
+   ("foreign suite hash" otherwise), and the manifest's tasks are in it;
+3. responses.jsonl, then judgments.jsonl, line by line (reading.py: no line over
+   `max_line_mib`, validated a chunk of lines at a time, the first bad line named), each line in
+   turn: its schema, the manifest's model, its place among the manifest's tasks, samples and the
+   suite's items and points, the judge (the manifest's, or `check`), no second line for its key
+   ("duplicated lines");
+4. none is missing ("missing responses" / "missing judgments": the runner writes a line for
+   every item of every answered response, judged or not; a failed response's items count
+   against coverage instead);
+5. re-derivation, response by response (rederive.py): text against transcript, failed
+   responses, programmatic checks, grounding, votes, usage, judge response ids;
+6. coverage (items with a verdict / items expected) is at least `min_coverage`;
+7. scores recomputed with benchmark.scoring.score_run equal the stated scores.json within 1e-6
    ("stated score does not match").
-The recomputed scores, never the stated ones, are what the board shows."""
+The recomputed scores, never the stated ones, are what the board shows. What needs the other
+bundles (run ids, copies, response ids across bundles) is decided by the build (identity.py)."""
 
 from __future__ import annotations
 
 import json
 import math
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from typing import Any
 
 from benchmark.errors import UsageError
 from benchmark.rundir import JUDGMENTS, MANIFEST, RESPONSES, SCORES
@@ -42,22 +48,13 @@ from benchmark.schemas import (
 from benchmark.scoring import PARTIAL_BELOW, run_seed, score_run
 from benchmark.suite import Suite, load_suite, shipped_suites
 
-BUNDLE_FILES = (MANIFEST, RESPONSES, JUDGMENTS, SCORES)
+from .errors import BundleRejected as BundleRejected  # re-exported: callers import it here
+from .reading import MIB, check_sizes, iter_records, read_model
+from .rederive import RederiveCache, rederive_cached
+from .rules import BUNDLE_FILES, VerificationRules, packaged_rules
+
 MIN_COVERAGE = PARTIAL_BELOW  # the same 99% below which a run is marked partial
 TOLERANCE = 1e-6
-
-R = TypeVar("R", bound=BaseModel)
-_ADAPTERS: dict[type[BaseModel], TypeAdapter[Any]] = {}
-
-
-class BundleRejected(Exception):
-    """A bundle that fails verification. `code` is stable (for tests and filters); `reason` is
-    the one-line explanation shown in rejected.json."""
-
-    def __init__(self, code: str, reason: str):
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -66,9 +63,20 @@ class VerifiedBundle:
     path: Path
     manifest: Manifest
     tasks: list[ResolvedTask]
-    responses: list[ResponseRecord]
+    held_responses: list[ResponseRecord] | None  # None: above stream_above_mib, not held
     judgments: list[JudgmentRecord]
     scores: Scores  # recomputed from the judgments
+    response_ids: frozenset[str] = frozenset()  # judge response ids its lines carry
+    rules: VerificationRules | None = None  # the limits it was read with (None: packaged)
+
+    @cached_property
+    def responses(self) -> list[ResponseRecord]:
+        """The responses, as held, or read again from a bundle verified without holding them
+        (the board's build, unlike verification, needs them all at once)."""
+        if self.held_responses is not None:
+            return self.held_responses
+        rules = self.rules or packaged_rules()
+        return list(iter_records(self.path / RESPONSES, ResponseRecord, rules))
 
 
 def load_suites(dirs: Sequence[str | Path] | None = None) -> dict[str, Suite]:
@@ -93,52 +101,6 @@ def find_bundles(root: str | Path) -> list[Path]:
     if not root.is_dir():
         raise UsageError(f"{root}: bundle folder not found")
     return sorted(p.parent for p in root.rglob(MANIFEST) if p.is_file())
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _adapter(model: type[R]) -> TypeAdapter[list[R]]:
-    if model not in _ADAPTERS:
-        _ADAPTERS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
-    return _ADAPTERS[model]
-
-
-def _first_error(err: ValidationError) -> str:
-    first = err.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or "(root)"
-    return f"{field}: {first['msg']}"
-
-
-def read_records(path: Path, model: type[R]) -> list[R]:
-    """All records of a JSONL file, validated in one pass; a bad line is named precisely."""
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        n = data.count(b"\n") + 1
-        raise BundleRejected("schema", f"{path.name}:{n}: last line is truncated (no newline)")
-    lines = [ln for ln in data.split(b"\n") if ln.strip()]
-    try:
-        records = _adapter(model).validate_json(b"[" + b",".join(lines) + b"]")
-        if len(records) == len(lines):
-            return records
-    except ValidationError:
-        pass
-    # Slow path, only for a broken file: find the first line that does not validate alone.
-    for n, line in enumerate(data.split(b"\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            model.model_validate_json(line)
-        except ValidationError as err:
-            raise BundleRejected("schema", f"{path.name}:{n}:{_first_error(err)}") from None
-    raise BundleRejected("schema", f"{path.name}: lines are not one JSON record each")
-
-
-def _read_json_model(path: Path, model: type[R]) -> R:
-    try:
-        return model.model_validate_json(path.read_bytes())
-    except ValidationError as err:
-        raise BundleRejected("schema", f"{path.name}:{_first_error(err)}") from None
 
 
 # --------------------------------------------------------------------------- checks
@@ -173,6 +135,18 @@ def _suite_for(manifest: Manifest, suites: Mapping[str, Suite]) -> Suite:
     return suite
 
 
+def _check_providers(manifest: Manifest, rules: VerificationRules) -> None:
+    """A test provider's answers or verdicts measure nothing, however consistent the bundle."""
+    for role, spec in (("model", manifest.model), ("judge", manifest.judge)):
+        provider = spec.partition("/")[0] if spec else ""
+        if provider in rules.refused_providers:
+            raise BundleRejected(
+                "test_provider",
+                f"test provider: the {role} {spec!r} is a test provider whose "
+                f"{'answers' if role == 'model' else 'verdicts'} measure nothing",
+            )
+
+
 def _tasks_for(manifest: Manifest, suite: Suite) -> list[ResolvedTask]:
     known = {t.id: t for t in suite.tasks}
     unknown = [t for t in manifest.task_ids if t not in known]
@@ -188,67 +162,67 @@ def _tasks_for(manifest: Manifest, suite: Suite) -> list[ResolvedTask]:
     return [known[t] for t in manifest.task_ids]
 
 
-def _first_duplicate(keys: Iterator[tuple[Any, ...]]) -> tuple[Any, ...] | None:
-    seen: set[tuple[Any, ...]] = set()
-    for k in keys:
-        if k in seen:
-            return k
-        seen.add(k)
-    return None
-
-
 def _fmt_key(key: tuple[Any, ...]) -> str:
     return "/".join(str(k) for k in key)
 
 
-def _check_records(
-    manifest: Manifest,
-    tasks: list[ResolvedTask],
-    responses: list[ResponseRecord],
-    judgments: list[JudgmentRecord],
-) -> None:
-    samples = manifest.samples
-    task_ids = {t.id for t in tasks}
-    items: dict[tuple[str, str], RubricItem] = {(t.id, it.id): it for t in tasks for it in t.items}
+@dataclass
+class RecordIndex:
+    """What the record checks keep of the lines read so far: keys, never texts."""
 
-    for r in responses:
-        if r.model != manifest.model:
+    manifest: Manifest
+    tasks: list[ResolvedTask]
+    answered: set[tuple[str, int]] = field(default_factory=set)  # (task, sample) with a line
+    ok: set[tuple[str, int]] = field(default_factory=set)  # ... and no error
+    judged: set[tuple[str, int, str]] = field(default_factory=set)  # (task, sample, item)
+
+    def __post_init__(self) -> None:
+        self.task_ids = {t.id for t in self.tasks}
+        self.items = {(t.id, it.id): it for t in self.tasks for it in t.items}
+
+    def _model(self, file: str, model: str) -> None:
+        if model != self.manifest.model:
             raise BundleRejected(
                 "model_mismatch",
-                f"model mismatch: {RESPONSES} has a line by {r.model!r}, the manifest names "
-                f"{manifest.model!r}",
+                f"model mismatch: {file} has a line by {model!r}, the manifest names "
+                f"{self.manifest.model!r}",
             )
-        if r.task_id not in task_ids or r.sample >= samples:
-            raise BundleRejected(
-                "orphan_record",
-                f"orphan record: {RESPONSES} has {r.task_id}/{r.sample}, outside the manifest's "
-                f"tasks x {samples} samples",
-            )
-    dup = _first_duplicate((r.task_id, r.sample) for r in responses)
-    if dup is not None:
-        raise BundleRejected(
-            "duplicated_lines", f"duplicated lines: {RESPONSES} has two lines for {_fmt_key(dup)}"
-        )
 
-    answered = {(r.task_id, r.sample) for r in responses}
-    for j in judgments:
-        if j.model != manifest.model:
-            raise BundleRejected(
-                "model_mismatch",
-                f"model mismatch: {JUDGMENTS} has a line by {j.model!r}, the manifest names "
-                f"{manifest.model!r}",
-            )
-        item = items.get((j.task_id, j.item_id))
-        if item is None or j.sample >= samples:
+    def add_response(self, r: ResponseRecord) -> None:
+        """One line of responses.jsonl: its model, its place in the manifest's tasks x
+        samples, and no second line for its (task, sample)."""
+        self._model(RESPONSES, r.model)
+        key = (r.task_id, r.sample)
+        if r.task_id not in self.task_ids or r.sample >= self.manifest.samples:
             raise BundleRejected(
                 "orphan_record",
-                f"orphan record: {JUDGMENTS} has {j.task_id}/{j.sample}/{j.item_id}, not an item "
-                "of the manifest's tasks and samples",
+                f"orphan record: {RESPONSES} has {_fmt_key(key)}, outside the manifest's "
+                f"tasks x {self.manifest.samples} samples",
             )
-        if (j.task_id, j.sample) not in answered:
+        if key in self.answered:
+            raise BundleRejected(
+                "duplicated_lines",
+                f"duplicated lines: {RESPONSES} has two lines for {_fmt_key(key)}",
+            )
+        self.answered.add(key)
+        if r.error is None:
+            self.ok.add(key)
+
+    def add_judgment(self, j: JudgmentRecord) -> None:
+        """One line of judgments.jsonl (after every response line): its model, an item of an
+        answered response, the suite's points and dimension, the judge, no second line."""
+        self._model(JUDGMENTS, j.model)
+        key = (j.task_id, j.sample, j.item_id)
+        item = self.items.get((j.task_id, j.item_id))
+        if item is None or j.sample >= self.manifest.samples:
             raise BundleRejected(
                 "orphan_record",
-                f"orphan record: judgment {j.task_id}/{j.sample}/{j.item_id} has no response",
+                f"orphan record: {JUDGMENTS} has {_fmt_key(key)}, not an item of the manifest's "
+                "tasks and samples",
+            )
+        if (j.task_id, j.sample) not in self.answered:
+            raise BundleRejected(
+                "orphan_record", f"orphan record: judgment {_fmt_key(key)} has no response"
             )
         if item.points != j.points or item.dimension != j.dimension:
             raise BundleRejected(
@@ -257,37 +231,45 @@ def _check_records(
                 f"{j.dimension} {j.points:+d} in the bundle, {item.dimension} {item.points:+d} "
                 "in the suite",
             )
-        _check_judge(manifest, item, j)
-    dup = _first_duplicate((j.task_id, j.sample, j.item_id) for j in judgments)
-    if dup is not None:
-        raise BundleRejected(
-            "duplicated_lines", f"duplicated lines: {JUDGMENTS} has two lines for {_fmt_key(dup)}"
-        )
+        _check_judge(self.manifest, item, j)
+        if key in self.judged:
+            raise BundleRejected(
+                "duplicated_lines",
+                f"duplicated lines: {JUDGMENTS} has two lines for {_fmt_key(key)}",
+            )
+        self.judged.add(key)
 
-    n_resp = len(tasks) * samples
-    if len(responses) < n_resp:
-        missing = next(
-            (t.id, s) for t in tasks for s in range(samples) if (t.id, s) not in answered
-        )
-        raise BundleRejected(
-            "missing_records",
-            f"missing responses: {n_resp - len(responses)} of {n_resp} (task, sample) lines "
-            f"absent, e.g. {_fmt_key(missing)}",
-        )
-    # The runner writes a line for every item of every response that exists (judged or not);
-    # a failed response has none: its items count against coverage instead.
-    ok = {(r.task_id, r.sample) for r in responses if r.error is None}
-    have = {(j.task_id, j.sample, j.item_id) for j in judgments}
-    wanted = [
-        (t.id, s, it.id) for t in tasks for s in range(samples) if (t.id, s) in ok for it in t.items
-    ]
-    gaps = [k for k in wanted if k not in have]
-    if gaps:
-        raise BundleRejected(
-            "missing_records",
-            f"missing judgments: {len(gaps)} of {len(wanted)} (task, sample, item) lines of "
-            f"answered responses absent, e.g. {_fmt_key(gaps[0])}",
-        )
+    def check_complete(self) -> None:
+        """A line for every (task, sample), and for every item of every answered response (the
+        runner writes them judged or not; a failed response's items count against coverage)."""
+        samples = self.manifest.samples
+        n_resp = len(self.tasks) * samples
+        if len(self.answered) < n_resp:
+            missing = next(
+                (t.id, s)
+                for t in self.tasks
+                for s in range(samples)
+                if (t.id, s) not in self.answered
+            )
+            raise BundleRejected(
+                "missing_records",
+                f"missing responses: {n_resp - len(self.answered)} of {n_resp} (task, sample) "
+                f"lines absent, e.g. {_fmt_key(missing)}",
+            )
+        wanted = [
+            (t.id, s, it.id)
+            for t in self.tasks
+            for s in range(samples)
+            if (t.id, s) in self.ok
+            for it in t.items
+        ]
+        gaps = [k for k in wanted if k not in self.judged]
+        if gaps:
+            raise BundleRejected(
+                "missing_records",
+                f"missing judgments: {len(gaps)} of {len(wanted)} (task, sample, item) lines of "
+                f"answered responses absent, e.g. {_fmt_key(gaps[0])}",
+            )
 
 
 def _check_judge(manifest: Manifest, item: RubricItem, j: JudgmentRecord) -> None:
@@ -346,30 +328,31 @@ def compare_scores(stated: Scores, recomputed: Scores) -> str | None:
 # --------------------------------------------------------------------------- entry point
 
 
-def verify_bundle(
-    path: str | Path,
-    suites: Mapping[str, Suite],
-    *,
-    min_coverage: float = MIN_COVERAGE,
-    source: str | None = None,
-) -> VerifiedBundle:
-    """Verify one bundle directory; raises BundleRejected with the reason."""
-    path = Path(path)
-    missing = [f for f in BUNDLE_FILES if not (path / f).is_file()]
-    if missing:
-        raise BundleRejected("missing_file", f"missing file: {', '.join(missing)}")
-    manifest = _read_json_model(path / MANIFEST, Manifest)
-    stated = _read_json_model(path / SCORES, Scores)
-    responses = read_records(path / RESPONSES, ResponseRecord)
-    judgments = read_records(path / JUDGMENTS, JudgmentRecord)
+def _read_responses(
+    path: Path, index: RecordIndex, rules: VerificationRules
+) -> list[ResponseRecord] | None:
+    """Every response line read and checked (RecordIndex.add_response); the records are
+    returned when the file is small enough to hold (stream_above_mib), else None."""
+    hold = (path / RESPONSES).stat().st_size <= rules.stream_above_mib * MIB
+    held: list[ResponseRecord] = []
+    for r in iter_records(path / RESPONSES, ResponseRecord, rules):
+        index.add_response(r)
+        if hold:
+            held.append(r)
+    return held if hold else None
 
-    suite = _suite_for(manifest, suites)
-    tasks = _tasks_for(manifest, suite)
-    _check_records(manifest, tasks, responses, judgments)
 
-    scores = score_run(
-        manifest.model, tasks, manifest.samples, judgments, seed=_scores_seed(manifest)
-    )
+def _read_judgments(
+    path: Path, index: RecordIndex, rules: VerificationRules
+) -> list[JudgmentRecord]:
+    judgments = []
+    for j in iter_records(path / JUDGMENTS, JudgmentRecord, rules):
+        index.add_judgment(j)
+        judgments.append(j)
+    return judgments
+
+
+def _check_coverage(scores: Scores, min_coverage: float) -> None:
     cov = scores.coverage
     if cov.fraction < min_coverage:
         raise BundleRejected(
@@ -377,6 +360,9 @@ def verify_bundle(
             f"coverage below threshold: {cov.judged}/{cov.expected} items have a verdict "
             f"({100 * cov.fraction:.1f}% < {100 * min_coverage:g}%)",
         )
+
+
+def _check_stated(manifest: Manifest, stated: Scores, scores: Scores) -> None:
     if stated.model != manifest.model:
         raise BundleRejected(
             "model_mismatch",
@@ -386,14 +372,63 @@ def verify_bundle(
     diff = compare_scores(stated, scores)
     if diff is not None:
         raise BundleRejected("score_mismatch", f"stated score does not match: {diff}")
+
+
+def verify_bundle(
+    path: str | Path,
+    suites: Mapping[str, Suite],
+    *,
+    min_coverage: float = MIN_COVERAGE,
+    source: str | None = None,
+    rules: VerificationRules | None = None,
+    cache: RederiveCache | None = None,
+) -> VerifiedBundle:
+    """Verify one bundle directory; raises BundleRejected with the reason. `cache` keeps
+    re-derivation outcomes between builds (rederive.RederiveCache). Files are size-checked
+    before parsing and JSONL is read a chunk of lines at a time (reading.py); a responses.jsonl
+    above stream_above_mib is read twice, line by line, rather than held."""
+    path = Path(path)
+    limits = rules or packaged_rules()
+    missing = [f for f in BUNDLE_FILES if not (path / f).is_file()]
+    if missing:
+        raise BundleRejected("missing_file", f"missing file: {', '.join(missing)}")
+    check_sizes(path, limits)
+    manifest = read_model(path / MANIFEST, Manifest)
+    _check_providers(manifest, limits)
+    stated = read_model(path / SCORES, Scores)
+    suite = _suite_for(manifest, suites)
+    tasks = _tasks_for(manifest, suite)
+    index = RecordIndex(manifest, tasks)
+    held = _read_responses(path, index, limits)
+    judgments = _read_judgments(path, index, limits)
+    index.check_complete()
+
+    files = [cache.file_digest(path / f) for f in (MANIFEST, RESPONSES, JUDGMENTS)] if cache else []
+    ids = rederive_cached(
+        manifest,
+        tasks,
+        held if held is not None else iter_records(path / RESPONSES, ResponseRecord, limits),
+        judgments,
+        suite_hash=suite.suite_hash,
+        files=files,
+        cache=cache,
+        rules=rules,
+    )
+    scores = score_run(
+        manifest.model, tasks, manifest.samples, judgments, seed=_scores_seed(manifest)
+    )
+    _check_coverage(scores, min_coverage)
+    _check_stated(manifest, stated, scores)
     return VerifiedBundle(
         source=source or str(path),
         path=path,
         manifest=manifest,
         tasks=tasks,
-        responses=responses,
+        held_responses=held,
         judgments=judgments,
         scores=scores,
+        response_ids=ids,
+        rules=rules,
     )
 
 

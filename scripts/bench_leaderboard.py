@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a plain script from a source checkout
     sys.path.insert(0, str(REPO))
 
-from benchmark.schemas import ResolvedTask  # noqa: E402
+from benchmark.schemas import ResolvedTask, RubricItem  # noqa: E402
 from benchmark.suite import load_suite  # noqa: E402
 from leaderboard.synthetic import random_verdicts, write_bundle  # noqa: E402
 
@@ -52,7 +52,7 @@ TEXT_WORDS = (150, 700)
 SENTENCE_WORDS = (8, 20)
 VOCABULARY = 5000
 SYLLABLES = [c + v for c in "bdfghklmnprstvwz" for v in "aeiou"] + list("aeiou")
-TEXT_VERSION = 3  # part of the bundles' cache stamp: bump when a generator changes
+TEXT_VERSION = 4  # part of the bundles' cache stamp: bump when a generator changes
 DEMO_DIR = REPO / "benchmark" / "data" / "demo"
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -104,9 +104,18 @@ def prose_text(model_seed: int, answers: dict[str, list[list[str]]]) -> TextFn:
         pool = answers[task.id]
         sentences = list(pool[(model_seed + sample) % len(pool)])
         random.Random(f"{model_seed}/{task.id}/{sample}").shuffle(sentences)
-        return " ".join(sentences)
+        # Signed per run: an answer of one sentence (a page) would otherwise repeat every
+        # third run, and the board rejects a run repeating others' responses as a copy.
+        return f"Synthetic benchmark text {model_seed}/{sample}. " + " ".join(sentences)
 
     return text
+
+
+def quote(item: RubricItem, text: str) -> str:
+    """The judge's evidence: ten words from the response (the board grounds every quote)."""
+    words = text.split()
+    start = len(item.id) % max(1, len(words) - 10)
+    return " ".join(words[start : start + 10])
 
 
 def mean_words(root: Path) -> float:
@@ -148,6 +157,7 @@ def make_bundles(root: Path, n: int, samples: int, texts: str) -> None:
             samples=samples,
             run_id=f"bench-{i:03d}",
             text=prose_text(i, answers) if texts == "prose" else pseudo_text(i),
+            evidence=quote,
             seed=0,
         )
     stamp.write_text(json.dumps(params))

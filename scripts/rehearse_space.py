@@ -124,7 +124,8 @@ def rehearse(work: Path) -> None:
     run([musebench, "demo", "--out", str(work / "demo")], cwd=work, stdout=subprocess.DEVNULL)
     board = work / "board"
     run([musebench, "leaderboard", "build", str(work / "demo"), "--out", str(board),
-         "--min-coverage", "0", "--cache", str(work / "cache")], cwd=work)  # fmt: skip
+         "--min-coverage", "0", "--min-samples", "1", "--cache", str(work / "cache")],
+        cwd=work)  # fmt: skip
 
     home.mkdir()
     env = {

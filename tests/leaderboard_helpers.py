@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from benchmark.schemas import ResolvedTask, RubricItem
+from benchmark.schemas import Message, ResolvedTask, RubricItem
 from benchmark.suite import Suite, load_suite
 from leaderboard.synthetic import write_bundle
 from leaderboard.verify import load_suites
@@ -54,21 +54,52 @@ def constant(met: bool) -> Callable[[ResolvedTask, int, RubricItem], bool]:
     return lambda task, sample, item: met if item.points > 0 else not met
 
 
+Verdict = Callable[[ResolvedTask, int, RubricItem], bool | None]
+
+
+def mini_text(name: str, verdict: Verdict) -> Callable[[ResolvedTask, int], str]:
+    """Texts on which the mini suite's programmatic items come out as `verdict` asks (the board
+    re-runs the checks): `short` (at most 60 words), `two_questions_max` and `has_form`. Each
+    text names the bundle, so two bundles never submit the same responses."""
+
+    def text(task: ResolvedTask, sample: int) -> str:
+        tag = f"({name}, sample {sample})"
+        checks = {it.id: verdict(task, sample, it) for it in task.items if it.check is not None}
+        if task.id == "story":
+            body = f"The lighthouse keeper lit the lamp {tag}."
+            return body if checks["short"] else body + " And the sea went on." * 15
+        if task.id == "talk":
+            asks = "What worries you most? " if checks["two_questions_max"] else "Why? " * 3
+            return f"{asks}I am listening {tag}."
+        if task.id == "page":
+            form = "<form><input name='email'><button>Join</button></form>"
+            return f"<p>Sign up {tag}</p>" + (form if checks["has_form"] else "")
+        return f"Synthetic answer {tag} to {task.id}."
+
+    return text
+
+
 def bundle(
     root: Path,
     name: str,
     *,
     model: str | None = None,
-    verdict: Callable[[ResolvedTask, int, RubricItem], bool | None] | None = None,
+    verdict: Verdict | None = None,
     samples: int = 1,
     suite: Suite | None = None,
     **kw: object,
 ) -> Path:
+    """An honest bundle of the mini suite (or `suite`) named `name`: LLM items judged as
+    `verdict` says (default HAND_VERDICTS); programmatic ones decided by the checks on texts
+    chosen to agree with `verdict` (mini_text) unless `text` is given."""
+    verdict = verdict or fixed(HAND_VERDICTS)
+    if suite is None and "text" not in kw:
+        kw["text"] = mini_text(name, verdict)
     return write_bundle(
         root / name,
         suite or mini_suite(),
         model=model or f"anthropic/{name}",
-        verdict=verdict or fixed(HAND_VERDICTS),
+        verdict=verdict,
         samples=samples,
         run_id=kw.pop("run_id", f"run-{name}"),  # type: ignore[arg-type]
         **kw,  # type: ignore[arg-type]
@@ -109,6 +140,15 @@ def hostile_bundle(root: Path, url: str, *, name: str = "hostile") -> Path:
     from tests.browser.hostile import html_page, markdown_payload, name_payload
 
     spec = name_payload(url)
+
+    def transcript(task: ResolvedTask, sample: int, body: str) -> list[Message]:
+        turns = [Message(role="user", content=task.prompt), Message(role="assistant", content=body)]
+        if task.id != "talk":
+            return turns
+        system = Message(role="system", content=markdown_payload(url))
+        again = Message(role="user", content=markdown_payload(url))
+        return [system, *turns, again, turns[1]]
+
     path = bundle(
         root,
         name,
@@ -117,19 +157,7 @@ def hostile_bundle(root: Path, url: str, *, name: str = "hostile") -> Path:
         run_id=f"run {spec}",
         text=lambda task, s: html_page(url) if task.id == "page" else markdown_payload(url),
         evidence=lambda item, text: text.splitlines()[0],
+        transcript=transcript,
     )
-
-    def transcript(r: dict) -> None:
-        if r["task_id"] == "talk":
-            user, assistant = r["transcript"]
-            r["transcript"] = [
-                {"role": "system", "content": markdown_payload(url)},
-                user,
-                assistant,
-                {"role": "user", "content": markdown_payload(url)},
-                assistant,
-            ]
-
-    rewrite_jsonl(path / "responses.jsonl", transcript)
     rewrite_jsonl(path / "judgments.jsonl", lambda j: j.update(rationale=markdown_payload(url)))
     return path

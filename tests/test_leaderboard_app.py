@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -27,8 +27,15 @@ STORY = "The lighthouse keeper climbed the stairs. Nothing changed."
 PAGE = "<!DOCTYPE html><html><body><form><input><button>Go</button></form><script>alert(1)</script>"
 
 
-def _story_text(task: ResolvedTask, sample: int) -> str:
-    return {"story": STORY, "page": PAGE}.get(task.id, f"Synthetic answer to {task.id}.")
+def _story_text(name: str) -> Callable[[ResolvedTask, int], str]:
+    """The same story and page for every bundle, each signed with the bundle's name (two
+    bundles with the same responses would be one copying the other)."""
+
+    def text(task: ResolvedTask, sample: int) -> str:
+        signed = {"story": f"{STORY} ({name})", "page": f"{PAGE}<!-- {name} -->"}
+        return signed.get(task.id, f"Synthetic answer to {task.id} ({name}).")
+
+    return text
 
 
 def _quote(item: RubricItem, text: str) -> str:
@@ -38,14 +45,16 @@ def _quote(item: RubricItem, text: str) -> str:
 @pytest.fixture(scope="module")
 def board(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = tmp_path_factory.mktemp("src")
-    bundle(src, "claude-top", verdict=constant(True), text=_story_text, evidence=_quote)
-    bundle(src, "hand", text=_story_text, evidence=_quote)
+    bundle(src, "claude-top", verdict=constant(True), text=_story_text("top"), evidence=_quote)
+    bundle(src, "hand", text=_story_text("hand"), evidence=_quote)
     bundle(src, "openish", model="openai/meta-llama/Llama-3.1-8B-Instruct")
     bundle(src, "floor", model="replay/illustrative-floor", verdict=constant(False))
     liar = bundle(src, "liar")
     edit_json(liar / "scores.json", lambda s: s["overall"].update(score=100.0))
+    # two of the three tasks, all met: the best overall, but not comparable, so unranked
+    bundle(src, "subset", verdict=constant(True), task_ids=["story", "talk"])
     out = tmp_path_factory.mktemp("board") / "board"
-    build_board(src, out, suites=mini_suites())
+    build_board(src, out, suites=mini_suites(), min_samples=1)
     return out
 
 
@@ -91,6 +100,40 @@ def test_board_page(app: AppTest) -> None:
     assert len(app.get("vega_lite_chart")) == (2 if diversity_available() else 1)
 
 
+def test_unranked_runs_are_shown_apart(app: AppTest) -> None:
+    """A subset of the suite is listed under its own heading with the reason, never in the
+    ranked tables or charts; its page says it is unranked."""
+    assert "anthropic/subset" not in _scores_table(app)["model"].tolist()
+    assert [h.value for h in app.subheader][-1] == (
+        "Unranked runs (1): not comparable with the ranked board"
+    )
+    unranked = app.dataframe[-1].value
+    assert unranked["model"].tolist() == ["anthropic/subset"]
+    assert unranked["why unranked"].iloc[0] == "subset of the suite: 2 of 3 tasks of suite 0.0.1"
+    assert unranked["overall (its tasks)"].iloc[0] == 100.0
+    assert unranked["page"].iloc[0] == f"model?run={_key_of(app, 'anthropic/subset')}"
+    assert "(4 ranked, 1 unranked)" in _html(app)[0]
+    app.query_params["run"] = _key_of(app, "anthropic/subset")
+    at = app.switch_page("views/model.py").run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["rank"] == "unranked"
+    assert any(
+        "Unranked, shown apart from the ranked board: subset of the suite" in h for h in _html(at)
+    )
+
+
+def test_board_of_unranked_runs_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src, out = tmp_path / "src", tmp_path / "board"
+    bundle(src, "alone", task_ids=["story"])
+    build_board(src, out, suites=mini_suites(), min_samples=1)
+    monkeypatch.setenv(DATA_ENV, str(out))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert _scores_table(at).empty
+    assert at.dataframe[-1].value["model"].tolist() == ["anthropic/alone"]
+
+
 def test_filters_and_sorting(app: AppTest) -> None:
     app.multiselect(key="f_weights").set_value(["closed"]).run()
     assert _scores_table(app)["model"].tolist() == ["anthropic/claude-top"]
@@ -120,7 +163,13 @@ def test_model_page(app: AppTest, board: Path) -> None:
     assert not at.exception, at.exception
     assert '">anthropic/hand</h1>' in _html(at)[0]
     metrics = {m.label: m.value for m in at.metric}
+    assert metrics["rank"] == "1"
     assert metrics["overall"] == "59.2"
+    # Full coverage: the rank score and its interval are the overall score's.
+    assert any(
+        "rank score 59.2 [37.5, 100.0] (95% CI): the overall score with every missing" in h
+        for h in _html(at)
+    )
     assert metrics["95% CI"] == "37.5 – 100.0"
     assert metrics["tasks"] == "3 / 3"
     assert len(at.get("vega_lite_chart")) == 2  # radar + per-task bars
@@ -201,7 +250,7 @@ def test_board_with_no_accepted_run(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     liar = bundle(src, "liar")
     edit_json(liar / "scores.json", lambda s: s["overall"].update(score=100.0))
     out = tmp_path / "board"
-    build_board(src, out, suites=mini_suites())
+    build_board(src, out, suites=mini_suites(), min_samples=1)
     monkeypatch.setenv(DATA_ENV, str(out))
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
@@ -226,7 +275,7 @@ def test_rebuilt_board_is_read_again_without_a_restart(
     src, out = tmp_path / "src", tmp_path / "board"
     bundle(src, "first")
     bundle(src, "second", verdict=constant(True))
-    build_board(src, out, suites=mini_suites())
+    build_board(src, out, suites=mini_suites(), min_samples=1)
     monkeypatch.setenv(DATA_ENV, str(out))
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
@@ -235,7 +284,7 @@ def test_rebuilt_board_is_read_again_without_a_restart(
     at.run()
     assert len(reads) == 1
     bundle(src, "third", verdict=constant(False))
-    build_board(src, out, suites=mini_suites())
+    build_board(src, out, suites=mini_suites(), min_samples=1)
     at.run()
     assert not at.exception, at.exception
     assert len(_scores_table(at)) == 3
@@ -245,8 +294,8 @@ def test_rebuilt_board_is_read_again_without_a_restart(
 def test_board_signature_changes_with_a_rebuild_only(tmp_path: Path) -> None:
     src, out = tmp_path / "src", tmp_path / "board"
     bundle(src, "first")
-    build_board(src, out, suites=mini_suites())
+    build_board(src, out, suites=mini_suites(), min_samples=1)
     before = board_signature(out)
     assert board_signature(out) == before
-    build_board(src, out, suites=mini_suites())  # same bundles, new files
+    build_board(src, out, suites=mini_suites(), min_samples=1)  # same bundles, new files
     assert board_signature(out) != before

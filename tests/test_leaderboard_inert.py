@@ -41,7 +41,7 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Path:
     edit_json(liar / "manifest.json", lambda m: m.update(run_id="another run"))
     edit_json(liar / "scores.json", lambda s: s["overall"].update(score=100.0))
     out = tmp_path_factory.mktemp("board") / "board"
-    build_board(src, out, suites=mini_suites())
+    build_board(src, out, suites=mini_suites(), min_samples=1)
     edit_json(out / META_FILE, lambda m: m["notes"].append(f"a note naming {name_payload(URL)}"))
     return out
 

@@ -13,6 +13,7 @@ import pytest
 from benchmark.runner import RunConfig, Runner
 from benchmark.schemas import ResolvedTask, RubricItem
 from benchmark.scoring import score_run
+from leaderboard.rules import packaged_rules
 from leaderboard.verify import (
     BundleRejected,
     compare_scores,
@@ -56,8 +57,25 @@ def reject(path: Path, **kw: object) -> BundleRejected:
     return info.value
 
 
+# The runner bundle is made by the in-process mock provider, which the packaged rules refuse;
+# these tests admit it to check everything else about a real runner's bundle.
+ADMIT_MOCK = packaged_rules().model_copy(update={"refused_providers": []})
+
+
+def test_a_mock_run_is_refused_as_a_test_provider(runner_bundle: Path) -> None:
+    err = reject(runner_bundle)
+    assert err.code == "test_provider" and "'mock/q0.7'" in str(err) and "model" in str(err)
+
+
+def test_a_mock_judge_is_refused_as_a_test_provider(tmp_path: Path) -> None:
+    path = bundle(tmp_path, "honest", samples=2)
+    edit_json(path / "manifest.json", lambda m: m["spec"]["judge"].update(spec="mock/good"))
+    err = reject(path)
+    assert err.code == "test_provider" and "judge 'mock/good'" in str(err)
+
+
 def test_runner_bundle_passes_and_scores_are_recomputed(runner_bundle: Path) -> None:
-    v = verify_bundle(runner_bundle, mini_suites())
+    v = verify_bundle(runner_bundle, mini_suites(), rules=ADMIT_MOCK)
     assert v.manifest.model == "mock/q0.7"
     assert v.scores.coverage.judged == v.scores.coverage.expected == 9 * 2
     stated = json.loads((runner_bundle / "scores.json").read_text())
@@ -228,7 +246,7 @@ def test_manifest_schema_error_names_the_field(honest: Path) -> None:
 def test_copied_runner_bundle_still_passes(runner_bundle: Path, tmp_path: Path) -> None:
     """A bundle is the four files: the cache and other run-dir files play no part."""
     copy = copy_bundle(runner_bundle, tmp_path / "copy")
-    assert verify_bundle(copy, mini_suites()).scores.coverage.failed == 0
+    assert verify_bundle(copy, mini_suites(), rules=ADMIT_MOCK).scores.coverage.failed == 0
 
 
 def test_find_bundles(tmp_path: Path) -> None:
@@ -251,7 +269,14 @@ def test_failed_response_counts_against_coverage_not_as_missing_lines(honest: Pa
 
     run = RunDir(honest)
     responses = run.responses()
-    failed = responses[0].model_copy(update={"error": "HTTP 500 after 4 attempts", "text": ""})
+    # As the runner writes it: the partial transcript (the prompt only) and its text, empty.
+    failed = responses[0].model_copy(
+        update={
+            "error": "HTTP 500 after 4 attempts",
+            "transcript": responses[0].transcript[:1],
+            "text": "",
+        }
+    )
     (honest / "responses.jsonl").write_text(
         "".join(r.model_dump_json() + "\n" for r in [failed, *responses[1:]])
     )

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from .argtypes import positive_int
 from .streamlit_exec import exec_streamlit, streamlit_command
 
 DEFAULT_PORT = 8501
@@ -60,6 +61,18 @@ def register(sub: Any) -> None:
     b.add_argument("source", help="folder of run bundles, or hf://datasets/ORG/NAME[@REVISION]")
     b.add_argument("--out", required=True, help="folder for the built board")
     _suite_args(b)
+    b.add_argument(
+        "--min-samples",
+        type=positive_int("--min-samples"),
+        metavar="N",
+        help="samples per task of a ranked entry (default 3; fewer: shown unranked)",
+    )
+    b.add_argument(
+        "--previous",
+        metavar="DIR",
+        help="a board whose runs keep their run ids and responses first "
+        "(default: the board already at --out)",
+    )
     b.add_argument("--human", help="human labels (ratings long format) for calibration and PPI")
     b.add_argument("--models", help="model metadata YAML (default: the shipped models.yaml)")
     b.add_argument(
@@ -67,10 +80,27 @@ def register(sub: Any) -> None:
     )
     b.add_argument(
         "--cache",
-        help="folder keeping per-run diversity metrics between builds "
+        help="folder keeping per-run diversity metrics and re-derivation outcomes between builds "
         "(default: $MUSEBENCH_CACHE or ~/.cache/musebench)",
     )
-    b.add_argument("--no-cache", action="store_true", help="measure every run's diversity again")
+    b.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="measure every run's diversity and re-derive every bundle again",
+    )
+    b.add_argument(
+        "--rejudge",
+        action="append",
+        metavar="SPEC",
+        help="re-judge a sample of the LLM verdicts of every bundle judged by SPEC with that "
+        "judge (repeatable; docs/LEADERBOARD.md 'Spot re-judging')",
+    )
+    b.add_argument(
+        "--rejudge-n",
+        type=positive_int("--rejudge-n"),
+        metavar="N",
+        help="LLM verdicts re-judged per bundle (default 100)",
+    )
     b.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     b.set_defaults(func=cmd_build)
 
@@ -143,15 +173,26 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     if not str(args.source).startswith("hf://") and not Path(args.source).is_dir():
         raise UsageError(f"SOURCE: {args.source} is not a folder or hf://datasets/ORG/NAME")
+    cache = None if args.no_cache else (args.cache or default_cache())
+    rejudge = None
+    if args.rejudge or args.rejudge_n is not None:
+        from leaderboard.rejudge import rejudge_config
+
+        if not args.rejudge:
+            raise UsageError("--rejudge-n: needs --rejudge SPEC (the judge to re-judge with)")
+        rejudge = rejudge_config(args.rejudge, args.rejudge_n, cache)
     result = build_board(
         args.source,
         args.out,
         suites=load_suites(args.suite),
         min_coverage=_coverage(args),
+        min_samples=args.min_samples,
         human=args.human,
         models=args.models,
         workers=args.workers,
-        cache=None if args.no_cache else (args.cache or default_cache()),
+        cache=cache,
+        previous=args.previous,
+        rejudge=rejudge,
     )
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))
@@ -162,6 +203,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     for r in result.rejected:
         print(f"  rejected {r['source']}: {r['reason']}")
+    for key, report in (result.rejudged or {}).items():
+        print(f"  {key}: {report['line']}")
     for note in result.notes:
         print(f"  note: {note}")
     return 0

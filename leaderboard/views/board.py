@@ -1,5 +1,6 @@
-"""The leaderboard page: filters, sorting, the score table with 95% CIs and tie-aware ranks,
-diversity, judge calibration and PPI, run provenance, and the charts."""
+"""The leaderboard page: filters, sorting, the score table with 95% CIs, the rank score and
+tie-aware ranks, diversity, judge calibration and PPI, run provenance, and the charts; then, apart
+and never ranked, the runs that do not cover the whole suite (or too few samples)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,13 @@ meta, frame = data.meta, data.frame
 
 st.title("musebench leaderboard")
 versions = ", ".join(sorted(meta.get("suite_versions", {})))
+n_ranked = int(frame["ranked"].sum()) if not frame.empty else 0
 caption(
-    f"Suite {versions} · {len(frame)} runs verified · {meta.get('n_rejected', 0)} bundles "
-    f"rejected (see About & rejected) · built {meta.get('built_at', '?')}. Every score is "
-    "recomputed from the submitted judgments; ranks respect ties (1 + runs significantly better)."
+    f"Suite {versions} · {len(frame)} runs verified ({n_ranked} ranked, "
+    f"{len(frame) - n_ranked} unranked) · {meta.get('n_rejected', 0)} bundles rejected (see "
+    f"About & rejected) · built {meta.get('built_at', '?')}. Every score is recomputed from the "
+    "submitted judgments; runs of the whole suite are ranked by the rank score (missing verdicts "
+    "counted against the run), ranks respect ties (1 + runs significantly better)."
 )
 for note in meta.get("notes", []):
     notice(note)
@@ -56,7 +60,7 @@ with st.sidebar:
     show_labelled = st.checkbox("Show illustrative / synthetic rows", True, key="f_labelled")
 
     st.header("Sort")
-    sort_options = {"rank": "rank", "overall": "overall score"}
+    sort_options = {"rank": "rank", "rank_score": "rank score", "overall": "overall score"}
     sort_options |= {f"cat_{c}": f"category: {c}" for c in cats}
     sort_options |= {f"dim_{d}": f"dimension: {d}" for d in dims}
     sort_options |= {f"div_{k}": f"diversity: {k}" for k in meta.get("diversity_keys", [])}
@@ -80,10 +84,16 @@ if not show_labelled:
 view = view.sort_values(
     [sort_by, "rank"], ascending=[natural_ascending != reverse, True], na_position="last"
 )
-st.caption(f"{len(view)} of {len(frame)} runs shown.")
+unranked = view[~view["ranked"]]
+view = view[view["ranked"]]
+st.caption(f"{len(view)} of {n_ranked} ranked runs shown.")
 
 # ------------------------------------------------------------------ tables
 num = st.column_config.NumberColumn
+RANK_SCORE_HELP = (
+    "the overall score with every missing verdict counted against the run (a positive item not "
+    "met, a failure item met): what ranks are decided on"
+)
 pages = pd.Series([model_page_url(k) for k in view["run_key"]], index=view.index, dtype=object)
 PAGE_COLUMN = {
     "page": st.column_config.LinkColumn(
@@ -113,6 +123,7 @@ with tab_scores:
             "rank": view["rank"],
             "model": view["display"],
             "page": pages,
+            "rank score": view["rank_score"],
             "overall": view["overall"],
             "overall 95% CI": ci_text("overall"),
         }
@@ -128,6 +139,7 @@ with tab_scores:
         column_config={
             **PAGE_COLUMN,
             "rank": num("rank", help="1 + number of runs significantly better (paired bootstrap)"),
+            "rank score": num("rank score", format="%.1f", help=RANK_SCORE_HELP),
             "overall": num("overall", format="%.1f"),
             **{c: num(c, format="%.1f", help="category score, 0-100") for c in cats},
             **{d: num(d, format="%.1f", help="dimension score, 0-100") for d in dims},
@@ -238,5 +250,40 @@ with tab_runs:
             **PAGE_COLUMN,
             "coverage": st.column_config.ProgressColumn("coverage", min_value=0, max_value=1),
             "cost (USD)": num("cost (USD)", format="$%.2f", help="list price of recorded tokens"),
+        },
+    )
+
+# ------------------------------------------------------------------ unranked
+st.divider()
+st.subheader(f"Unranked runs ({len(unranked)}): not comparable with the ranked board")
+st.caption(
+    "A ranked run answers every task of the suite version it declares, with at least "
+    f"{meta.get('min_samples', 3)} samples per task. These runs passed verification but do not: "
+    "their scores cover other tasks or fewer samples, so they get no rank and are never ordered "
+    "among the runs above."
+)
+if unranked.empty:
+    st.caption("None.")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "model": unranked["display"],
+                "page": [model_page_url(k) for k in unranked["run_key"]],
+                "why unranked": unranked["unranked_reason"],
+                "tasks": unranked["n_tasks"].astype(str)
+                + " / "
+                + unranked["suite_tasks"].astype(str),
+                "samples": unranked["samples"],
+                "rank score (its tasks)": unranked["rank_score"],
+                "overall (its tasks)": unranked["overall"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            **PAGE_COLUMN,
+            "rank score (its tasks)": num(format="%.1f", help=RANK_SCORE_HELP),
+            "overall (its tasks)": num(format="%.1f"),
         },
     )

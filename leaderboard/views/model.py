@@ -48,23 +48,36 @@ heading(row["model"])
 label_warning(frame.loc[frame["run_key"] == key])
 # Two rows of three: at six to a row the interval ("100.0 – 100.0") was cut to "100.0…".
 top, bottom = st.columns(3), st.columns(3)
-top[0].metric("rank", int(row["rank"]), help="1 + number of runs significantly better")
+if row["ranked"]:
+    top[0].metric("rank", int(row["rank"]), help="1 + number of runs significantly better")
+else:
+    top[0].metric("rank", "unranked", help="not comparable with the ranked board: see below")
 top[1].metric("overall", fmt_ci(row["overall"], None, None))
 top[2].metric(
     "95% CI",
     f"{row['overall_ci_low']:.1f} – {row['overall_ci_high']:.1f}"
     if pd.notna(row["overall_ci_low"]) and pd.notna(row["overall_ci_high"])
     else "—",
-    help="bootstrap over tasks",
+    help="of the overall score: bootstrap over tasks",
 )
 bottom[0].metric("coverage", f"{100 * row['coverage']:.1f}%")
 bottom[1].metric("cost", "—" if pd.isna(row["cost_usd"]) else f"${row['cost_usd']:.2f}")
 bottom[2].metric("tasks", f"{row['n_tasks']} / {row['suite_tasks']}")
+if not row["ranked"]:
+    notice(f"Unranked, shown apart from the ranked board: {row['unranked_reason']}.", "warning")
+caption(
+    "rank score "
+    f"{fmt_ci(row['rank_score'], row['rank_score_ci_low'], row['rank_score_ci_high'])} (95% CI): "
+    "the overall score with every missing verdict counted against the run; "
+    + ("ranks are decided on it" if row["ranked"] else "ranked runs are ordered by it")
+)
 caption(
     f"judge {row['judge']} · suite {row['suite_version']} ({row['suite_hash']}) · "
     f"{row['samples']} sample(s) per task · run {row['run_id']} · provider {row['provider']}, "
     f"{row['weights']} weights"
 )
+if isinstance(row.get("rejudge"), str) and row["rejudge"]:
+    caption(row["rejudge"])  # spot re-judging (leaderboard/rejudge.py), when the build did it
 
 # ------------------------------------------------------------------ radar and categories
 left, right = st.columns([3, 2])

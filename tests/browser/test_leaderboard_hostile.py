@@ -62,7 +62,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         edit_json(liar / "manifest.json", lambda m: m.update(run_id="another run"))
         edit_json(liar / "scores.json", lambda s: s["overall"].update(score=100.0))
         board = tmp_path_factory.mktemp("board") / "board"
-        build_board(src, board, suites=mini_suites(), workers=1)
+        build_board(src, board, suites=mini_suites(), workers=1, min_samples=1)
         spec = name_payload(listener.url)
         edit_json(board / META_FILE, lambda m: m["notes"].append(f"a note naming {spec}"))
         frame = pd.read_parquet(board / BOARD_FILE).set_index("model")

@@ -1,0 +1,29 @@
+"""The thresholds of spot re-judging, as data: leaderboard/data/rejudge.yaml (why each value:
+docs/LEADERBOARD.md "Spot re-judging")."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from benchmark.datafile import load_yaml_data
+
+
+class RejudgeRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    n: int = Field(ge=1)  # LLM verdicts re-judged per bundle by default
+    margin: float = Field(ge=0.0)  # points of overall score a bundle may claim too many
+    alpha: float = Field(gt=0.0, lt=0.5)  # one-sided level of the test against the margin
+
+
+@cache
+def packaged_rejudge_rules() -> RejudgeRules:
+    """The packaged leaderboard/data/rejudge.yaml."""
+    return load_yaml_data(
+        RejudgeRules,
+        package="leaderboard",
+        resource="data/rejudge.yaml",
+        path=None,
+        flag="re-judging rules",
+    )
