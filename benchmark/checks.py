@@ -25,8 +25,9 @@ from .check_base import assistant_turns as _assistant_turns
 from .check_base import bounds as _bounds
 from .check_base import verbatim as _verbatim
 from .check_base import within as _within
-from .contrast import analyse_contrast, format_ratio
-from .html_extract import Document, extract_html, parse_html
+from .contrast import format_ratio
+from .html_extract import Document
+from .html_memo import contrast_report, parsed_html, response_html
 from .phrases import listed_hits, phrase_hits, phrase_pattern
 from .schemas import (
     BannedPhrasesCheck,
@@ -129,10 +130,10 @@ def _with_html(
     fn: Callable[[Any, Document, str, str], CheckResult],
 ) -> Callable[[Any, list[Message], str], CheckResult]:
     def run(check: Any, transcript: list[Message], text: str) -> CheckResult:
-        source = extract_html(text)
+        source = response_html(text)
         if source is None:
             return CheckResult(False, "", NO_HTML)
-        return fn(check, parse_html(source), source, text)
+        return fn(check, parsed_html(source), source, text)
 
     return run
 
@@ -228,10 +229,10 @@ def _inputs_have_labels(
 
 
 def _contrast(check: ContrastCheck, transcript: list[Message], text: str) -> CheckResult:
-    source = extract_html(text)
+    source = response_html(text)
     if source is None:
         return CheckResult(False, "", NO_HTML)
-    report = analyse_contrast(source)
+    report = contrast_report(source)
     skipped = f" Skipped: {'; '.join(report.skipped)}." if report.skipped else ""
     worst = report.worst()
     if worst is None:

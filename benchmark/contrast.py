@@ -549,9 +549,10 @@ def _unmatched_pairs(
                 found.add(fg, res.bg(body, override), f"{rule.selector_text} (matches no element)")
 
 
-def analyse_contrast(html_source: str) -> ContrastReport:
-    """Every resolvable text/background pair in an HTML page, with its contrast ratio."""
-    doc = parse_html(html_source)
+def analyse_contrast(html_source: str, doc: Document | None = None) -> ContrastReport:
+    """Every resolvable text/background pair in an HTML page, with its contrast ratio. `doc`:
+    the page already parsed (`parse_html(html_source)`; it is only read)."""
+    doc = doc if doc is not None else parse_html(html_source)
     cascade = Cascade(doc)
     res = _Resolver(cascade)
     found = _Findings(skipped=[f"{n} (skipped: depends on the device)" for n in cascade.skipped])

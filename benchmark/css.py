@@ -111,6 +111,8 @@ class Rule:
 
 def split_top_level(text: str, sep: str) -> list[str]:
     """Split on `sep` outside parentheses, brackets and quotes."""
+    if sep != " " and not any(c in text for c in "\"'(["):
+        return text.split(sep)  # nothing opens a nesting: the walk below would split everywhere
     parts, depth, quote, start = [], 0, "", 0
     for i, ch in enumerate(text):
         if quote:
@@ -257,6 +259,9 @@ def parse_selector(text: str) -> Selector | None:
     return Selector(text, tuple(parts), tuple(combinators), variant, (spec[0], spec[1], spec[2]))
 
 
+_BRACE = re.compile(r"[{}]")
+
+
 @dataclass
 class Stylesheet:
     rules: list[Rule] = field(default_factory=list)
@@ -265,13 +270,13 @@ class Stylesheet:
 
 def _matching_brace(css: str, open_pos: int) -> int:
     depth = 0
-    for i in range(open_pos, len(css)):
-        if css[i] == "{":
+    for m in _BRACE.finditer(css, open_pos):
+        if m.group() == "{":
             depth += 1
-        elif css[i] == "}":
+        else:
             depth -= 1
             if depth == 0:
-                return i
+                return m.start()
     return len(css)
 
 

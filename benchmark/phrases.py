@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
+@lru_cache(maxsize=4096)  # a suite's phrases are few and checked on every response
 def phrase_pattern(phrase: str) -> re.Pattern[str]:
     """Case-insensitive, word-bounded, tolerant of whitespace runs and curly/straight quotes."""
     out = ""

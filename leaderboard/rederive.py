@@ -31,9 +31,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from benchmark import html_memo
 from benchmark.generation import joined_text
 from benchmark.judging import check_judgments, judge_groups
-from benchmark.judging.grounding import locate, normalise
+from benchmark.judging.grounding import MAPPED_CHARS, locate, normalise
 from benchmark.schemas import JudgmentRecord, Manifest, ResolvedTask, ResponseRecord, Usage
 
 from .errors import BundleRejected
@@ -152,11 +153,14 @@ def quote_found(quote: str, text: str) -> bool:
     occurs in verbatim, unless an "&" just before it opens an entity reaching into it: found
     verbatim, it is found normalised too. Every other quote takes grounding's walk over the
     whole response, the dear part of re-deriving a bundle."""
+    # Normalisation changes a quote without "&" only by its whitespace runs and the characters
+    # it maps, so "no mapped character" is `normalise(quote)[0] == " ".join(quote.split())`,
+    # without walking the quote character by character.
     plain = (
         "&" not in quote
         and quote[:1].strip()
         and quote[-1:].strip()
-        and normalise(quote)[0] == " ".join(quote.split())
+        and MAPPED_CHARS.isdisjoint(quote)
     )
     if plain:
         at = text.find(quote)
@@ -369,8 +373,10 @@ def rederive(
             rules,
         )
         # grounding keeps 256 responses normalised (a judge answer grounds several quotes in
-        # one response); over a streamed bundle of large responses that is memory for nothing.
+        # one response) and the checks a few pages parsed; over a streamed bundle of large
+        # responses that is memory for nothing (and no response may be decided by another's).
         normalise.cache_clear()
+        html_memo.clear()
     return seen
 
 

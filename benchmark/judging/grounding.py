@@ -31,6 +31,7 @@ _CHAR_MAP = {
     "…": "...",
     **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
 }
+MAPPED_CHARS = frozenset(_CHAR_MAP)  # the characters normalisation replaces or removes
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|nbsp|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _OUTER_QUOTES = ('""', "''")
 
