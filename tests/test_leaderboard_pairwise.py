@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from benchmark.pairwise.bias_card import BiasCard, LengthBias, RateCI
 from benchmark.pairwise.prompt import word_count
@@ -17,9 +18,12 @@ from benchmark.pairwise.ratings import build_ratings
 from benchmark.pairwise.records import ComparisonRecord, PairwiseManifest, RunRef
 from benchmark.pairwise.runner import preferred_run
 from benchmark.schemas import ResponseRecord
+from leaderboard.boarddata import DATA_ENV
 from leaderboard.build import build_board
 from leaderboard.files import BOARD_FILE, META_FILE, REJECTED_FILE
-from tests.leaderboard_helpers import bundle, constant, mini_suites
+from tests.browser.hostile import name_payload
+from tests.leaderboard_helpers import bundle, constant, edit_json, mini_suites
+from tests.test_leaderboard_inert import APP, URL, _assert_inert
 
 JUDGE = "anthropic/judge-pairwise-synthetic"
 QUALITY = {"run-best": 2, "run-hand": 1, "run-worst": 0}  # the synthetic judge's preference
@@ -34,7 +38,9 @@ def _responses(run: Path) -> dict[tuple[str, int], ResponseRecord]:
     return out
 
 
-def _line(a: RunRef, b: RunRef, task: str, order: str, winner: str, words: tuple[int, int]):
+def _line(
+    a: RunRef, b: RunRef, task: str, order: str, winner: str, words: tuple[int, int], judge: str
+) -> ComparisonRecord:
     return ComparisonRecord(
         task_id=task,
         sample=0,
@@ -45,7 +51,7 @@ def _line(a: RunRef, b: RunRef, task: str, order: str, winner: str, words: tuple
         model_b=b.model,
         order=order,  # type: ignore[arg-type]
         criterion="overall",
-        judge=JUDGE,
+        judge=judge,
         winner=winner,  # type: ignore[arg-type]
         margin=2,
         reason="synthetic",
@@ -55,7 +61,9 @@ def _line(a: RunRef, b: RunRef, task: str, order: str, winner: str, words: tuple
     )
 
 
-def comparisons(runs: dict[str, Path], refs: list[RunRef]) -> list[ComparisonRecord]:
+def comparisons(
+    runs: dict[str, Path], refs: list[RunRef], judge: str = JUDGE
+) -> list[ComparisonRecord]:
     """Every pair, both orders, on every task: the run of higher QUALITY wins, except that the
     judge answers "A" on task `talk` whatever it sees (one flip per pair)."""
     texts = {r.run_id: _responses(runs[r.run_id]) for r in refs}
@@ -71,7 +79,7 @@ def comparisons(runs: dict[str, Path], refs: list[RunRef]) -> list[ComparisonRec
                 for order in ("ab", "ba"):
                     a_first = order == "ab"
                     winner = "A" if task == "talk" or better_a == a_first else "B"
-                    out.append(_line(a, b, task, order, winner, words))
+                    out.append(_line(a, b, task, order, winner, words, judge))
     return out
 
 
@@ -83,20 +91,21 @@ def write_pairwise(
     *,
     restate: bool = True,
     card: bool = False,
+    judge: str = JUDGE,
 ) -> Path:
     root.mkdir(parents=True)
     manifest = PairwiseManifest(
-        suite_version="0.0.1", runs=refs, judge=JUDGE, judge_params={"temperature": 0.0}
+        suite_version="0.0.1", runs=refs, judge=judge, judge_params={"temperature": 0.0}
     )
     (root / "pairwise.json").write_text(manifest.model_dump_json())
     (root / "comparisons.jsonl").write_text("".join(r.model_dump_json() + "\n" for r in records))
     if restate:
-        ratings = build_ratings(records, refs, {2: 1000.0}, judge=JUDGE, resamples=RESAMPLES)
+        ratings = build_ratings(records, refs, {2: 1000.0}, judge=judge, resamples=RESAMPLES)
         (root / "ratings.json").write_text(ratings.model_dump_json())
     if card:
         stated = json.loads((root / "ratings.json").read_text())["position"]
         bias = BiasCard(
-            judge=JUDGE,
+            judge=judge,
             judge_family="claude",
             runs=[r.run_id for r in refs],
             position=stated,
@@ -273,16 +282,33 @@ def test_a_test_provider_judge_is_rejected(source, tmp_path: Path) -> None:
     assert [e["code"] for e in rejected] == ["test_provider"]
 
 
-def test_names_are_kept_as_text(source, tmp_path: Path) -> None:
-    """A judge name with markup reaches the board as the same string (rendered as text)."""
+def test_the_board_page_shows_the_pairwise_columns_inert(
+    source, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Judge and model names with markup are shown as text: in board.json as the same string,
+    on the page only through the inert renderers (the checks of test_leaderboard_inert)."""
     src, runs, refs = source
-    global JUDGE
-    name = "anthropic/<img src=x onerror=alert(1)>"
-    old, JUDGE = JUDGE, name
-    try:
-        write_pairwise(src / "pairwise" / "x", runs, refs, comparisons(runs, refs))
-        board, meta, rejected = build(src, tmp_path / "board")
-    finally:
-        JUDGE = old
+    judge = name_payload(URL)
+    hostile = [refs[0].model_copy(update={"model": name_payload(URL)}), *refs[1:]]
+    edit_json(runs["run-best"] / "manifest.json", lambda m: m.update(model=hostile[0].model))
+    for f in ("responses.jsonl", "judgments.jsonl"):
+        path = runs["run-best"] / f
+        path.write_text(path.read_text().replace('"anthropic/best"', json.dumps(hostile[0].model)))
+    edit_json(runs["run-best"] / "scores.json", lambda s: s.update(model=hostile[0].model))
+    records = comparisons(runs, hostile, judge)
+    write_pairwise(src / "pairwise" / "x", runs, hostile, records, card=True, judge=judge)
+    board, meta, rejected = build(src, tmp_path / "board")
     assert rejected == []
-    assert set(board["pw_judge"]) == {name} and meta["pairwise"]["bundles"][0]["judge"] == name
+    assert set(board["pw_judge"]) == {judge} and meta["pairwise"]["bundles"][0]["judge"] == judge
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "board"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    shown = _assert_inert(at)
+    assert "by judge evil/model ![x](" in shown and "Anchored: anthropic/worst (run-worst)" in shown
+    assert "Judge bias card (as submitted" in shown and "padded copy wins 25.0%" in shown
+    scores = at.dataframe[0].value
+    assert "pairwise rating" in scores and "length-controlled" in scores
+    table = at.dataframe[4].value
+    assert table["model"].tolist()[0].startswith("evil/model ![x](")  # the best, as text
+    assert table["anchor"].tolist() == ["", "", "anchor"]
+    assert table["pairwise rating [95% CI]"].iloc[-1] == "1000 [1000, 1000]"
