@@ -9,8 +9,8 @@ Checks, in order (the first failure is the rejection reason; codes in docs/LEADE
 2. the judge is not a test provider; every run of pairwise.json is an accepted run bundle of the
    same model and suite version;
 3. comparisons.jsonl line by line: its runs and models, its judge, the responses it names exist
-   in those run bundles (answered, the same word counts: lengths drive the length-controlled
-   rating), `preferred` is `winner` with the order undone, no second line for one key;
+   in those run bundles (answered, the same text by sha256, the same word counts: lengths
+   drive the length-controlled rating), `preferred` is `winner` with the order undone, no second line for one key;
 4. both orders of every call, and every shared task of every compared pair (no task dropped);
 5. ratings recomputed from the comparisons equal the stated ones (RATING_TOLERANCE).
 A bias card cannot be re-derived (it needs the audit's own calls): it is checked for its schema
@@ -28,7 +28,7 @@ from typing import Any
 from benchmark.errors import UsageError
 from benchmark.pairwise.bias_card import BiasCard
 from benchmark.pairwise.bradley_terry import DEFAULT_RIDGE
-from benchmark.pairwise.prompt import word_count
+from benchmark.pairwise.prompt import text_sha256, word_count
 from benchmark.pairwise.ratings import build_ratings
 from benchmark.pairwise.records import ComparisonRecord, PairwiseManifest, RatingsFile
 from benchmark.pairwise.runner import preferred_run
@@ -49,7 +49,8 @@ RATING_TOLERANCE = 0.011
 SHARE_TOLERANCE = 1e-4
 CI_PATTERN = re.compile(r"(\d+) resamples, seed (-?\d+)")
 
-Answered = dict[tuple[str, int], int]  # (task id, sample) -> word count of an answered response
+# (task id, sample) -> (word count, sha256 of the text) of an answered response
+Answered = dict[tuple[str, int], tuple[int, str]]
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,11 @@ class RunFacts:
 def run_facts(
     run_id: str, model: str, suite_version: str, responses: Iterable[ResponseRecord]
 ) -> RunFacts:
-    answered = {(r.task_id, r.sample): word_count(r.text) for r in responses if r.error is None}
+    answered = {
+        (r.task_id, r.sample): (word_count(r.text), text_sha256(r.text))
+        for r in responses
+        if r.error is None
+    }
     return RunFacts(run_id, model, suite_version, answered)
 
 
@@ -146,19 +151,24 @@ class ComparisonIndex:
     def _where(self, r: ComparisonRecord) -> str:
         return f"{r.task_id}/{r.sample}/{r.sample_b}/{r.run_a}/{r.run_b}/{r.order}/{r.criterion}"
 
-    def _response(self, r: ComparisonRecord, run_id: str, sample: int, words: int) -> None:
-        answered = self.runs[run_id].answered
-        if (r.task_id, sample) not in answered:
+    def _response(
+        self, r: ComparisonRecord, run_id: str, sample: int, words: int, sha: str | None
+    ) -> None:
+        """The response a line names is one the run bundle holds: answered, the same text
+        (by hash) and the same word count (lengths drive the length-controlled rating)."""
+        held = self.runs[run_id].answered.get((r.task_id, sample))
+        if held is None:
             raise BundleRejected(
                 "orphan_record",
                 f"orphan record: {COMPARISONS} compares {r.task_id}/{sample} of run {run_id!r}, "
                 "which has no such answered response",
             )
-        if answered[(r.task_id, sample)] != words:
+        if sha != held[1] or words != held[0]:
+            said = "no text hash" if sha is None else f"{words} words, sha256 {sha[:12]}"
             raise BundleRejected(
                 "pairwise_response_mismatch",
                 f"response does not match: {COMPARISONS} {self._where(r)} says {run_id!r}'s "
-                f"response has {words} words, its bundle's has {answered[(r.task_id, sample)]}",
+                f"response has {said}; its bundle's has {held[0]} words, sha256 {held[1][:12]}",
             )
 
     def add(self, r: ComparisonRecord) -> None:
@@ -180,8 +190,8 @@ class ComparisonIndex:
                 f"judge mismatch: {COMPARISONS} {self._where(r)} was judged by {r.judge!r} "
                 f"(draw {r.judge_sample}), {MANIFEST} names {m.judge!r} ({m.judge_samples} draws)",
             )
-        self._response(r, r.run_a, r.sample, r.words_a)
-        self._response(r, r.run_b, r.sample_b, r.words_b)
+        self._response(r, r.run_a, r.sample, r.words_a, r.sha256_a)
+        self._response(r, r.run_b, r.sample_b, r.words_b, r.sha256_b)
         if (r.winner is None) != (r.error is not None) or r.preferred != preferred_run(
             r.winner, r.order
         ):

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from benchmark.pairwise.bias_card import BiasCard, LengthBias, RateCI
-from benchmark.pairwise.prompt import word_count
+from benchmark.pairwise.prompt import text_sha256, word_count
 from benchmark.pairwise.ratings import build_ratings
 from benchmark.pairwise.records import ComparisonRecord, PairwiseManifest, RunRef
 from benchmark.pairwise.runner import preferred_run
@@ -39,7 +39,7 @@ def _responses(run: Path) -> dict[tuple[str, int], ResponseRecord]:
 
 
 def _line(
-    a: RunRef, b: RunRef, task: str, order: str, winner: str, words: tuple[int, int], judge: str
+    a: RunRef, b: RunRef, task: str, order: str, winner: str, texts: tuple[str, str], judge: str
 ) -> ComparisonRecord:
     return ComparisonRecord(
         task_id=task,
@@ -56,8 +56,10 @@ def _line(
         margin=2,
         reason="synthetic",
         preferred=preferred_run(winner, order),  # type: ignore[arg-type]
-        words_a=words[0],
-        words_b=words[1],
+        words_a=word_count(texts[0]),
+        words_b=word_count(texts[1]),
+        sha256_a=text_sha256(texts[0]),
+        sha256_b=text_sha256(texts[1]),
     )
 
 
@@ -71,15 +73,12 @@ def comparisons(
     for i, a in enumerate(refs):
         for b in refs[i + 1 :]:
             for task, _s in sorted(texts[a.run_id]):
-                words = (
-                    word_count(texts[a.run_id][(task, 0)].text),
-                    word_count(texts[b.run_id][(task, 0)].text),
-                )
+                pair = (texts[a.run_id][(task, 0)].text, texts[b.run_id][(task, 0)].text)
                 better_a = QUALITY[a.run_id] > QUALITY[b.run_id]
                 for order in ("ab", "ba"):
                     a_first = order == "ab"
                     winner = "A" if task == "talk" or better_a == a_first else "B"
-                    out.append(_line(a, b, task, order, winner, words, judge))
+                    out.append(_line(a, b, task, order, winner, pair, judge))
     return out
 
 
@@ -238,6 +237,18 @@ def test_a_response_of_other_length_is_rejected(source, tmp_path: Path) -> None:
 
     entry = _rejected(source, tmp_path, tamper)
     assert entry["code"] == "pairwise_response_mismatch"
+
+
+@pytest.mark.parametrize("change", [{"sha256_b": "0" * 64}, {"sha256_a": None}])
+def test_a_response_of_other_text_is_rejected(source, tmp_path: Path, change) -> None:
+    """The line names a response by the sha256 of its text: another text, or none, is refused."""
+
+    def tamper(records: list[ComparisonRecord]) -> None:
+        records[0] = records[0].model_copy(update=change)
+
+    entry = _rejected(source, tmp_path, tamper)
+    assert entry["code"] == "pairwise_response_mismatch"
+    assert entry["reason"].startswith("response does not match: comparisons.jsonl page/0/0/")
 
 
 def test_one_order_missing_is_rejected(source, tmp_path: Path) -> None:

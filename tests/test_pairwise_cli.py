@@ -4,6 +4,7 @@ without repeat calls, errors never cached, dry run, and bad input refused before
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from collections import Counter
@@ -13,6 +14,8 @@ import pytest
 
 from benchmark.cli import main
 from benchmark.pairwise.store import PairwiseDir
+from benchmark.rundir import read_jsonl
+from benchmark.schemas import ResponseRecord
 from tests.fakes import FakeAnthropic, Fault
 from tests.fakes.pairwise_judge import PairwiseJudge, quality_of, shown_responses
 from tests.pairwise_support import make_run, make_suite
@@ -270,6 +273,15 @@ def test_truncate_shows_both_responses_at_a_common_length(
         assert len(a.split()) - len(b.split()) in (-8, 8)  # the marker's 8 words, no more
     records = PairwiseDir(out).comparisons()
     assert all(r.truncated and (r.words_a, r.words_b) == (8 + 10, 8 + 200) for r in records)
+    # Each line names the responses by the sha256 of their full (untruncated) texts.
+    texts = {
+        (x.model, x.task_id): x.text
+        for run in (short, long)
+        for x in read_jsonl(run / "responses.jsonl", ResponseRecord)
+    }
+    for r in records:
+        assert r.sha256_a == hashlib.sha256(texts[(r.model_a, r.task_id)].encode()).hexdigest()
+        assert r.sha256_b == hashlib.sha256(texts[(r.model_b, r.task_id)].encode()).hexdigest()
     # The options a comparison was made with are part of the directory: no mixing.
     assert main(_args(suite, [short, long], out)) == 2
 
