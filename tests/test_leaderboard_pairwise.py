@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from benchmark.cli import main
 from benchmark.pairwise.bias_card import BiasCard, LengthBias, RateCI
 from benchmark.pairwise.prompt import text_sha256, word_count
 from benchmark.pairwise.ratings import build_ratings
@@ -21,8 +22,10 @@ from benchmark.schemas import ResponseRecord
 from leaderboard.boarddata import DATA_ENV
 from leaderboard.build import build_board
 from leaderboard.files import BOARD_FILE, META_FILE, REJECTED_FILE
+from leaderboard.hub import hub_api
 from tests.browser.hostile import name_payload
-from tests.leaderboard_helpers import bundle, constant, edit_json, mini_suites
+from tests.leaderboard_helpers import MINI, bundle, constant, edit_json, mini_suites
+from tests.test_leaderboard_hub import REPO, hub  # noqa: F401  (the FakeHub fixture)
 from tests.test_leaderboard_inert import APP, URL, _assert_inert
 
 JUDGE = "anthropic/judge-pairwise-synthetic"
@@ -134,7 +137,7 @@ def source(tmp_path: Path) -> tuple[Path, dict[str, Path], list[RunRef]]:
     return src, runs, refs
 
 
-def build(src: Path, out: Path) -> tuple[pd.DataFrame, dict[str, Any], list[dict[str, Any]]]:
+def build(src: Path | str, out: Path) -> tuple[pd.DataFrame, dict[str, Any], list[dict[str, Any]]]:
     build_board(src, out, suites=mini_suites(), min_samples=1)
     return (
         pd.read_parquet(out / BOARD_FILE),
@@ -323,3 +326,50 @@ def test_the_board_page_shows_the_pairwise_columns_inert(
     assert table["model"].tolist()[0].startswith("evil/model ![x](")  # the best, as text
     assert table["anchor"].tolist() == ["", "", "anchor"]
     assert table["pairwise rating [95% CI]"].iloc[-1] == "1000 [1000, 1000]"
+
+
+# ------------------------------------------------------------------ submitting
+
+
+def test_submit_a_pairwise_bundle_then_build_from_the_hub(
+    source,
+    tmp_path: Path,
+    hub,  # noqa: F811  (the FakeHub fixture, imported)
+) -> None:
+    """`musebench submit PAIRWISE_DIR` verifies it against its runs' dirs and opens a pull
+    request; a board built from that ref (runs submitted too) shows the ratings."""
+    _src, runs, refs = source
+    root = write_pairwise(tmp_path / "pw", runs, refs, comparisons(runs, refs), card=True)
+    for run in runs.values():
+        assert main(["submit", str(run), "--repo", REPO, "--suite", str(MINI)]) == 0
+    assert main(["submit", str(root), "--repo", REPO, "--suite", str(MINI)]) == 0
+    pr = hub.repo(REPO).prs[-1]
+    assert pr.description.startswith("musebench pairwise submission: judge `" + JUDGE)
+    for k in range(1, 5):
+        hub_api().merge_pull_request(REPO, k, repo_type="dataset")
+    files = hub.files(REPO, "main")
+    shown = [f for f in files if f.startswith(f"submissions/pairwise/{JUDGE.replace('/', '--')}/")]
+    assert sorted(f.rsplit("/", 1)[1] for f in shown) == [
+        "bias_card.json",
+        "comparisons.jsonl",
+        "pairwise.json",
+        "ratings.json",
+    ]
+    board, _meta, rejected = build(f"hf://datasets/{REPO}", tmp_path / "board")
+    assert rejected == [] and board["pw_rating"].notna().sum() == 3
+
+
+def test_submit_refuses_a_tampered_pairwise_bundle(
+    source,
+    tmp_path: Path,
+    hub,  # noqa: F811  (the FakeHub fixture, imported)
+    capsys,
+) -> None:
+    _src, runs, refs = source
+    records = comparisons(runs, refs)
+    del records[1]
+    root = write_pairwise(tmp_path / "pw", runs, refs, records)
+    assert main(["submit", str(root), "--repo", REPO, "--suite", str(MINI)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"musebench: error: {root}: refused, the pairwise bundle fails ")
+    assert "one order missing" in err and hub.repo(REPO).prs == []
