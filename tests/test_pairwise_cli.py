@@ -377,18 +377,21 @@ def test_length_controlled_rating_undoes_a_length_preference(
     assert ratings["length_coefficient"] > 0.5
 
 
-def test_a_judge_that_ignores_the_schema_gets_error_lines(
+def test_a_judge_that_leaves_out_a_criterion_gets_error_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # The in-process mock provider answers every structured request as a rubric judge
-    # ({evidence, rationale, verdict} per id): no winner, so every criterion is asked again
-    # twice under new cache keys and then recorded as an error, never as a verdict.
+    # The in-process mock judge with malformed=1 leaves out the last criterion (`overall`) of
+    # every answer: it is asked again alone twice under new cache keys and then recorded as an
+    # error, never as a verdict; the other criteria keep their verdicts.
     suite = make_suite(tmp_path / "suite", 2)
     runs = [make_run(tmp_path / f"r{k}", suite, f"anthropic/m{k}", k) for k in range(2)]
     args = _args(suite, runs, tmp_path / "pw")
-    args[args.index(JUDGE)] = "mock/good"
+    args[args.index(JUDGE)] = "mock/good,malformed=1"
     assert main(args) == 1
-    assert "no ratings yet: 4 judge calls failed" in capsys.readouterr().err
+    assert "no ratings yet" in capsys.readouterr().err
     records = PairwiseDir(tmp_path / "pw").comparisons()
-    assert len(records) == 2 * 2 * 3 and all(r.preferred is None for r in records)
-    assert {r.error for r in records} == {"winner None not A/B/tie (asked 3 times)"}
+    overall = [r for r in records if r.criterion == "overall"]
+    assert len(records) == 2 * 2 * 3 and len(overall) == 4
+    assert all(r.preferred is None for r in overall)
+    assert {r.error for r in overall} == {"no verdict for this criterion (asked 3 times)"}
+    assert all(r.preferred is not None for r in records if r.criterion != "overall")
