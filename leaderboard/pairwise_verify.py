@@ -19,7 +19,7 @@ and judge only, and shown as stated."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +38,7 @@ from benchmark.schemas import ResponseRecord
 from .errors import BundleRejected
 from .reading import MIB, iter_records, read_model
 from .rules import VerificationRules, packaged_rules
-from .verify import _diff
+from .verify import MIN_COVERAGE, _diff
 
 BIAS_CARD = "bias_card.json"
 PAIRWISE_FILES = (MANIFEST, COMPARISONS, RATINGS)
@@ -147,6 +147,8 @@ class ComparisonIndex:
         self.models = {r.run_id: r.model for r in manifest.runs}
         self.lines: set[tuple[Any, ...]] = set()
         self.orders: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+        self.lines_of: Counter[str] = Counter()  # criterion -> lines
+        self.failed_of: Counter[str] = Counter()  # criterion -> lines without a verdict
 
     def _where(self, r: ComparisonRecord) -> str:
         return f"{r.task_id}/{r.sample}/{r.sample_b}/{r.run_a}/{r.run_b}/{r.order}/{r.criterion}"
@@ -209,9 +211,21 @@ class ComparisonIndex:
             )
         self.lines.add((*key, r.order))
         self.orders[key].add(r.order)
+        self.lines_of[r.criterion] += 1
+        self.failed_of[r.criterion] += r.winner is None
 
     def check_complete(self, criterion: str) -> None:
-        """Both orders of every call, and every task both runs of a compared pair answered."""
+        """Both orders of every call, every task both runs of a compared pair answered, and a
+        verdict on nearly all of them: turning a lost comparison into an "error" line must not
+        drop it from the ratings unnoticed."""
+        lines, failed = self.lines_of[criterion], self.failed_of[criterion]
+        if lines and (lines - failed) / lines < MIN_COVERAGE:
+            raise BundleRejected(
+                "coverage",
+                f"coverage below threshold: {lines - failed}/{lines} {criterion} comparison "
+                f"lines have a verdict ({100 * (lines - failed) / lines:.1f}% < "
+                f"{100 * MIN_COVERAGE:g}%)",
+            )
         for key, orders in sorted(self.orders.items()):
             if orders != {"ab", "ba"}:
                 absent = "ba" if "ab" in orders else "ab"

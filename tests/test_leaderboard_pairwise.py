@@ -276,6 +276,27 @@ def test_a_dropped_task_is_rejected(source, tmp_path: Path) -> None:
     assert entry["code"] == "missing_comparisons"
 
 
+def test_lost_comparisons_turned_into_errors_are_rejected(source, tmp_path: Path) -> None:
+    """Both lines of the worst run's wins made "failed calls": below the 99% verdict bar."""
+
+    def tamper(records: list[ComparisonRecord]) -> None:
+        for k in (0, 1):
+            records[k] = records[k].model_copy(
+                update={
+                    "winner": None,
+                    "margin": None,
+                    "preferred": None,
+                    "error": "judge call failed",
+                }
+            )
+
+    entry = _rejected(source, tmp_path, tamper)
+    assert entry["code"] == "coverage"
+    assert entry["reason"] == (
+        "coverage below threshold: 16/18 overall comparison lines have a verdict (88.9% < 99%)"
+    )
+
+
 def test_a_run_not_on_the_board_is_rejected(source, tmp_path: Path) -> None:
     src, runs, refs = source
     records = comparisons(runs, refs)
