@@ -54,6 +54,14 @@ from .human import (
 from .identity import Identity, Ledger, response_digests
 from .metrics import DIVERSITY_KEYS, DiversityCache, run_cost, run_diversity
 from .modelmeta import ModelTable, load_model_table
+from .pairwise_board import (
+    PairwiseResult,
+    collect_pairwise,
+    pairwise_columns,
+    pairwise_meta,
+    pairwise_notes,
+)
+from .pairwise_verify import RunFacts, run_facts
 from .ranking import ALPHA, N_BOOT, SEED, RankInfo, tie_aware_ranks
 from .rederive import RederiveCache
 from .rejudge import RejudgeConfig, Rejudger, rejection_fields, rejudge_summary
@@ -119,6 +127,7 @@ class RunSummary:
     staged: Path  # its details folder, moved into place when the run is kept
     identity: Identity  # its run id, response hashes and judge response ids
     rejudge: dict[str, Any] | None = None  # its re-judging columns and report (rejudge.py)
+    facts: RunFacts | None = None  # what pairwise bundles are checked against
 
 
 def run_key(bundle: VerifiedBundle) -> str:
@@ -320,6 +329,7 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
         staged=staged,
         identity=Identity(m.run_id, response_digests(b.responses), b.response_ids),
         rejudge=rejudged,
+        facts=run_facts(m.run_id, m.model, m.suite_version, b.responses),
     )
 
 
@@ -493,10 +503,21 @@ def build_board(
                 first,
             )
             shutil.rmtree(staging)
+            facts = {r.manifest.run_id: r.facts for r in accepted if r.facts is not None}
+            pairwise = collect_pairwise(root, label, facts)
+        rejected += pairwise.rejected
         result.rejected = rejected
         result.accepted = [r.key for r in accepted]
         meta = _write_board(
-            tmp, accepted, rejected, suites, table, labels, source=str(source), human=human
+            tmp,
+            accepted,
+            rejected,
+            suites,
+            table,
+            labels,
+            source=str(source),
+            human=human,
+            pairwise=pairwise,
         )
         meta["min_coverage"] = min_coverage
         meta["min_samples"] = min_samples
@@ -590,8 +611,10 @@ def _write_board(
     *,
     source: str,
     human: str | Path | None,
+    pairwise: PairwiseResult | None = None,
 ) -> dict[str, Any]:
-    notes: list[str] = []
+    pairwise = pairwise or PairwiseResult()
+    notes: list[str] = pairwise_notes(pairwise)
     categories = sorted({c for r in accepted for c, _ in r.titles.values()})
     dimensions = sorted({d for r in accepted for d in r.scores.dimensions})
     div_notes = sorted({r.diversity_note for r in accepted if r.diversity_note})
@@ -613,6 +636,7 @@ def _write_board(
         ranked = ranks.get(run.key)
         row["rank"] = ranked.rank if ranked else None
         row["n_better"] = len(ranked.better) if ranked else None
+        row.update(pairwise_columns(pairwise.shown, run.manifest.run_id))
         rows.append(row)
     _board_frame(rows).to_parquet(tmp / BOARD_FILE, index=False)
     pd.DataFrame([t for run in accepted for t in _task_rows(run)], columns=TASK_COLUMNS).to_parquet(
@@ -634,5 +658,6 @@ def _write_board(
         "calibration": humans.calibration,
         "ranking": {"method": RANK_METHOD, "n_boot": N_BOOT, "seed": SEED, "alpha": ALPHA},
         "labels": sorted({r["label"] for r in rows if r["label"]}),
+        "pairwise": pairwise_meta(pairwise),
         "notes": notes,
     }

@@ -12,6 +12,8 @@ from benchmark.datafile import load_yaml_data
 from benchmark.rundir import JUDGMENTS, MANIFEST, RESPONSES, SCORES
 
 BUNDLE_FILES = (MANIFEST, RESPONSES, JUDGMENTS, SCORES)
+# A pairwise bundle (docs/LEADERBOARD.md "Pairwise bundles"); bias_card.json is optional.
+PAIRWISE_FILES = ("pairwise.json", "comparisons.jsonl", "ratings.json", "bias_card.json")
 
 
 class VerificationRules(BaseModel):
@@ -23,12 +25,20 @@ class VerificationRules(BaseModel):
     max_line_mib: float = Field(gt=0)  # one JSONL line
     stream_above_mib: float = Field(ge=0)  # responses.jsonl above this: streamed, not held
     refused_providers: list[str]  # model or judge providers never admitted (test fakes)
+    max_pairwise_file_mib: dict[str, float]  # per pairwise bundle file, checked before parsing
 
     @field_validator("max_file_mib")
     @classmethod
     def _every_file(cls, limits: dict[str, float]) -> dict[str, float]:
         if set(limits) != set(BUNDLE_FILES) or min(limits.values()) <= 0:
             raise ValueError(f"a positive limit for each of {', '.join(BUNDLE_FILES)}")
+        return limits
+
+    @field_validator("max_pairwise_file_mib")
+    @classmethod
+    def _every_pairwise_file(cls, limits: dict[str, float]) -> dict[str, float]:
+        if set(limits) != set(PAIRWISE_FILES) or min(limits.values()) <= 0:
+            raise ValueError(f"a positive limit for each of {', '.join(PAIRWISE_FILES)}")
         return limits
 
 

@@ -287,8 +287,8 @@ def _check_judge(manifest: Manifest, item: RubricItem, j: JudgmentRecord) -> Non
         )
 
 
-def _diff(stated: Any, recomputed: Any, where: str) -> str | None:
-    """The first path where two JSON trees differ (numbers within TOLERANCE)."""
+def _diff(stated: Any, recomputed: Any, where: str, *, tol: float = TOLERANCE) -> str | None:
+    """The first path where two JSON trees differ (numbers within `tol`)."""
     if isinstance(recomputed, dict):
         if not isinstance(stated, dict):
             return f"{where or '(root)'} stated {stated!r}, recomputed an object"
@@ -297,14 +297,14 @@ def _diff(stated: Any, recomputed: Any, where: str) -> str | None:
                 return f"{where}{key} stated but not recomputed"
             if key not in stated:
                 return f"{where}{key} missing from the stated scores"
-            found = _diff(stated[key], recomputed[key], f"{where}{key}.")
+            found = _diff(stated[key], recomputed[key], f"{where}{key}.", tol=tol)
             if found:
                 return found
         return None
     if isinstance(recomputed, bool) or isinstance(stated, bool):
         same = stated is recomputed
     elif isinstance(recomputed, int | float) and isinstance(stated, int | float):
-        same = math.isclose(float(stated), float(recomputed), rel_tol=0.0, abs_tol=TOLERANCE)
+        same = math.isclose(float(stated), float(recomputed), rel_tol=0.0, abs_tol=tol)
     else:
         same = stated == recomputed
     if same:

@@ -95,7 +95,8 @@ def test_board_page(app: AppTest) -> None:
     assert table.iloc[0]["page"] == f"model?run={keys['anthropic/claude-top']}"
     assert all(app.dataframe[i].value["page"].str.startswith("model?run=").all() for i in (0, 1, 3))
     assert "1 bundles rejected" in _html(app)[0]
-    assert len(app.tabs) == 4
+    assert len(app.tabs) == 5
+    assert "No pairwise bundle on this board" in app.info[-1].value
     # the overall-with-CI chart, and the quality-versus-diversity scatter when measured
     assert len(app.get("vega_lite_chart")) == (2 if diversity_available() else 1)
 

@@ -4,6 +4,7 @@ without repeat calls, errors never cached, dry run, and bad input refused before
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from collections import Counter
@@ -13,6 +14,8 @@ import pytest
 
 from benchmark.cli import main
 from benchmark.pairwise.store import PairwiseDir
+from benchmark.rundir import read_jsonl
+from benchmark.schemas import ResponseRecord
 from tests.fakes import FakeAnthropic, Fault
 from tests.fakes.pairwise_judge import PairwiseJudge, quality_of, shown_responses
 from tests.pairwise_support import make_run, make_suite
@@ -270,6 +273,15 @@ def test_truncate_shows_both_responses_at_a_common_length(
         assert len(a.split()) - len(b.split()) in (-8, 8)  # the marker's 8 words, no more
     records = PairwiseDir(out).comparisons()
     assert all(r.truncated and (r.words_a, r.words_b) == (8 + 10, 8 + 200) for r in records)
+    # Each line names the responses by the sha256 of their full (untruncated) texts.
+    texts = {
+        (x.model, x.task_id): x.text
+        for run in (short, long)
+        for x in read_jsonl(run / "responses.jsonl", ResponseRecord)
+    }
+    for r in records:
+        assert r.sha256_a == hashlib.sha256(texts[(r.model_a, r.task_id)].encode()).hexdigest()
+        assert r.sha256_b == hashlib.sha256(texts[(r.model_b, r.task_id)].encode()).hexdigest()
     # The options a comparison was made with are part of the directory: no mixing.
     assert main(_args(suite, [short, long], out)) == 2
 
@@ -365,18 +377,21 @@ def test_length_controlled_rating_undoes_a_length_preference(
     assert ratings["length_coefficient"] > 0.5
 
 
-def test_a_judge_that_ignores_the_schema_gets_error_lines(
+def test_a_judge_that_leaves_out_a_criterion_gets_error_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # The in-process mock provider answers every structured request as a rubric judge
-    # ({evidence, rationale, verdict} per id): no winner, so every criterion is asked again
-    # twice under new cache keys and then recorded as an error, never as a verdict.
+    # The in-process mock judge with malformed=1 leaves out the last criterion (`overall`) of
+    # every answer: it is asked again alone twice under new cache keys and then recorded as an
+    # error, never as a verdict; the other criteria keep their verdicts.
     suite = make_suite(tmp_path / "suite", 2)
     runs = [make_run(tmp_path / f"r{k}", suite, f"anthropic/m{k}", k) for k in range(2)]
     args = _args(suite, runs, tmp_path / "pw")
-    args[args.index(JUDGE)] = "mock/good"
+    args[args.index(JUDGE)] = "mock/good,malformed=1"
     assert main(args) == 1
-    assert "no ratings yet: 4 judge calls failed" in capsys.readouterr().err
+    assert "no ratings yet" in capsys.readouterr().err
     records = PairwiseDir(tmp_path / "pw").comparisons()
-    assert len(records) == 2 * 2 * 3 and all(r.preferred is None for r in records)
-    assert {r.error for r in records} == {"winner None not A/B/tie (asked 3 times)"}
+    overall = [r for r in records if r.criterion == "overall"]
+    assert len(records) == 2 * 2 * 3 and len(overall) == 4
+    assert all(r.preferred is None for r in overall)
+    assert {r.error for r in overall} == {"no verdict for this criterion (asked 3 times)"}
+    assert all(r.preferred is not None for r in records if r.criterion != "overall")

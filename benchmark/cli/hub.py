@@ -44,8 +44,12 @@ def _suite_args(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
-    s = sub.add_parser("submit", help="verify a run bundle and open a pull request on the Hub")
-    s.add_argument("run_dir", help="the run directory to submit")
+    s = sub.add_parser(
+        "submit", help="verify a run (or pairwise) bundle and open a pull request on the Hub"
+    )
+    s.add_argument(
+        "run_dir", help="the run directory, or `musebench pairwise` output directory, to submit"
+    )
     s.add_argument("--repo", required=True, help="Hub dataset repo holding submissions (ORG/NAME)")
     _suite_args(s)
     s.add_argument("--json", action="store_true", help="print one JSON document on stdout")
@@ -149,9 +153,13 @@ def _coverage(args: argparse.Namespace) -> float:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     from leaderboard.hub import submit_bundle
+    from leaderboard.pairwise_submit import submit_pairwise
     from leaderboard.verify import load_suites
 
-    result = submit_bundle(
+    # A pairwise output dir (pairwise.json) is a pairwise bundle; anything else a run dir.
+    pairwise = (Path(args.run_dir) / "pairwise.json").is_file()
+    submit = submit_pairwise if pairwise else submit_bundle
+    result = submit(
         args.run_dir, args.repo, suites=load_suites(args.suite), min_coverage=_coverage(args)
     )
     if args.json:

@@ -72,6 +72,11 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def text_sha256(text: str) -> str:
+    """The hash comparisons.jsonl records of each response's text (UTF-8)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def truncate_words(text: str, words: int) -> tuple[str, bool]:
     """`text` cut to its first `words` words (whitespace kept), and whether it was cut."""
     parts = text.split()

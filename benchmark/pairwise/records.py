@@ -36,6 +36,10 @@ class ComparisonRecord(BaseModel):
     preferred: Preferred | None = None
     words_a: int = 0  # length of run_a's response (words of its text, before truncation)
     words_b: int = 0
+    # sha256 of each response's text (before truncation): which response the judge saw, so a
+    # published comparison can be checked against the run bundle's responses (docs/LEADERBOARD.md).
+    sha256_a: str | None = None
+    sha256_b: str | None = None
     truncated: bool = False
     error: str | None = None
     usage: Usage | None = None  # on the first criterion line of each call only

@@ -20,7 +20,13 @@ from ..rundir import JsonlAppender
 from ..schemas import Dimension, Usage
 from .parse import CriterionVerdict, parse_comparison
 from .plan import Job
-from .prompt import build_pairwise_request, shown_texts, task_criteria, word_count
+from .prompt import (
+    build_pairwise_request,
+    shown_texts,
+    task_criteria,
+    text_sha256,
+    word_count,
+)
 from .records import ComparisonRecord, Preferred, Winner
 
 SAMPLE_STRIDE = 1000  # request sample = attempt * SAMPLE_STRIDE + judge_sample
@@ -111,6 +117,8 @@ def _records(
                 preferred=preferred_run(v.winner, job.order) if v is not None else None,
                 words_a=word_count(job.resp_a.text),
                 words_b=word_count(job.resp_b.text),
+                sha256_a=text_sha256(job.resp_a.text),
+                sha256_b=text_sha256(job.resp_b.text),
                 truncated=cut,
                 error=line_error,
                 usage=usage if n == 0 else None,

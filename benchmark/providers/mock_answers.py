@@ -16,13 +16,16 @@ each item's kind from `<rubric_items>`, the task from `<task>` and the response 
 relevance r (the share of the task's content words the response repeats, saturating at three
 words): a positive item is met with probability q * r, a negative one (a failure) with
 probability 1 - q * r. A met verdict quotes a sentence of the response verbatim, so grounding
-accepts it; a verdict that is not met rests on an absence (empty evidence)."""
+accepts it; a verdict that is not met rests on an absence (empty evidence).
+
+As a pairwise judge (a schema whose criteria ask for a `winner`), it reads the task and the
+responses labelled A and B and prefers the more relevant one (`pairwise_answer`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 Draw = Callable[[str], float]  # a label -> a deterministic draw in [0, 1)
 
@@ -164,4 +167,47 @@ def judge_answer(
             "rationale": _RATIONALES[is_negative, verdict].format(r=on_topic),
             "verdict": verdict,
         }
+    return answer
+
+
+# --------------------------------------------------------------------------- as a pairwise judge
+
+Seat = Literal["first", "second", "none"]
+
+
+def is_pairwise_schema(schema: dict[str, Any]) -> bool:
+    """A pairwise judge's schema: every required criterion is an object with a `winner`
+    (benchmark.pairwise.prompt.comparison_schema); a rubric judge's items have a `verdict`."""
+    props = schema.get("properties", {})
+    ids = schema.get("required", [])
+    return bool(ids) and all(
+        "winner" in props.get(i, {}).get("properties", {}) for i in ids if isinstance(i, str)
+    )
+
+
+def pairwise_answer(
+    user: str, ids: list[str], *, quality: float, draw: Draw, bias: Seat = "none"
+) -> dict[str, Any]:
+    """{criterion: {reason, winner, margin}} for every id. Each response's mock quality is its
+    relevance to the task (as the rubric judge reads it: a good mock reply repeats the task's
+    words, the poor template does not). With probability `quality` a verdict is right: the more
+    relevant response wins, by a margin growing with the gap (a tie when they are equal). The
+    rest are wrong: they go to the seat `bias` names, or to a random seat without bias."""
+    task = _between(user, "<task>", "</task>")
+    shown_a = _between(user, '<response label="A">', "</response>")
+    shown_b = _between(user, '<response label="B">', "</response>", last=True)
+    r_a = relevance(task, assistant_passages(shown_a))
+    r_b = relevance(task, assistant_passages(shown_b))
+    gap = abs(r_a - r_b)
+    answer: dict[str, Any] = {}
+    for c in ids:
+        if draw(f"pairwise:{c}") < quality:
+            winner = "tie" if gap == 0 else "A" if r_a > r_b else "B"
+            margin = min(3, max(1, round(gap * 3)))  # a third of relevance per step
+            reason = f"Mock judge: on-topic shares A {r_a:.2f}, B {r_b:.2f}."
+        else:
+            seat = bias if bias != "none" else "first" if draw(f"seat:{c}") < 0.5 else "second"
+            winner, margin = ("A" if seat == "first" else "B"), 1
+            reason = f"Mock judge: an unreliable verdict for the {seat} seat."
+        answer[c] = {"reason": reason, "winner": winner, "margin": margin}
     return answer

@@ -16,9 +16,13 @@ Grammar (a SpecError names the bad part):
   `trunc=P`      share of answers cut in half with stop reason `max_tokens`;
   `malformed=P`  share of judge answers that leave out their last item;
   `ungrounded=P` share of met verdicts whose evidence quotes words the response never says;
-  `latency=S`    seconds each call takes (default 0).
-A structured request is answered as a judge request (`mock_answers.judge_answer`: one entry per
-id the schema requires). An answer longer than the request's `max_tokens` (at four characters a
+  `latency=S`    seconds each call takes (default 0);
+  `bias=SEAT`    as a pairwise judge, where its wrong verdicts go: `first` (the response shown
+                 first, A), `second` (B) or `none` (a random seat, the default).
+A structured request is answered as a judge request: a pairwise one (criteria asking for a
+`winner`) by `mock_answers.pairwise_answer`, which prefers the more relevant response with
+probability `quality`; any other by `mock_answers.judge_answer` (one entry per id the schema
+requires). An answer longer than the request's `max_tokens` (at four characters a
 token) is cut there with stop reason `max_tokens`, as a real API does. Usage counts four
 characters a token; system blocks marked for caching count as cache reads.
 
@@ -41,7 +45,14 @@ from typing import Any, ClassVar
 from ..errors import ProviderError, SpecError
 from ..schemas import Usage
 from .base import Capabilities, Completion, GenerateRequest
-from .mock_answers import Draw, judge_answer, model_reply
+from .mock_answers import (
+    Draw,
+    Seat,
+    is_pairwise_schema,
+    judge_answer,
+    model_reply,
+    pairwise_answer,
+)
 
 LOG_ENV = "MUSEBENCH_MOCK_LOG"
 QUALITY_NAMES = {"good": 1.0, "bad": 0.0}
@@ -60,8 +71,10 @@ class MockSettings:
     malformed: float = 0.0
     ungrounded: float = 0.0
     latency: float = 0.0
+    bias: Seat = "none"  # pairwise judge: the seat its wrong verdicts go to
 
 
+SEATS: tuple[Seat, ...] = ("first", "second", "none")
 _SHARES = ("err", "trunc", "malformed", "ungrounded")
 
 
@@ -93,7 +106,7 @@ def parse_mock_spec(name: str) -> MockSettings:
             f"model spec {spec!r}: quality {quality_part!r} is not good, bad or q<number in 0..1>"
         )
     known = {f.name for f in fields(MockSettings)} - {"quality"}
-    options: dict[str, float | int] = {}
+    options: dict[str, Any] = {}
     for part in option_parts:
         key, sep, raw = part.partition("=")
         if not sep or key not in known:
@@ -103,8 +116,13 @@ def parse_mock_spec(name: str) -> MockSettings:
             )
         if key in options:
             raise SpecError(f"model spec {spec!r}: option {key!r} given twice")
+        if key == "bias":
+            if raw not in SEATS:
+                raise SpecError(f"model spec {spec!r}: bias={raw!r} must be first, second or none")
+            options[key] = raw
+            continue
         options[key] = _option(spec, key, raw)
-    return MockSettings(quality=quality, **options)  # type: ignore[arg-type]
+    return MockSettings(quality=quality, **options)
 
 
 def request_digest(request: GenerateRequest) -> bytes:
@@ -196,10 +214,14 @@ class MockProvider:
         user = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
         structured: dict[str, Any] | None = None
         if request.structured is not None:
-            ids = [str(i) for i in request.structured.schema.get("required", [])]
-            structured = judge_answer(
-                user, ids, quality=s.quality, draw=draw, ungrounded=s.ungrounded
-            )
+            schema = request.structured.schema
+            ids = [str(i) for i in schema.get("required", [])]
+            if is_pairwise_schema(schema):
+                structured = pairwise_answer(user, ids, quality=s.quality, draw=draw, bias=s.bias)
+            else:
+                structured = judge_answer(
+                    user, ids, quality=s.quality, draw=draw, ungrounded=s.ungrounded
+                )
             if ids and draw("malformed") < s.malformed:
                 structured.pop(ids[-1])
             text = json.dumps(structured, ensure_ascii=False)

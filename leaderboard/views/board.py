@@ -11,6 +11,7 @@ from leaderboard.boarddata import fmt_ci
 from leaderboard.charts import ci_chart, named_runs, quality_diversity_chart
 from leaderboard.diversity_view import DIVERSITY_TITLES, collapse_summary
 from leaderboard.links import model_page_url
+from leaderboard.pairwise_view import pairwise_lines, pairwise_table, rating_cis
 from leaderboard.ui import caption, current_board, label_warning, notice
 
 data = current_board()
@@ -65,6 +66,8 @@ with st.sidebar:
     sort_options |= {f"dim_{d}": f"dimension: {d}" for d in dims}
     sort_options |= {f"div_{k}": f"diversity: {k}" for k in meta.get("diversity_keys", [])}
     sort_options |= {"cost_usd": "cost (USD)", "coverage": "coverage", "size_b": "size"}
+    if "pw_rating" in frame and frame["pw_rating"].notna().any():
+        sort_options |= {"pw_rating": "pairwise rating"}
     sort_by = st.selectbox(
         "Sort by", list(sort_options), format_func=sort_options.__getitem__, key="sort_by"
     )
@@ -84,6 +87,7 @@ if not show_labelled:
 view = view.sort_values(
     [sort_by, "rank"], ascending=[natural_ascending != reverse, True], na_position="last"
 )
+filtered = view  # the pairwise tab rates unranked runs too
 unranked = view[~view["ranked"]]
 view = view[view["ranked"]]
 st.caption(f"{len(view)} of {n_ranked} ranked runs shown.")
@@ -114,9 +118,16 @@ def ci_text(prefix: str) -> pd.Series:
     )
 
 
-tab_scores, tab_div, tab_cal, tab_runs = st.tabs(
-    ["Scores", "Diversity & slop", "Judge calibration & PPI", "Runs: judge, suite, cost"]
+tab_scores, tab_div, tab_cal, tab_runs, tab_pairwise = st.tabs(
+    [
+        "Scores",
+        "Diversity & slop",
+        "Judge calibration & PPI",
+        "Runs: judge, suite, cost",
+        "Pairwise ratings",
+    ]
 )
+has_pairwise = "pw_rating" in filtered and filtered["pw_rating"].notna().any()
 with tab_scores:
     table = pd.DataFrame(
         {
@@ -128,6 +139,9 @@ with tab_scores:
             "overall 95% CI": ci_text("overall"),
         }
     )
+    if has_pairwise:  # beside the rubric score; the details are on the Pairwise tab
+        table["pairwise rating"] = rating_cis(view)
+        table["length-controlled"] = rating_cis(view, length_controlled=True)
     for c in cats:
         table[c] = view[f"cat_{c}"]
     for d in dims:
@@ -252,6 +266,27 @@ with tab_runs:
             "cost (USD)": num("cost (USD)", format="$%.2f", help="list price of recorded tokens"),
         },
     )
+
+with tab_pairwise:
+    shown = next((b for b in meta.get("pairwise", {}).get("bundles", []) if b.get("shown")), None)
+    if shown is None or not has_pairwise:
+        st.info(
+            "No pairwise bundle on this board: submit the pairwise.json, comparisons.jsonl and "
+            "ratings.json of `musebench pairwise` over accepted runs (docs/LEADERBOARD.md)."
+        )
+    else:
+        for line in pairwise_lines(shown):
+            caption(line)
+        st.dataframe(
+            pairwise_table(filtered),
+            hide_index=True,
+            width="stretch",
+            column_config=PAGE_COLUMN | {"rubric overall": num(format="%.1f")},
+        )
+        st.caption(
+            "Runs shown unranked below (a subset of the suite, or too few samples) are rated "
+            "here on the tasks they were compared on."
+        )
 
 # ------------------------------------------------------------------ unranked
 st.divider()
