@@ -13,13 +13,12 @@ Run directories load with `datasets.load_dataset("json", data_files=...)` too.""
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import MusebenchError, ProviderError, RunDirError, SuiteError, UsageError
+from .version import __version__
 
 if TYPE_CHECKING:
     from .rundir import RunDir
@@ -49,23 +48,18 @@ def run(model: str, *, judge: str | None, out: str | Path, **options: Any) -> Sc
 
 
 def score(run_dir: str | Path, *, suite_dir: str | Path | None = None) -> Scores:
-    """Recompute scores.json of a run from its raw judgments."""
+    """Recompute scores.json of a run from its raw judgments (the manifest is left as it is)."""
+    from .run_scores import compute_scores  # imported on use, as above
     from .rundir import RunDir
-    from .runner import RunConfig, Runner
+    from .runlock import RunLock
+    from .suite import load_suite
 
-    m = RunDir(run_dir).require()
-    config = RunConfig(
-        model=m.model,
-        judge=None,
-        samples=m.samples,
-        tasks=",".join(m.task_ids),
-        seed=m.seed,
-        suite_dir=suite_dir,
-        progress=False,
-        temperature=m.generation_params.get("temperature"),
-        max_tokens=m.generation_params.get("max_tokens", 2048),
-    )
-    return Runner(config, run_dir).finish()
+    run_ = RunDir(run_dir)
+    run_.require()
+    with RunLock(run_.path):  # scores.json is written by one process at a time
+        scores = compute_scores(run_, load_suite(suite_dir))
+        run_.write_scores(scores)
+    return scores
 
 
 def open_run(run_dir: str | Path) -> RunDir:

@@ -1,6 +1,7 @@
-"""`--batch`: send the judge's first-attempt calls through the Anthropic Message Batches API
-(half price) and put the results in the cache; the ordinary judge phase then finds every answer
-cached.
+"""`--batch`: send the judge's first-attempt calls (the judge plan's `first_asks`) through the
+judge provider's batch API (its `batch` capability: the Anthropic Message Batches API, half
+price) and put the results in the cache under the keys of those very requests; the ordinary
+judge phase then finds every answer cached.
 
 Nothing is paid twice and no batch is opened twice for the same requests:
 - a batch is recorded in RUN_DIR/batches.json before its create call (`creating`) and gets its
@@ -17,45 +18,44 @@ Nothing is paid twice and no batch is opened twice for the same requests:
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
-from . import batch as batch_api
 from .batch_log import BatchEntry, BatchLog, save_batch_log
-from .cache import cache_key
-from .errors import BatchError, BatchPending, ProviderError, UsageError
-from .judging import build_judge_request, judge_groups
-from .providers.base import GenerateRequest
+from .calls import CallService
+from .errors import BatchError, BatchGone, BatchPending, BatchPollTimeout, ProviderError
+from .progress import RunProgress
+from .providers.base import BatchClient, GenerateRequest
 from .retry import RetryPolicy, call_with_retries
-
-if TYPE_CHECKING:
-    import anthropic
-
-    from .calls import CallService
-    from .progress import RunProgress
-    from .rundir import JudgmentKey
-    from .runner import Runner
-    from .schemas import ResponseRecord
+from .runconfig import ExecOptions
 
 # Rounds of submit-and-collect: the second replaces a batch found gone in the first.
 ROUNDS = 2
 
 
+@dataclass(frozen=True)
+class BatchRun:
+    """Where a run keeps its batch log, and how long it polls."""
+
+    run_path: Path
+    log_path: Path
+    options: ExecOptions
+
+
 async def prefill_judge_batch(
-    runner: Runner,
+    client: BatchClient,
+    wanted: dict[str, GenerateRequest],
     judge_call: CallService,
-    responses: dict[tuple[str, int], ResponseRecord],
-    judged: set[JudgmentKey],
+    where: BatchRun,
     progress: RunProgress,
     log: BatchLog,
 ) -> None:
-    """`log` is the run's batches.json, loaded (and so validated) before any paid call."""
-    client = getattr(judge_call.provider, "client", None)
-    if not judge_call.spec.startswith("anthropic/") or client is None:
-        raise UsageError("--batch: the Message Batches API needs an anthropic/ judge")
-    batches = _Batches(runner, client, judge_call.spec.split("/", 1)[1], progress, log)
-    wanted = _wanted(runner, judge_call, responses, judged)
+    """Answer `wanted` (the judge plan's first asks not cached, by cache key = custom_id)
+    through batches and cache every answer under its key. `log` is the run's batches.json,
+    loaded (and so validated) before any paid call."""
+    batches = _Batches(client, where, progress, log)
     await batches.settle_lost_creates()
     for _ in range(ROUNDS):
         covered = {cid for entry in batches.log.live() for cid in entry.custom_ids}
@@ -70,52 +70,20 @@ async def prefill_judge_batch(
     progress.refresh()
 
 
-def _wanted(
-    runner: Runner,
-    judge_call: CallService,
-    responses: dict[tuple[str, int], ResponseRecord],
-    judged: set[JudgmentKey],
-) -> dict[str, GenerateRequest]:
-    """Every judge request of the run not judged and not cached, by cache key (= custom_id)."""
-    wanted: dict[str, GenerateRequest] = {}
-    for task in runner.tasks:
-        for sample in range(runner.manifest.samples):
-            response = responses.get((task.id, sample))
-            if response is None:
-                continue
-            for _g, items in judge_groups(task.items, runner.manifest.judge_mode):
-                if all((task.id, sample, it.id) in judged for it in items):
-                    continue
-                dim = runner.suite.dimensions[items[0].dimension]
-                for k in range(runner.manifest.judge_samples):
-                    req = build_judge_request(
-                        task, response, items, dim, runner.config.judge_params(), judge_sample=k
-                    )
-                    if judge_call.cached(req) is None:
-                        wanted[cache_key(judge_call.spec, req, judge_call.endpoint)] = req
-    return wanted
-
-
 class _Batches:
     """The run's batch log and the API calls that change it; every change is saved at once."""
 
     def __init__(
-        self,
-        runner: Runner,
-        client: anthropic.AsyncAnthropic,
-        model: str,
-        progress: RunProgress,
-        log: BatchLog,
+        self, client: BatchClient, where: BatchRun, progress: RunProgress, log: BatchLog
     ) -> None:
         self.client = client
-        self.model = model
         self.progress = progress
-        self.run_path: Path = runner.run.path
-        self.path: Path = runner.run.batches_path
+        self.run_path = where.run_path
+        self.path = where.log_path
         self.log = log
-        self.retry: RetryPolicy = runner.config.retry
-        self.interval = runner.config.batch_poll_interval
-        self.wait = runner.config.batch_wait
+        self.retry: RetryPolicy = where.options.retry
+        self.interval = where.options.batch_poll_interval
+        self.wait = where.options.batch_wait
 
     def _save(self) -> None:
         save_batch_log(self.path, self.log)
@@ -133,8 +101,8 @@ class _Batches:
         ) from None
 
     async def _find(self, entry: BatchEntry) -> str | None:
-        return await batch_api.find_created(
-            self.client, len(entry.custom_ids), entry.submitted_at, self.log.known_ids()
+        return await self.client.find_created(
+            len(entry.custom_ids), entry.submitted_at, self.log.known_ids()
         )
 
     async def settle_lost_creates(self) -> None:
@@ -170,9 +138,9 @@ class _Batches:
                     raise ProviderError("no such batch in the server's list yet", retryable=True)
                 return found
             try:
-                return await batch_api.submit(self.client, list(todo.items()), self.model)
+                return await self.client.submit(list(todo.items()))
             except ProviderError as err:
-                lost = err if batch_api.may_have_created(err) else None
+                lost = err if self.client.may_have_created(err) else None
                 raise
 
         try:
@@ -198,16 +166,16 @@ class _Batches:
         assert entry.batch_id is not None
         batch_id = entry.batch_id
         try:
-            await batch_api.poll(
-                self.client, batch_id, interval=self.interval, timeout=self.wait, retry=self.retry
+            await self.client.poll(
+                batch_id, interval=self.interval, timeout=self.wait, retry=self.retry
             )
-            results = await batch_api.results(self.client, batch_id, retry=self.retry)
-        except batch_api.BatchPollTimeout:
+            results = await self.client.results(batch_id, retry=self.retry)
+        except BatchPollTimeout:
             raise BatchPending(
                 f"{self.run_path}: Message Batch {batch_id} is still in progress; "
                 "run the same command again to collect it (nothing is resubmitted)"
             ) from None
-        except batch_api.BatchGone:
+        except BatchGone:
             entry.status = "gone"
             self._save()
             unjudged = sum(1 for cid in entry.custom_ids if cid in wanted)

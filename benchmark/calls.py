@@ -67,7 +67,7 @@ class CallService:
 
     @property
     def endpoint(self) -> str | None:
-        return getattr(self.provider, "endpoint", None)
+        return self.provider.endpoint
 
     def cached(self, request: GenerateRequest) -> Completion | None:
         if self.cache is None:

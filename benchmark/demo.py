@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from .jsonl import read_jsonl
 from .providers.replay import ReplayProvider
 from .runner import RunConfig, Runner
 from .schemas import ResponseRecord, ScoreCI, Scores
@@ -46,11 +47,7 @@ def demo_models(suite_dir: str | Path | None = None) -> list[DemoModel]:
     known = {t.id for t in load_suite(suite_dir).tasks}
     models = []
     for path in sorted(root.glob("*.jsonl")):
-        records = [
-            ResponseRecord.model_validate_json(line)
-            for line in path.read_text("utf-8").splitlines()
-            if line.strip()
-        ]
+        records = list(read_jsonl(path, ResponseRecord, cut_partial_tail=False))
         ids = sorted({r.task_id for r in records} & known)
         if ids:
             chosen = [r for r in records if r.task_id in ids]

@@ -71,3 +71,13 @@ class BatchError(MusebenchError):
     """The API refused a Message Batch call for good (e.g. 401, 400). Nothing is lost: the
     batch log keeps every batch, so the same command can go on once the cause is fixed. The
     CLI exits 1 with the message."""
+
+
+class BatchPollTimeout(ProviderError):
+    """The batch had not ended when polling gave up; it keeps running server-side, so poll
+    again later with the same id."""
+
+
+class BatchGone(ProviderError):
+    """The server does not know the batch (HTTP 404): deleted, results past their 29 days, or
+    a key of another workspace. Polling it again cannot help."""

@@ -18,15 +18,15 @@ from .providers import parse_spec, temperature_range
 
 
 class RunOptions(Protocol):
-    """The fields of `runner.RunConfig` checked here."""
+    """The fields of `runconfig.RunConfig` checked here (None: not given, as recorded)."""
 
-    model: str
+    model: str | None
     judge: str | None
     base_url: str | None
     judge_base_url: str | None
-    samples: int
+    samples: int | None
     concurrency: int
-    seed: int
+    seed: int | None
     temperature: float | None
     max_tokens: int
     judge_temperature: float | None
@@ -68,12 +68,14 @@ def _temperature(value: float | None, flag: str, spec: str, base_url: str | None
 
 def check_options(opts: RunOptions) -> None:
     """Raise UsageError for the first value a run could not complete with."""
-    parse_spec(opts.model)
-    if opts.judge is not None:
-        parse_spec(opts.judge)
-    _whole(opts.samples, "--samples", 1)
+    for spec in (opts.model, opts.judge):
+        if spec is not None:
+            parse_spec(spec)
+    if opts.samples is not None:
+        _whole(opts.samples, "--samples", 1)
     _whole(opts.concurrency, "--concurrency", 1)
-    _whole(opts.seed, "--seed", 0)
+    if opts.seed is not None:
+        _whole(opts.seed, "--seed", 0)
     _whole(opts.max_tokens, "--max-tokens", 1)
     _whole(opts.judge_max_tokens, "judge_max_tokens", 1)
     _whole(opts.judge_samples, "--judge-samples", 1, SAMPLE_STRIDE)
@@ -81,7 +83,8 @@ def check_options(opts: RunOptions) -> None:
     _number(opts.batch_poll_interval, "batch_poll_interval", positive=False)
     if opts.batch_wait is not None:
         _number(opts.batch_wait, "--batch-wait", positive=False)
-    _temperature(opts.temperature, "--temperature", opts.model, opts.base_url)
+    if opts.model is not None:
+        _temperature(opts.temperature, "--temperature", opts.model, opts.base_url)
     if opts.judge is not None:
         _temperature(opts.judge_temperature, "--judge-temperature", opts.judge, opts.judge_base_url)
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 from pydantic import BaseModel, ValidationError
 
 from .errors import RunDirError, StorageError
+from .jsonl import read_jsonl
 from .schemas import JudgmentRecord, Manifest, ResponseRecord, Scores
 
 MANIFEST = "manifest.json"
@@ -25,19 +26,6 @@ JUDGMENTS = "judgments.jsonl"
 SCORES = "scores.json"
 BATCHES = "batches.json"
 CACHE = "cache.sqlite"
-
-R = TypeVar("R", bound=BaseModel)
-
-ResponseKey = tuple[str, int]
-JudgmentKey = tuple[str, int, str]
-
-
-def response_key(r: ResponseRecord) -> ResponseKey:
-    return (r.task_id, r.sample)
-
-
-def judgment_key(j: JudgmentRecord) -> JudgmentKey:
-    return (j.task_id, j.sample, j.item_id)
 
 
 def write_failed(path: Path, err: OSError) -> StorageError:
@@ -71,24 +59,6 @@ def _repair_tail(path: Path) -> None:
         data = path.read_bytes()
         cut = data.rfind(b"\n") + 1
         fh.truncate(cut)
-
-
-def read_jsonl(path: Path, model: type[R]) -> Iterator[R]:
-    """Yield validated records; a malformed line is an error naming file and line."""
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.endswith("\n"):
-                break  # partial last line from a kill: ignored, cut before the next append
-            if not line.strip():
-                continue
-            try:
-                yield model.model_validate_json(line)
-            except ValidationError as err:
-                first = err.errors()[0]
-                field = ".".join(str(p) for p in first["loc"]) or "(line)"
-                raise RunDirError(f"{path}:{n}:{field}: {first['msg']}") from None
 
 
 class JsonlAppender:
@@ -240,7 +210,7 @@ def _is_failed(r: BaseModel) -> bool:
         return r.error is not None
     if isinstance(r, JudgmentRecord):
         # A check never fails this way; an LLM judgment with no verdict and an error is retried.
-        return r.verdict is None and r.error is not None and r.judge != "check"
+        return r.verdict is None and r.error is not None and r.source != "check"
     return False
 
 

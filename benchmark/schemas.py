@@ -49,8 +49,10 @@ from .check_models_rendered import (
     TextNotClippedCheck,
     VisibleFocusCheck,
 )
+from .runspec import JudgeMode, RunSpec
 
-SCHEMA_VERSION = 1
+# manifest.json's schema_version: 2 nests the run spec (runspec.RunSpec); 1 (flat) is still read.
+SCHEMA_VERSION: Literal[2] = 2
 
 Category = Literal["creative_writing", "visual_design", "emotional_intelligence"]
 CATEGORIES: tuple[str, ...] = ("creative_writing", "visual_design", "emotional_intelligence")
@@ -434,6 +436,25 @@ class ResponseRecord(BaseModel):
         return "" if value is None else value
 
 
+# Why a judgment has no verdict: no response to judge, the judge call failed (after retries),
+# the judge's answer was unusable (after re-asks), its quote was not in the response, judge
+# samples tied, no judge was given, a check could not decide.
+ErrorKind = Literal[
+    "no_response",
+    "judge_call_failed",
+    "malformed",
+    "ungrounded",
+    "tied",
+    "not_judged",
+    "check_undecided",
+]
+
+# Who decided a judgment; `judge` holds the judge spec for "judge", else one of these words.
+JudgmentSource = Literal["judge", "check", "none"]
+CHECK = "check"
+NO_JUDGE = "none"
+
+
 class JudgmentRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
     task_id: str
@@ -445,8 +466,11 @@ class JudgmentRecord(BaseModel):
     verdict: bool | None
     evidence: str = ""
     rationale: str = ""
-    judge: str  # judge spec, or "check" for programmatic items
+    judge: str  # judge spec, or CHECK for programmatic items, or NO_JUDGE
     error: str | None = None
+    # The kind of `error`: None without one (and in lines written before kinds were
+    # recorded); on disk "" then, like `error`.
+    error_kind: ErrorKind | None = None
     # A check that does not apply to this response (the brief does not require what it checks,
     # and the response has none of it): verdict None, no error, out of both sums and of coverage.
     not_applicable: bool = False
@@ -463,7 +487,9 @@ class JudgmentRecord(BaseModel):
     # rejects an id found on lines of two groups, or in two bundles.
     response_id: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
-    _empty_is_none = field_validator("error", "votes", mode="before")(_none_from_empty)
+    _empty_is_none = field_validator("error", "error_kind", "votes", mode="before")(
+        _none_from_empty
+    )
 
     @field_validator("usage", mode="before")
     @classmethod
@@ -472,7 +498,7 @@ class JudgmentRecord(BaseModel):
             return None
         return value
 
-    @field_serializer("error", when_used="json")
+    @field_serializer("error", "error_kind", when_used="json")
     def _error_as_empty(self, value: str | None) -> str:
         return "" if value is None else value
 
@@ -483,6 +509,13 @@ class JudgmentRecord(BaseModel):
     @field_serializer("usage", when_used="json")
     def _usage_as_zeros(self, value: Usage | None) -> dict[str, int]:
         return (value or Usage()).model_dump()
+
+    @property
+    def source(self) -> JudgmentSource:
+        """Who decided the item: an LLM judge, a programmatic check, or no one."""
+        if self.judge == CHECK:
+            return "check"
+        return "none" if self.judge == NO_JUDGE else "judge"
 
 
 RunStatus = Literal["running", "complete", "partial"]
@@ -501,31 +534,160 @@ class Counts(BaseModel):
 
 
 class Manifest(BaseModel):
+    """manifest.json, schema version 2: the run's identity (`spec`, a RunSpec) and its state.
+    Version 1 files (the spec's fields flat at the top level) are read as version 2; the flat
+    names stay available as read-only properties."""
+
     model_config = ConfigDict(extra="forbid")
-    schema_version: int = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     run_id: str
     created_at: str
     musebench_version: str
-    suite_version: str
-    suite_hash: str
-    rubric_versions: dict[str, str]
-    rubric_hashes: dict[str, str]
-    task_ids: list[str]
-    model: str
-    # The server behind the model / judge spec when it is not the provider's public API
-    # (--base-url, OPENAI_BASE_URL, ANTHROPIC_BASE_URL): part of the run's identity.
-    model_endpoint: str | None = None
-    generation_params: dict[str, Any]
-    judge: str | None
-    judge_endpoint: str | None = None
-    # Generation params of the judge, plus the judge prompt's version and hash.
-    judge_params: dict[str, Any]
-    judge_samples: int = 1
-    judge_mode: Literal["dimension", "item"] = "dimension"
-    samples: int = Field(ge=1)
-    seed: int
+    spec: RunSpec
     status: RunStatus = "running"
     counts: Counts = Field(default_factory=Counts)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_v1(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "spec" not in data:
+            return manifest_v1_to_v2(data)
+        return data
+
+    # The version 1 names (readers of either version use these).
+    @property
+    def model(self) -> str:
+        return self.spec.model.spec
+
+    @property
+    def model_endpoint(self) -> str | None:
+        return self.spec.model.endpoint
+
+    @property
+    def generation_params(self) -> dict[str, Any]:
+        return self.spec.model.params.as_dict()
+
+    @property
+    def judge(self) -> str | None:
+        return self.spec.judge.spec if self.spec.judge else None
+
+    @property
+    def judge_endpoint(self) -> str | None:
+        return self.spec.judge.endpoint if self.spec.judge else None
+
+    @property
+    def judge_params(self) -> dict[str, Any]:
+        """The judge's generation params and prompt fingerprint, as version 1 wrote them."""
+        j = self.spec.judge
+        if j is None:
+            return {}
+        if j.prompt is None:
+            return j.params.as_dict()
+        prompt = {"prompt_version": j.prompt.version, "prompt_sha256": j.prompt.sha256}
+        return j.params.as_dict() | prompt
+
+    @property
+    def judge_samples(self) -> int:
+        return self.spec.judge.samples if self.spec.judge else 1
+
+    @property
+    def judge_mode(self) -> JudgeMode:
+        return self.spec.judge.mode if self.spec.judge else "dimension"
+
+    @property
+    def samples(self) -> int:
+        return self.spec.samples
+
+    @property
+    def seed(self) -> int:
+        return self.spec.seed
+
+    @property
+    def task_ids(self) -> list[str]:
+        return list(self.spec.tasks)
+
+    @property
+    def suite_version(self) -> str:
+        return self.spec.suite.version
+
+    @property
+    def suite_hash(self) -> str:
+        return self.spec.suite.hash
+
+    @property
+    def rubric_versions(self) -> dict[str, str]:
+        return self.spec.suite.rubric_versions
+
+    @property
+    def rubric_hashes(self) -> dict[str, str]:
+        return self.spec.suite.rubric_hashes
+
+
+_PARAM_FIELDS = ("temperature", "max_tokens", "top_p", "seed")
+_V1_SPEC_FIELDS = (
+    "suite_version",
+    "suite_hash",
+    "rubric_versions",
+    "rubric_hashes",
+    "task_ids",
+    "model",
+    "model_endpoint",
+    "generation_params",
+    "judge",
+    "judge_endpoint",
+    "judge_params",
+    "judge_samples",
+    "judge_mode",
+    "samples",
+    "seed",
+)
+
+
+def _v1_params(d: Any) -> Any:
+    if not isinstance(d, dict):
+        return d  # left for validation to name
+    return {k: v for k, v in d.items() if k in _PARAM_FIELDS}
+
+
+def _v1_judge(d: dict[str, Any]) -> dict[str, Any] | None:
+    if d.get("judge") is None:
+        return None
+    params = d.get("judge_params")
+    prompt = None
+    if isinstance(params, dict) and "prompt_version" in params:
+        prompt = {"version": params["prompt_version"], "sha256": params.get("prompt_sha256")}
+    return {
+        "spec": d["judge"],
+        "endpoint": d.get("judge_endpoint"),
+        "params": _v1_params(params),
+        "prompt": prompt,
+        "samples": d.get("judge_samples", 1),
+        "mode": d.get("judge_mode", "dimension"),
+    }
+
+
+def manifest_v1_to_v2(d: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 manifest (flat) as version 2 (`spec` nested); missing fields are left for
+    validation to name."""
+    spec: dict[str, Any] = {
+        "suite": {
+            "version": d.get("suite_version"),
+            "hash": d.get("suite_hash"),
+            "rubric_versions": d.get("rubric_versions"),
+            "rubric_hashes": d.get("rubric_hashes"),
+        },
+        "tasks": d.get("task_ids"),
+        "samples": d.get("samples"),
+        "seed": d.get("seed"),
+        "model": {
+            "spec": d.get("model"),
+            "endpoint": d.get("model_endpoint"),
+            "params": _v1_params(d.get("generation_params")),
+        },
+        "judge": _v1_judge(d),
+    }
+    rest = {k: v for k, v in d.items() if k not in _V1_SPEC_FIELDS and k != "schema_version"}
+    return rest | {"schema_version": SCHEMA_VERSION, "spec": spec}
 
 
 class ScoreCI(BaseModel):

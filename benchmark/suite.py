@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import __version__  # set in benchmark/__init__ before it imports this module
 from .errors import SuiteError, UsageError
 from .schemas import CATEGORIES, Check, Dimension, ResolvedTask, RubricItem, SharedItemRef, Task
 from .suite_rules import (
@@ -28,6 +27,7 @@ from .suite_rules import (
     task_problems,
     unchecked_relied_on,
 )
+from .version import __version__
 
 SUITE_FILE = "suite.yaml"
 # libyaml's loader when PyYAML was built with it: the suite loads several times faster.

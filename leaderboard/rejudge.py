@@ -20,7 +20,7 @@ import asyncio
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from benchmark.suite import Suite
 
 from .errors import BundleRejected
 from .rejudge_report import CODE, RejudgeReport, rejection_reason, rejudge_columns
+from .rejudge_rules import RejudgeConfig as RejudgeConfig  # re-exported: callers import it here
 from .rejudge_rules import RejudgeRules, packaged_rejudge_rules
 from .rejudge_sample import Candidate, ItemKey, bundle_digest, candidates, draw
 from .rejudge_stats import estimate_shift, inflated, sign_p
@@ -45,19 +46,6 @@ KEY_FILE = "rejudge.key"
 CACHE_FILE = "rejudge/cache.sqlite"
 JUDGE_PROVIDERS = ("anthropic", "openai")
 CONCURRENCY = 8  # judge calls in flight per bundle (per build worker)
-
-
-@dataclass(frozen=True)
-class RejudgeConfig:
-    """What `--rejudge` asks for, validated before any call (see `rejudge_config`)."""
-
-    judges: tuple[str, ...]
-    n: int
-    key: bytes = field(repr=False)  # the maintainer's sampling key
-    cache: Path | None  # the engine's response cache file; None: nothing kept
-    rules: RejudgeRules
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    key_note: str | None = None  # said on the board when the key is not kept
 
 
 # --------------------------------------------------------------------------- set-up

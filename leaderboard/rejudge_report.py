@@ -12,7 +12,7 @@ from .rejudge_rules import RejudgeRules
 from .rejudge_stats import ShiftEstimate, wilson
 
 if TYPE_CHECKING:
-    from .rejudge import RejudgeConfig
+    from .rejudge_rules import RejudgeConfig
 
 CODE = "rejudge_mismatch"
 

@@ -3,11 +3,14 @@ docs/LEADERBOARD.md "Spot re-judging")."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from benchmark.datafile import load_yaml_data
+from benchmark.retry import RetryPolicy
 
 
 class RejudgeRules(BaseModel):
@@ -27,3 +30,16 @@ def packaged_rejudge_rules() -> RejudgeRules:
         path=None,
         flag="re-judging rules",
     )
+
+
+@dataclass(frozen=True)
+class RejudgeConfig:
+    """What `--rejudge` asks for, validated before any call (see `rejudge_config`)."""
+
+    judges: tuple[str, ...]
+    n: int
+    key: bytes = field(repr=False)  # the maintainer's sampling key
+    cache: Path | None  # the engine's response cache file; None: nothing kept
+    rules: RejudgeRules
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    key_note: str | None = None  # said on the board when the key is not kept

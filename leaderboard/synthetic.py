@@ -161,16 +161,18 @@ def write_bundle(
     now = datetime.now(UTC)
     run_id = run_id or f"{now:%Y%m%dT%H%M%SZ}-{random.getrandbits(32):08x}"
     text = text or default_text(run_id)
-    manifest = Manifest(
-        run_id=run_id,
-        created_at=now.isoformat(timespec="seconds"),
-        **suite.manifest_fields(tasks),
-        model=model,
-        generation_params={"max_tokens": 2048},
-        judge=judge,
-        judge_params={"temperature": 0.0, "max_tokens": 2048},
-        samples=samples,
-        seed=seed,
+    manifest = Manifest.model_validate(  # the flat (version 1) field names, read as version 2
+        {
+            "run_id": run_id,
+            "created_at": now.isoformat(timespec="seconds"),
+            **suite.manifest_fields(tasks),
+            "model": model,
+            "generation_params": {"max_tokens": 2048},
+            "judge": judge,
+            "judge_params": {"temperature": 0.0, "max_tokens": 2048},
+            "samples": samples,
+            "seed": seed,
+        }
     )
     judgments: list[JudgmentRecord] = []
     responses = JsonlAppender(run.responses_path)

@@ -432,13 +432,20 @@ def verify_bundle(
     )
 
 
+def _raw_model(m: dict[str, Any]) -> Any:
+    """The model of a manifest that may not validate: version 2 nests it under spec.model."""
+    spec = m.get("spec")
+    part = spec.get("model") if isinstance(spec, dict) else None
+    return part.get("spec") if isinstance(part, dict) else m.get("model")
+
+
 def rejection_entry(source: str, path: Path, err: BundleRejected) -> dict[str, Any]:
     """One line of rejected.json: where, which run (when the manifest is readable), why."""
     entry: dict[str, Any] = {"source": source, "code": err.code, "reason": err.reason}
     try:
         m = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
         if isinstance(m, dict):
-            entry["model"] = m.get("model")
+            entry["model"] = _raw_model(m)
             entry["run_id"] = m.get("run_id")
     except (OSError, ValueError):
         pass

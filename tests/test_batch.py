@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from benchmark import batch
 from benchmark.errors import ProviderError
 from benchmark.providers import (
     AnthropicProvider,
@@ -18,6 +17,7 @@ from benchmark.providers import (
     SystemBlock,
     make_provider,
 )
+from benchmark.providers import anthropic_batch as batch
 from benchmark.retry import RetryPolicy
 from benchmark.schemas import Message
 from tests.fakes import FakeAnthropic, Fault

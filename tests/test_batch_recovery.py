@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from benchmark import batch
 from benchmark.batch_log import load_batch_log
 from benchmark.cli import main
 from benchmark.errors import BatchError, BatchPending, RunDirError
 from benchmark.providers import AnthropicProvider, make_provider
+from benchmark.providers import anthropic_batch as batch
 from benchmark.retry import RetryPolicy
 from benchmark.rundir import RunDir
 from benchmark.runner import RunConfig, Runner

@@ -28,26 +28,10 @@ def _load_gate() -> ModuleType:
 
 gate = _load_gate()
 
-# SWITCH THE GATE FULLY ON by emptying this set: blocks still graded D or worse in files other
-# branches were changing when the gate was added (issue 12). Remove each entry as its file's
-# refactor lands; a new offender anywhere else fails now.
-PENDING = {
-    "benchmark/runner.py Runner._work",
-    "leaderboard/verify.py _check_records",
-    "leaderboard/build.py _write_board",
-    "leaderboard/build.py _write_details",
-}
-
-
-def _key(offender: str) -> str:
-    """ "path:line name - D (29)" -> "path name" (line numbers move with every edit)."""
-    where, name = offender.split(" - ")[0].split(" ", 1)
-    return f"{where.rsplit(':', 1)[0]} {name}"
-
 
 def test_no_block_in_the_packages_is_graded_worse_than_c() -> None:
     found = gate.offenders(list(gate.PACKAGES))
-    assert [f for f in found if _key(f) not in PENDING] == []
+    assert found == []
 
 
 # 21 decision points: complexity 22, grade D (radon: D is 21-30).

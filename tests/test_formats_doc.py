@@ -15,6 +15,7 @@ from benchmark.cli import main
 from benchmark.cost import ModelPrice, PriceTable
 from benchmark.formats import FORMATS
 from benchmark.ratings import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
+from benchmark.runspec import JudgeSpec, ModelSpec, PromptFingerprint, RunSpec, SuiteRef
 from benchmark.schemas import (
     Counts,
     Coverage,
@@ -35,6 +36,11 @@ MODELS: dict[str, type[BaseModel]] = {
     m.__name__: m
     for m in (
         Manifest,
+        RunSpec,
+        SuiteRef,
+        ModelSpec,
+        JudgeSpec,
+        PromptFingerprint,
         Counts,
         ResponseRecord,
         Message,

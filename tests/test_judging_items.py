@@ -168,6 +168,7 @@ def test_answer_without_json_is_reasked_then_fails_as_a_value() -> None:
     recs = judge(fake, max_reasks=1)
     assert len(fake.requests) == 2
     assert all(r.verdict is None and "no JSON object" in (r.error or "") for r in recs)
+    assert all(r.error_kind == "malformed" for r in recs)
 
 
 def test_ungrounded_met_is_not_reasked() -> None:
@@ -175,6 +176,7 @@ def test_ungrounded_met_is_not_reasked() -> None:
     recs = judge(fake)
     assert len(fake.requests) == 1
     assert (recs[0].verdict, recs[0].grounded, recs[0].error) == (None, False, UNGROUNDED)
+    assert (recs[0].error_kind, recs[1].error_kind) == ("ungrounded", None)
 
 
 def test_k_samples_majority_votes_and_agreement() -> None:
@@ -199,7 +201,7 @@ def test_k_samples_majority_votes_and_agreement() -> None:
 def test_k_samples_tie_is_null() -> None:
     fake = FakeJudge(lambda r, n: answer(a=entry(r.sample == 0), b=entry(True)))
     ra, rb = judge(fake, samples=2)
-    assert ra.verdict is None and ra.error == TIED
+    assert ra.verdict is None and ra.error == TIED and ra.error_kind == "tied"
     assert ra.votes == [True, False] and ra.vote_agreement == 0.5
     assert rb.verdict is True and rb.vote_agreement == 1.0
 
@@ -222,6 +224,7 @@ def test_k_samples_all_null_keeps_the_error() -> None:
     rb = judge(fake, samples=2, max_reasks=0)[1]
     assert rb.verdict is None and rb.votes == [None, None] and rb.vote_agreement is None
     assert rb.error is not None and "item missing" in rb.error
+    assert rb.error_kind == "malformed"
 
 
 def test_reask_samples_never_collide_with_judge_samples() -> None:
@@ -240,6 +243,7 @@ def test_provider_error_becomes_a_value_for_the_whole_group() -> None:
     recs = judge(FakeJudge(script), samples=2)
     assert [r.verdict for r in recs] == [None, None]
     assert all(r.error == "judge call failed: 529 overloaded" for r in recs)
+    assert all(r.error_kind == "judge_call_failed" for r in recs)
     assert recs[0].usage == USAGE  # the sample that did succeed
 
 
@@ -267,6 +271,7 @@ def test_failed_response_is_not_sent_to_the_judge() -> None:
     recs = judge(fake, response=failed)
     assert fake.requests == []
     assert all(r.verdict is None and "content filter" in (r.error or "") for r in recs)
+    assert all(r.error_kind == "no_response" for r in recs)
 
 
 def test_argument_validation() -> None:
@@ -285,6 +290,9 @@ def test_judgment_records_round_trip_as_jsonl() -> None:
     for rec in judge(fake, samples=3):
         line = rec.model_dump_json()
         assert JudgmentRecord.model_validate(json.loads(line)) == rec
+        # On disk an error kind is "" without an error, like the error (docs/FORMATS.md).
+        assert json.loads(line)["error_kind"] == (rec.error_kind or "")
+        assert (rec.error_kind is None) == (rec.error is None)
 
 
 # --------------------------------------------------------------------------- checks
@@ -306,6 +314,7 @@ def test_check_judgments_on_a_failed_response() -> None:
     failed = RESPONSE.model_copy(update={"error": "timeout", "text": ""})
     recs = check_judgments(TASK, failed)
     assert all(r.verdict is None and "timeout" in (r.error or "") for r in recs)
+    assert all(r.error_kind == "no_response" and r.source == "check" for r in recs)
 
 
 def test_an_undecidable_check_carries_an_error() -> None:

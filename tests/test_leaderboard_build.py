@@ -43,7 +43,7 @@ def source(tmp_path: Path) -> Path:
     kept = lines(gap / "judgments.jsonl")
     (gap / "judgments.jsonl").write_text("".join(kept[1:]))
     foreign = bundle(src, "foreign")
-    edit_json(foreign / "manifest.json", lambda m: m.update(suite_hash="ab" * 32))
+    edit_json(foreign / "manifest.json", lambda m: m["spec"]["suite"].update(hash="ab" * 32))
     dup = bundle(src, "dup")
     (dup / "judgments.jsonl").write_text("".join(lines(dup / "judgments.jsonl") * 2))
     return src

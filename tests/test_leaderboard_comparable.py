@@ -59,7 +59,7 @@ def rewrite(
     run = RunDir(path)
     m = run.read_manifest()
     if keep_tasks is not None:
-        m = m.model_copy(update={"task_ids": keep_tasks})
+        m = m.model_copy(update={"spec": m.spec.model_copy(update={"tasks": tuple(keep_tasks)})})
         run.write_manifest(m)
     for name, change in (("responses.jsonl", None), ("judgments.jsonl", judgments)):
         rows = [json.loads(x) for x in (path / name).read_text().splitlines()]

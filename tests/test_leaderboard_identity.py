@@ -46,7 +46,9 @@ def renamed(
     `text`, transcripts too), scores recomputed, so that it verifies on its own."""
     path = copy_bundle(src, dst)
     run = RunDir(path)
-    run.write_manifest(run.read_manifest().model_copy(update={"model": model, "run_id": run_id}))
+    m = run.read_manifest()
+    spec = m.spec.model_copy(update={"model": m.spec.model.model_copy(update={"spec": model})})
+    run.write_manifest(m.model_copy(update={"spec": spec, "run_id": run_id}))
     for name in ("responses.jsonl", "judgments.jsonl"):
         rows = [json.loads(x) for x in (path / name).read_text().splitlines()]
         for r in rows:

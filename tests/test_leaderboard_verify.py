@@ -69,7 +69,7 @@ def test_a_mock_run_is_refused_as_a_test_provider(runner_bundle: Path) -> None:
 
 def test_a_mock_judge_is_refused_as_a_test_provider(tmp_path: Path) -> None:
     path = bundle(tmp_path, "honest", samples=2)
-    edit_json(path / "manifest.json", lambda m: m.update(judge="mock/good"))
+    edit_json(path / "manifest.json", lambda m: m["spec"]["judge"].update(spec="mock/good"))
     err = reject(path)
     assert err.code == "test_provider" and "judge 'mock/good'" in str(err)
 
@@ -136,7 +136,7 @@ def test_missing_response_is_rejected(honest: Path) -> None:
 
 
 def test_foreign_suite_hash_is_rejected(honest: Path) -> None:
-    edit_json(honest / "manifest.json", lambda m: m.update(suite_hash="0" * 64))
+    edit_json(honest / "manifest.json", lambda m: m["spec"]["suite"].update(hash="0" * 64))
     err = reject(honest)
     assert err.code == "foreign_suite_hash" and err.reason.startswith("foreign suite hash")
 
@@ -156,7 +156,10 @@ def test_bundle_of_the_shipped_suite_is_foreign_to_the_mini_suite(tmp_path: Path
 
 
 def test_foreign_rubric_hash_is_rejected(honest: Path) -> None:
-    edit_json(honest / "manifest.json", lambda m: m["rubric_hashes"].update(writing="f" * 64))
+    edit_json(
+        honest / "manifest.json",
+        lambda m: m["spec"]["suite"]["rubric_hashes"].update(writing="f" * 64),
+    )
     err = reject(honest)
     assert err.code == "foreign_suite_hash" and "writing" in err.reason
 
@@ -235,9 +238,9 @@ def test_missing_file_is_rejected(honest: Path) -> None:
 
 
 def test_manifest_schema_error_names_the_field(honest: Path) -> None:
-    edit_json(honest / "manifest.json", lambda m: m.update(samples=0))
+    edit_json(honest / "manifest.json", lambda m: m["spec"].update(samples=0))
     err = reject(honest)
-    assert err.code == "schema" and err.reason.startswith("manifest.json:samples:")
+    assert err.code == "schema" and err.reason.startswith("manifest.json:spec.samples:")
 
 
 def test_copied_runner_bundle_still_passes(runner_bundle: Path, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from benchmark.providers import (
     SystemBlock,
     make_provider,
 )
-from benchmark.providers.anthropic_provider import completion_from_message
+from benchmark.providers.anthropic_convert import completion_from_message
 from benchmark.schemas import Message, Usage
 from tests.fakes import FakeAnthropic, FakeOpenAI, Fault, count_tokens
 from tests.fakes.anthropic_fake import api_key_of

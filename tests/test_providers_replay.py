@@ -112,12 +112,12 @@ def test_missing_answers_are_not_retryable(
 @pytest.mark.parametrize(
     ("line", "message_has"),
     [
-        ("{not json", ":2: line:"),
+        ("{not json", ":2:(line):"),
         (
             json.dumps({"task_id": "t", "sample": -1, "model": "m", "transcript": [], "text": ""}),
-            ":2: sample:",
+            ":2:sample:",
         ),
-        (json.dumps({"task_id": "t", "sample": 0, "model": "m", "text": ""}), ":2: transcript:"),
+        (json.dumps({"task_id": "t", "sample": 0, "model": "m", "text": ""}), ":2:transcript:"),
     ],
 )
 def test_malformed_file_names_file_and_line(tmp_path: Path, line: str, message_has: str) -> None:

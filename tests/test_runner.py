@@ -222,6 +222,7 @@ def test_demo_without_judge_never_invents(tmp_path: Path) -> None:
         js = RunDir(tmp_path / "demo" / name).judgments()
         llm = [j for j in js if j.judge != "check"]
         assert llm and all(j.verdict is None and j.error == NOT_JUDGED_NOTE for j in llm)
+        assert all(j.source == "none" and j.error_kind == "not_judged" for j in llm)
         assert all(j.verdict is not None for j in js if j.judge == "check")
         assert results[name].status == "partial"
     order = sorted(results, key=lambda n: -(results[n].overall.score or 0))

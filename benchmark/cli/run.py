@@ -12,12 +12,13 @@ from ..cost import load_prices
 from ..errors import UsageError
 from ..render import store as render_store
 from ..report import load_reports, print_reports, render, report_json
+from ..retry import RetryPolicy
 from ..rundir import RunDir
 from ..task_select import choose_tasks
 from .argtypes import positive_int
 
 if TYPE_CHECKING:
-    from ..runner import RunConfig
+    from ..runconfig import RunConfig
 
 
 def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None:
@@ -33,7 +34,9 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
             "TGI, llama.cpp); default OPENAI_BASE_URL",
         )
         g.add_argument(
-            "--samples", type=positive_int("--samples"), help="samples per task (default 1)"
+            "--samples",
+            type=positive_int("--samples"),
+            help="samples per task (default: as recorded in RUN_DIR, else 1)",
         )
         g.add_argument(
             "--tasks",
@@ -47,7 +50,9 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
         )
         g.add_argument("--temperature", type=float, help="model temperature (default: provider's)")
         g.add_argument("--max-tokens", type=positive_int("--max-tokens"), default=2048)
-        g.add_argument("--seed", type=int, help="recorded; seeds the bootstrap (default 0)")
+        g.add_argument(
+            "--seed", type=int, help="seeds the bootstrap (default: as recorded in RUN_DIR, else 0)"
+        )
     if judge:
         g = p.add_argument_group("judge")
         g.add_argument("--judge", help="judge spec, e.g. anthropic/claude-sonnet-4-5")
@@ -125,32 +130,26 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_report)
 
 
-def config_from_args(args: argparse.Namespace, *, existing: RunDir | None = None) -> RunConfig:
-    """Flags win; anything not given is taken from an existing run's manifest."""
-    from ..retry import RetryPolicy
-    from ..runner import RunConfig
+def config_from_args(args: argparse.Namespace, *, new_run: bool = True) -> RunConfig:
+    """The command's flags as given; a flag left out is None, which means "as the run
+    directory already is" (runconfig.RunConfig). For a new run, `--limit` and a replay file
+    narrow the tasks (task_select.choose_tasks)."""
+    from ..runconfig import RunConfig  # loads the SDKs: only for the commands that call them
 
-    m = existing.read_manifest() if existing is not None and existing.exists() else None
-    model = getattr(args, "model", None) or (m.model if m else None)
-    if not model:
-        raise UsageError("--model: required (e.g. anthropic/claude-sonnet-4-5)")
-    gp = m.generation_params if m else {}
-    tasks = getattr(args, "tasks", None) or (",".join(m.task_ids) if m else None)
-    if m is None:  # a new run: --limit, and a replay answers its own file's tasks
+    model, tasks = getattr(args, "model", None), getattr(args, "tasks", None)
+    if new_run and model:  # --limit, and a replay answers its own file's tasks
         tasks = choose_tasks(args.suite, model, tasks, getattr(args, "limit", None))
     return RunConfig(
         model=model,
         judge=getattr(args, "judge", None),
-        samples=getattr(args, "samples", None) or (m.samples if m else 1),
+        samples=getattr(args, "samples", None),
         tasks=tasks,
         concurrency=args.concurrency,
         base_url=getattr(args, "base_url", None),
         judge_base_url=getattr(args, "judge_base_url", None),
-        seed=_seed(args, m),
-        temperature=getattr(args, "temperature", None)
-        if hasattr(args, "temperature")
-        else gp.get("temperature"),
-        max_tokens=getattr(args, "max_tokens", None) or gp.get("max_tokens", 2048),
+        seed=getattr(args, "seed", None),
+        temperature=getattr(args, "temperature", None),
+        max_tokens=getattr(args, "max_tokens", 2048),
         judge_temperature=getattr(args, "judge_temperature", None),
         judge_samples=getattr(args, "judge_samples", 1),
         judge_mode=getattr(args, "judge_mode", "dimension"),
@@ -164,20 +163,15 @@ def config_from_args(args: argparse.Namespace, *, existing: RunDir | None = None
     )
 
 
-def _seed(args: argparse.Namespace, m: Any) -> int:
-    seed = getattr(args, "seed", None)
-    if seed is not None:
-        return int(seed)
-    return int(m.seed) if m else 0
-
-
 def _preflight(args: argparse.Namespace, run: RunDir, flag: str) -> RunConfig:
     """The run's configuration, every flag and input file checked before any call is paid for
     (the runner checks the values again; here the run directory and price table too)."""
-    from ..preflight import check_options, check_out_dir
+    from ..preflight import check_options, check_out_dir  # loads the SDKs, as above
 
-    config = config_from_args(args, existing=run)
+    config = config_from_args(args, new_run=not run.exists())
     check_options(config)
+    if config.model is None and not run.exists():
+        raise UsageError("--model: required (e.g. anthropic/claude-sonnet-4-5)")
     if getattr(args, "prices", None):
         load_prices(args.prices)
     check_out_dir(run.path, flag)
@@ -190,7 +184,7 @@ def _finish(run: RunDir, args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ..runner import Runner
+    from ..runner import Runner  # loads the SDKs: only for the commands that call them
 
     if not args.judge:
         raise UsageError("--judge: required for run (use `musebench generate` for responses only)")

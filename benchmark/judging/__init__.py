@@ -10,8 +10,9 @@ See docs/JUDGING.md for the prompt design, grounding rule and re-ask policy."""
 
 from .check_records import check_judgments
 from .grouping import JUDGE_MODES, JudgeMode, judge_groups
-from .judge import SAMPLE_STRIDE, TIED, JudgeCall, item_record, judge_items, judge_sample_id
+from .judge import TIED, JudgeCall, item_record, judge_items
 from .parse import UNGROUNDED, ItemVerdict, parse_judge_completion
+from .plan import SAMPLE_STRIDE, JudgeGroup, JudgePlan, ask, judge_sample_id, pending_groups
 from .prompt import build_judge_request, neutralize, prompt_fingerprint, verdict_schema
 
 __all__ = [
@@ -21,7 +22,10 @@ __all__ = [
     "UNGROUNDED",
     "ItemVerdict",
     "JudgeCall",
+    "JudgeGroup",
     "JudgeMode",
+    "JudgePlan",
+    "ask",
     "build_judge_request",
     "check_judgments",
     "item_record",
@@ -30,6 +34,7 @@ __all__ = [
     "judge_sample_id",
     "neutralize",
     "parse_judge_completion",
+    "pending_groups",
     "prompt_fingerprint",
     "verdict_schema",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..schemas import JudgmentRecord, ResolvedTask, ResponseRecord
+from ..schemas import CHECK, ErrorKind, JudgmentRecord, ResolvedTask, ResponseRecord
 from ..task_checks import decide_item, gate_result
 from .judge import item_record
 
@@ -22,22 +22,25 @@ def check_judgments(task: ResolvedTask, response: ResponseRecord) -> list[Judgme
         if response.error is not None:
             verdict, evidence, rationale, applies = None, "", "", True
             error: str | None = f"no response to check (generation failed: {response.error})"
+            kind: ErrorKind | None = "no_response"
         else:
             result = decide_item(task, item, response.transcript, response.text, gate)
             verdict, evidence, rationale = result.verdict, result.evidence, result.rationale
             applies = result.applicable
             undecided = verdict is None and applies
             error = f"check could not be decided: {rationale}" if undecided else None
+            kind = "check_undecided" if undecided else None
         records.append(
             item_record(
                 task,
                 response,
                 item,
-                "check",
+                CHECK,
                 verdict=verdict,
                 evidence=evidence,
                 rationale=rationale,
                 error=error,
+                error_kind=kind,
                 grounded=True if evidence else None,
                 not_applicable=not applies,
             )

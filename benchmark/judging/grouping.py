@@ -8,13 +8,11 @@ docs/JUDGING.md discusses the trade-off."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from ..errors import UsageError
+from ..runspec import JUDGE_MODES, JudgeMode
 from ..schemas import RubricItem
 
-JudgeMode = Literal["dimension", "item"]
-JUDGE_MODES: tuple[str, ...] = ("dimension", "item")
+__all__ = ["JUDGE_MODES", "JudgeMode", "judge_groups"]
 
 
 def judge_groups(items: list[RubricItem], mode: JudgeMode) -> list[tuple[str, list[RubricItem]]]:

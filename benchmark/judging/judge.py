@@ -5,7 +5,7 @@ makes requests, reads answers and turns them into JudgmentRecords.
 
 - Re-asks: items whose answer was malformed (missing, wrong types, no JSON) are asked again,
   alone, at most `max_reasks` times. Each request carries a distinct `sample` (see
-  `judge_sample_id`), so a re-ask or a second judge sample never reuses a cached answer.
+  `plan.judge_sample_id`), so a re-ask or a second judge sample never reuses a cached answer.
   Ungrounded quotes are not re-asked (see parse.py).
 - K samples (`samples` > 1): K independent draws per item; the record's verdict is the majority
   of the non-null votes; an exact tie (or no valid vote) gives verdict None ("judge samples
@@ -26,21 +26,21 @@ from collections.abc import Awaitable, Callable
 
 from ..errors import ProviderError, UsageError
 from ..providers.base import Completion, GenerateRequest, GenerationParams
-from ..schemas import Dimension, JudgmentRecord, ResolvedTask, ResponseRecord, RubricItem, Usage
+from ..schemas import (
+    Dimension,
+    ErrorKind,
+    JudgmentRecord,
+    ResolvedTask,
+    ResponseRecord,
+    RubricItem,
+    Usage,
+)
 from .parse import ItemVerdict, parse_judge_completion
-from .prompt import build_judge_request
+from .plan import SAMPLE_STRIDE, ask
 
 JudgeCall = Callable[[GenerateRequest], Awaitable[Completion]]
 
-# judge_sample = attempt * SAMPLE_STRIDE + k: unique for every (judge sample k, attempt).
-SAMPLE_STRIDE = 1000
 TIED = "judge samples tied"
-
-
-def judge_sample_id(sample: int, attempt: int) -> int:
-    """The GenerateRequest.sample of judge sample `sample` (from 0), ask number `attempt`
-    (0 = first ask, 1.. = re-asks)."""
-    return attempt * SAMPLE_STRIDE + sample
 
 
 async def _draw(
@@ -60,14 +60,15 @@ async def _draw(
     attempts = 0
     for attempt in range(max_reasks + 1):
         problems = [f"{it.id}: {results[it.id].error}" for it in pending if it.id in results]
-        request = build_judge_request(
+        request = ask(
             task,
             response,
             pending,
             dimension,
             params,
-            judge_sample=judge_sample_id(k, attempt),
-            reask_problems=problems or None,
+            judge_sample=k,
+            attempt=attempt,
+            problems=problems or None,
         )
         completion = await call(request)
         attempts += 1
@@ -102,6 +103,7 @@ def item_record(
     rationale: str = "",
     grounded: bool | None = None,
     error: str | None = None,
+    error_kind: ErrorKind | None = None,
     votes: list[bool | None] | None = None,
     vote_agreement: float | None = None,
     not_applicable: bool = False,
@@ -118,11 +120,18 @@ def item_record(
         rationale=rationale,
         judge=judge_spec,
         error=error,
+        error_kind=error_kind,
         grounded=grounded,
         votes=votes,
         vote_agreement=vote_agreement,
         not_applicable=not_applicable,
     )
+
+
+def _kind(draw: ItemVerdict) -> ErrorKind | None:
+    if draw.error is None:
+        return None
+    return "malformed" if draw.malformed else "ungrounded"
 
 
 def _aggregate(
@@ -144,11 +153,13 @@ def _aggregate(
             rationale=d.rationale,
             grounded=d.grounded,
             error=d.error,
+            error_kind=_kind(d),
         )
     votes = [d.verdict for d in draws]
     yes, no = votes.count(True), votes.count(False)
     if yes == no:
-        first_error = next((d.error for d in draws if d.error), "no valid verdict")
+        errored = next((d for d in draws if d.error), None)
+        first_error = errored.error if errored else "no valid verdict"
         return item_record(
             task,
             response,
@@ -158,6 +169,7 @@ def _aggregate(
             rationale=f"{len(draws)} judge samples: {yes} true, {no} false, "
             f"{len(draws) - yes - no} without a verdict",
             error=TIED if yes else first_error,
+            error_kind="tied" if yes else (_kind(errored) if errored else "malformed"),
             votes=votes,
             vote_agreement=0.5 if yes else None,
         )
@@ -199,7 +211,10 @@ async def judge_items(
     if response.error is not None:
         msg = f"no response to judge (generation failed: {response.error})"
         return [
-            item_record(task, response, it, judge_spec, verdict=None, error=msg) for it in items
+            item_record(
+                task, response, it, judge_spec, verdict=None, error=msg, error_kind="no_response"
+            )
+            for it in items
         ]
 
     outcomes = await asyncio.gather(
@@ -223,7 +238,16 @@ async def judge_items(
     if failure is not None:
         msg = f"judge call failed: {failure}"
         records = [
-            item_record(task, response, it, judge_spec, verdict=None, error=msg) for it in items
+            item_record(
+                task,
+                response,
+                it,
+                judge_spec,
+                verdict=None,
+                error=msg,
+                error_kind="judge_call_failed",
+            )
+            for it in items
         ]
     else:
         records = [

@@ -128,7 +128,7 @@ class RateCI(BaseModel):
         n = sum(len(v) for v in values_by_task.values())
         if n == 0:
             return cls(rate=None, ci_low=None, ci_high=None, n=0)
-        from .outcomes import boot_mean_ci  # numpy only when a card is computed
+        from .bootstrap import boot_mean_ci  # numpy only when a card is computed
 
         rate, low, high = boot_mean_ci(values_by_task, resamples, seed)
         return cls(rate=rate, ci_low=low, ci_high=high, n=n)

@@ -7,12 +7,16 @@ import math
 from ..errors import SpecError
 from .anthropic_provider import AnthropicProvider
 from .base import (
+    BatchClient,
+    BatchProvider,
+    Capabilities,
     Completion,
     GenerateRequest,
     GenerationParams,
     Provider,
     StructuredOutput,
     SystemBlock,
+    batch_client,
 )
 from .endpoints import endpoint_of
 from .mock_provider import MockProvider, parse_mock_spec
@@ -72,6 +76,9 @@ def make_provider(spec: str, *, base_url: str | None = None, timeout: float = 60
 
 __all__ = [
     "AnthropicProvider",
+    "BatchClient",
+    "BatchProvider",
+    "Capabilities",
     "Completion",
     "GenerateRequest",
     "GenerationParams",
@@ -81,6 +88,7 @@ __all__ = [
     "ReplayProvider",
     "StructuredOutput",
     "SystemBlock",
+    "batch_client",
     "make_provider",
     "parse_spec",
     "temperature_range",

@@ -6,9 +6,14 @@ raises `ProviderError` with `retryable` set when another attempt could succeed."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from ..errors import ProviderError, UsageError
+from ..retry import RetryPolicy
+from ..runspec import GenerationParams
 from ..schemas import Message, Usage
 
 
@@ -29,17 +34,6 @@ class StructuredOutput:
     name: str
     description: str
     schema: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class GenerationParams:
-    temperature: float | None = None
-    max_tokens: int = 1024
-    top_p: float | None = None
-    seed: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -69,6 +63,16 @@ class Completion:
     model: str | None = None
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a provider can do beyond `generate`, declared by its class, so that callers never
+    recognise a provider by its spec prefix."""
+
+    batch: bool = False  # has `batch_client()` (see BatchProvider): a half-price batch API
+    prompt_caching: bool = False  # honours `SystemBlock.cache`
+    replay: bool = False  # answers from recorded responses: free, so not worth caching
+
+
 @runtime_checkable
 class Provider(Protocol):
     """A model behind a spec like `anthropic/claude-sonnet-4-5`."""
@@ -78,5 +82,55 @@ class Provider(Protocol):
     # part of every cache key and of the run's identity.
     endpoint: str | None
 
+    @property
+    def capabilities(self) -> Capabilities:  # pragma: no cover
+        """What it can do beyond `generate` (a class attribute in every provider)."""
+        ...
+
     async def generate(self, request: GenerateRequest) -> Completion:  # pragma: no cover
         ...
+
+
+class BatchClient(Protocol):
+    """A provider's batch API bound to one model and event loop. Stateless: the caller records
+    batch ids (batch_log) so that a killed run can poll and collect a batch still in flight."""
+
+    async def submit(self, requests: Sequence[tuple[str, GenerateRequest]]) -> str:
+        """Create one batch of (custom_id, request) pairs and return its id."""
+        ...  # pragma: no cover
+
+    async def poll(
+        self, batch_id: str, *, interval: float, timeout: float | None, retry: RetryPolicy
+    ) -> None:
+        """Return when the batch has ended; BatchPollTimeout after `timeout` seconds,
+        BatchGone when the server does not know it."""
+        ...  # pragma: no cover
+
+    async def results(
+        self, batch_id: str, *, retry: RetryPolicy
+    ) -> dict[str, Completion | ProviderError]:
+        """Every entry of an ended batch by custom_id."""
+        ...  # pragma: no cover
+
+    async def find_created(self, n_requests: int, since: datetime, exclude: set[str]) -> str | None:
+        """The id of a batch of `n_requests` created since `since` and not in `exclude`: the
+        batch a create call whose answer was lost may have made."""
+        ...  # pragma: no cover
+
+    def may_have_created(self, err: ProviderError) -> bool:
+        """Whether a failed `submit` may have created its batch all the same."""
+        ...  # pragma: no cover
+
+
+@runtime_checkable
+class BatchProvider(Provider, Protocol):
+    """A provider with `Capabilities(batch=True)`."""
+
+    def batch_client(self) -> BatchClient: ...  # pragma: no cover
+
+
+def batch_client(provider: Provider, flag: str = "--batch") -> BatchClient:
+    """The batch API of `provider`, or a one-line UsageError naming `flag` if it has none."""
+    if not provider.capabilities.batch or not isinstance(provider, BatchProvider):
+        raise UsageError(f"{flag}: {provider.spec} has no batch API (anthropic/ judges have one)")
+    return provider.batch_client()

@@ -27,3 +27,13 @@ def endpoint_of(spec: str, base_url: str | None) -> str | None:
         return None  # replay and other local providers call no server
     url = effective_url(provider, base_url).rstrip("/")
     return None if url == DEFAULTS[provider][1].rstrip("/") else url
+
+
+def url_of(spec: str, endpoint: str | None) -> str | None:
+    """The base URL that reaches `endpoint` (as `endpoint_of` gave it) for `spec`: the endpoint
+    itself, or the public API for None, whatever the environment says now. None for providers
+    that call no server."""
+    provider = spec.split("/", 1)[0]
+    if provider not in DEFAULTS:
+        return None
+    return endpoint or DEFAULTS[provider][1]

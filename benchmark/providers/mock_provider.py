@@ -40,7 +40,7 @@ from typing import Any, ClassVar
 
 from ..errors import ProviderError, SpecError
 from ..schemas import Usage
-from .base import Completion, GenerateRequest
+from .base import Capabilities, Completion, GenerateRequest
 from .mock_answers import Draw, judge_answer, model_reply
 
 LOG_ENV = "MUSEBENCH_MOCK_LOG"
@@ -144,6 +144,8 @@ class MockProvider:
 
     name: str
     temperature_range: ClassVar[tuple[float, float]] = (0.0, math.inf)  # it only reseeds draws
+    # Cached like a paid provider, so tests of caching and resume can run on it.
+    capabilities: ClassVar[Capabilities] = Capabilities()
     settings: MockSettings = field(init=False)
     spec: str = field(init=False)
     endpoint: str | None = field(default=None, init=False)  # in-process: no server

@@ -12,7 +12,7 @@ from openai.types.chat import ChatCompletion
 
 from ..errors import SpecError
 from ..schemas import Usage
-from .base import Completion, GenerateRequest
+from .base import Capabilities, Completion, GenerateRequest
 from .endpoints import effective_url, endpoint_of
 from .loop_clients import LoopClients
 from .sdk_errors import to_provider_error
@@ -95,6 +95,8 @@ class OpenAIProvider:
 
     # The sampling temperatures the Chat Completions API accepts; a run is refused before any call outside them.
     temperature_range = (0.0, 2.0)
+    # No batch API here; OpenAI-compatible servers cache prompt prefixes on their own, unmarked.
+    capabilities = Capabilities()
 
     def __init__(self, model: str, *, base_url: str | None = None, timeout: float = 600.0) -> None:
         if not model:

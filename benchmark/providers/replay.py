@@ -6,43 +6,33 @@ multi-turn tasks replay turn by turn."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from ..errors import ProviderError, SpecError
+from ..jsonl import read_jsonl
+from ..keys import ResponseKey, response_key
 from ..schemas import ResponseRecord, Usage
-from .base import Completion, GenerateRequest
+from .base import Capabilities, Completion, GenerateRequest
 
 
-def load_records(path: Path) -> dict[tuple[str, int], ResponseRecord]:
+def load_records(path: Path) -> dict[ResponseKey, ResponseRecord]:
     """Records by (task_id, sample). A resumed run may hold a failed line and a later
     successful one for the same key: a success wins over an error, and a later line over an
     earlier one of the same kind."""
     if not path.is_file():
         raise SpecError(f"replay file not found: {path}")
-    records: dict[tuple[str, int], ResponseRecord] = {}
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = ResponseRecord.model_validate(json.loads(line))
-            except ValueError as exc:  # JSONDecodeError and ValidationError are ValueErrors
-                first = exc.errors()[0] if isinstance(exc, ValidationError) else None
-                where = ".".join(str(p) for p in first["loc"]) if first else "line"
-                why = first["msg"] if first else str(exc)
-                raise SpecError(f"{path}:{lineno}: {where}: {why}") from exc
-            key = (record.task_id, record.sample)
-            old = records.get(key)
-            if old is None or record.error is None or old.error is not None:
-                records[key] = record
+    records: dict[ResponseKey, ResponseRecord] = {}
+    for record in read_jsonl(path, ResponseRecord, error=SpecError, cut_partial_tail=False):
+        key = response_key(record)
+        old = records.get(key)
+        if old is None or record.error is None or old.error is not None:
+            records[key] = record
     return records
 
 
 class ReplayProvider:
     endpoint: str | None = None  # answers come from a file, not a server
+    capabilities = Capabilities(replay=True)
 
     def __init__(self, path: str | Path, *, spec: str | None = None) -> None:
         """`spec` names the model in run files (the demo replays bundled files under
@@ -58,7 +48,7 @@ class ReplayProvider:
 
     async def generate(self, request: GenerateRequest) -> Completion:
         where = f"{self.path}: task {request.task_id!r} sample {request.sample}"
-        record = self._records.get((request.task_id or "", request.sample))
+        record = self._records.get(ResponseKey(request.task_id or "", request.sample))
         if record is None:
             raise ProviderError(f"{where}: no record to replay", retryable=False)
         if record.error is not None:

@@ -1,9 +1,10 @@
-"""The Anthropic Message Batches API (half price, results within 24 h) through the SDK.
+"""The Anthropic Message Batches API (half price, results within 24 h) through the SDK: the
+batch capability of AnthropicProvider (`AnthropicBatches` is its `BatchClient`).
 
 Stateless on purpose: `submit` returns the batch id, and the runner stores it in the run
 directory so that a killed run can `poll` and fetch `results` of the batch still in flight;
 `find_created` finds a batch whose create call lost its answer (the API takes no idempotency
-key). Requests and replies use the same conversion as AnthropicProvider. Reads (retrieve, list,
+key). Requests and replies use the same conversion as AnthropicProvider (anthropic_convert). Reads (retrieve, list,
 results) are free and retried under the runner's RetryPolicy; a 404 is `BatchGone`."""
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from datetime import datetime, timedelta
 import anthropic
 from anthropic.types.messages import MessageBatch, MessageBatchIndividualResponse
 
-from .errors import ProviderError
-from .providers.anthropic_provider import anthropic_params, completion_from_message
-from .providers.base import Completion, GenerateRequest
-from .providers.sdk_errors import is_retryable_status, to_provider_error
-from .retry import RetryPolicy, call_with_retries
+from ..errors import BatchGone, BatchPollTimeout, ProviderError
+from ..retry import RetryPolicy, call_with_retries
+from .anthropic_convert import anthropic_params, completion_from_message
+from .base import Completion, GenerateRequest
+from .sdk_errors import is_retryable_status, to_provider_error
 
 # API limits on one batch (Message Batches docs).
 MAX_REQUESTS = 100_000
@@ -44,16 +45,6 @@ ERROR_STATUS = {
     "timeout_error": 504,
     "overloaded_error": 529,
 }
-
-
-class BatchPollTimeout(ProviderError):
-    """The batch had not ended when `poll` gave up; it keeps running server-side, so poll
-    again later with the same id."""
-
-
-class BatchGone(ProviderError):
-    """The server does not know the batch (HTTP 404): deleted, results past their 29 days, or
-    a key of another workspace. Polling it again cannot help."""
 
 
 def _url(client: anthropic.AsyncAnthropic) -> str:
@@ -212,3 +203,30 @@ async def find_created(
     except anthropic.AnthropicError as exc:
         raise _error(exc, client, "listing batches") from exc
     return found
+
+
+class AnthropicBatches:
+    """`BatchClient` for one model over one SDK client (that of the running event loop)."""
+
+    def __init__(self, client: anthropic.AsyncAnthropic, model: str) -> None:
+        self.client = client
+        self.model = model
+
+    async def submit(self, requests: Sequence[tuple[str, GenerateRequest]]) -> str:
+        return await submit(self.client, requests, self.model)
+
+    async def poll(
+        self, batch_id: str, *, interval: float, timeout: float | None, retry: RetryPolicy
+    ) -> None:
+        await poll(self.client, batch_id, interval=interval, timeout=timeout, retry=retry)
+
+    async def results(
+        self, batch_id: str, *, retry: RetryPolicy
+    ) -> dict[str, Completion | ProviderError]:
+        return await results(self.client, batch_id, retry=retry)
+
+    async def find_created(self, n_requests: int, since: datetime, exclude: set[str]) -> str | None:
+        return await find_created(self.client, n_requests, since, exclude)
+
+    def may_have_created(self, err: ProviderError) -> bool:
+        return may_have_created(err)
