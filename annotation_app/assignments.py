@@ -81,6 +81,7 @@ class AssignmentView:
     items: list[ItemView]
     draft: dict[str, dict[str, str]] = field(default_factory=dict)
     active_seconds: float = 0.0
+    unit_pk: int = 0  # the response's row (its screenshots: annotation_app/screenshots.py)
 
     def verdict(self, item_id: str) -> str | None:
         return self.draft.get(item_id, {}).get("verdict")
@@ -195,6 +196,7 @@ def _view(s: Session, a: Assignment, task_items: list[TaskItem] | None = None) -
         ],
         draft=json.loads(a.draft),
         active_seconds=a.active_seconds,
+        unit_pk=unit.id,
     )
 
 

@@ -25,6 +25,7 @@ from benchmark.suite import Suite, load_suite
 
 from .errors import StoreError
 from .metrics import read_ratings
+from .screenshots import Planned, add_screenshots, plan_screenshots
 from .settings import Settings
 from .store import GoldAnswer, JudgeVerdict, RunImport, Store, TaskItem, TaskRow, Unit
 
@@ -41,6 +42,7 @@ class ImportReport:
     gold_answers: int
     judge_verdicts: int
     overlap: int
+    screenshots: int = 0  # PNGs copied from RUN/render/ (annotation_app/screenshots.py)
 
     def summary(self) -> str:
         return (
@@ -48,7 +50,7 @@ class ImportReport:
             f"{self.run_id} with overlap {self.overlap}; {self.units_already_queued} already "
             f"queued, {self.responses_with_error} skipped for errors, "
             f"{self.responses_not_sampled} not sampled; {self.gold_answers} gold answers, "
-            f"{self.judge_verdicts} judge verdicts"
+            f"{self.judge_verdicts} judge verdicts, {self.screenshots} screenshots"
         )
 
 
@@ -95,6 +97,7 @@ class _Plan:
     tasks: dict[str, ResolvedTask]
     gold_answers: KnownAnswers
     judged: JudgeAnswers
+    screenshots: Planned
 
 
 def _overlap(settings: Settings, overlap: int | None, sample: int | None) -> int:
@@ -197,6 +200,7 @@ def _plan(
     chosen = _choose(rd, ok, sample, rng, settings)
     wanted = {unit_id_of(r.task_id, r.sample, r.model): r for r in chosen}
     gold_answers, judged = _known_verdicts(rd, wanted, gold)
+    shots = plan_screenshots(rd, wanted, {t.id: t.category for t in tasks.values()})
     return _Plan(
         rd,
         manifest,
@@ -211,6 +215,7 @@ def _plan(
         tasks=tasks,
         gold_answers=gold_answers,
         judged=judged,
+        screenshots=shots,
     )
 
 
@@ -298,23 +303,24 @@ def _add_known(
     return len(gold), len(judged)
 
 
-def _write(s: Session, plan: _Plan, new: dict[str, ResponseRecord]) -> tuple[int, int, int]:
-    """The import, its tasks and new units with their known answers: (items queued, gold
-    answers, judge verdicts)."""
+def _write(s: Session, plan: _Plan, new: dict[str, ResponseRecord]) -> tuple[int, int, int, int]:
+    """The import, its tasks and new units with their known answers and screenshots: (items
+    queued, gold answers, judge verdicts, screenshots)."""
     imp = _add_import(s, plan, len(new))
     task_pks = {
         task_id: _ensure_task(s, plan.suite.suite_hash, plan.tasks[task_id])
         for task_id in sorted({r.task_id for r in new.values()})
     }
-    items_queued = n_gold = n_judged = 0
+    items_queued = n_gold = n_judged = n_shots = 0
     for uid, r in new.items():
         unit_pk = _add_unit(s, plan, uid, r, imp.id, task_pks[r.task_id])
+        n_shots += add_screenshots(s, unit_pk, plan.screenshots.get(uid, []))
         item_ids = {it.id for it in plan.tasks[r.task_id].items}
         items_queued += len(item_ids)
         gold, judged = _add_known(s, plan, uid, unit_pk, item_ids)
         n_gold += gold
         n_judged += judged
-    return items_queued, n_gold, n_judged
+    return items_queued, n_gold, n_judged, n_shots
 
 
 def import_run(
@@ -334,7 +340,7 @@ def import_run(
         existing = _already_queued(s, plan)
         new = {uid: r for uid, r in plan.wanted.items() if uid not in existing}
         _check_room(s, plan, len(new), store.settings.max_units_total)
-        items_queued, n_gold, n_judged = _write(s, plan, new)
+        items_queued, n_gold, n_judged, n_shots = _write(s, plan, new)
     return ImportReport(
         run_id=plan.manifest.run_id,
         model=plan.manifest.model,
@@ -346,6 +352,7 @@ def import_run(
         gold_answers=n_gold,
         judge_verdicts=n_judged,
         overlap=plan.overlap,
+        screenshots=n_shots,
     )
 
 

@@ -325,6 +325,7 @@ class UnitDetail:
     transcript: list[dict[str, str]]
     items: pd.DataFrame  # item text, dimension, points, per-rater verdicts/comments, judge, gold
     flags: pd.DataFrame
+    unit_pk: int = 0  # the response's row (its screenshots: annotation_app/screenshots.py)
 
 
 def unit_detail(store: Store, requester: UserInfo, unit_id: str) -> UnitDetail | None:
@@ -383,6 +384,7 @@ def unit_detail(store: Store, requester: UserInfo, unit_id: str) -> UnitDetail |
         rows.append(row)
     return UnitDetail(
         unit_id=unit.unit_id,
+        unit_pk=unit.id,
         system=unit.system,
         task_title=task.title,
         category=task.category,

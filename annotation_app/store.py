@@ -27,6 +27,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -41,7 +42,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from .errors import StoreError
 from .settings import ENV_DB, ENV_OVERRIDES, Settings, load_settings
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 URL_EXAMPLES = "e.g. sqlite:///annotations.sqlite or postgresql+psycopg://user:pass@host/db"
 
@@ -144,6 +145,21 @@ class Unit(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class UnitScreenshot(Base):
+    """A screenshot of a visual-design response's page (the renderer's PNG, docs/RENDERING.md),
+    copied into the store at import, so it outlives the run dir and a server restart. Keyed by
+    the HTML's render folder name (first 16 hex of its sha256): a view shows it beside the
+    page whose HTML has that hash only."""
+
+    __tablename__ = "unit_screenshots"
+    __table_args__ = (UniqueConstraint("unit_pk", "html_key", "width"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_pk: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    html_key: Mapped[str] = mapped_column(String(16))
+    width: Mapped[int] = mapped_column(Integer)
+    png: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class GoldAnswer(Base):
     """A known answer for (unit, item): a programmatic check's verdict, or an expert's."""
 
@@ -238,7 +254,11 @@ def _v1_to_v2(_s: Session) -> None:
     secrets (ensure_schema adds them to every store that lacks them)."""
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+def _v2_to_v3(_s: Session) -> None:
+    """v3 adds the unit_screenshots table (create_all makes it)."""
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def parse_db_url(text: str) -> URL:

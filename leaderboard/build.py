@@ -67,6 +67,7 @@ from .rederive import RederiveCache
 from .rejudge import RejudgeConfig, Rejudger, rejection_fields, rejudge_summary
 from .rejudge_report import board_meta, rejudge_notes
 from .rules import BUNDLE_FILES, packaged_rules
+from .screenshots import NOT_ASKED, render_board
 from .verify import (
     MIN_COVERAGE,
     BundleRejected,
@@ -457,12 +458,14 @@ def build_board(
     cache: str | Path | None = None,
     previous: str | Path | None = None,
     rejudge: RejudgeConfig | None = None,
+    screenshots: bool = False,
 ) -> BuildResult:
     """Verify the bundles under `source` and write the board to `out`. `cache`: a folder
     where per-run diversity metrics are kept between builds (None: none kept).
     `min_samples`: samples per task of a ranked entry (default: leaderboard/rules.py).
     `previous`: a board whose admission order is kept (default: the board at `out`, if any).
-    `rejudge`: spot re-judging (rejudge.py; validated by `rejudge_config` before any call)."""
+    `rejudge`: spot re-judging (rejudge.py; validated by `rejudge_config` before any call).
+    `screenshots`: render the accepted runs' visual-design pages (screenshots.py)."""
     rules = packaged_rules()
     if min_samples is None:
         min_samples = rules.min_samples
@@ -523,6 +526,9 @@ def build_board(
         meta["min_samples"] = min_samples
         meta["copy_share"] = rules.copy_share
         meta["admitted"] = admitted
+        meta["screenshots"] = _screenshots(tmp, accepted) if screenshots else _not_asked()
+        if screenshots and not meta["screenshots"]["made"]:
+            meta["notes"].append(f"screenshots not made: {meta['screenshots']['note']}")
         if rejudge is not None:
             result.rejudged = {r.key: r.rejudge["report"] for r in accepted if r.rejudge}
             meta["rejudge"] = board_meta(rejudge, result.rejudged, rejected)
@@ -536,6 +542,14 @@ def build_board(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return result
+
+
+def _screenshots(board: Path, accepted: list[RunSummary]) -> dict[str, Any]:
+    return render_board(board, {r.key: {t: c for t, (c, _) in r.titles.items()} for r in accepted})
+
+
+def _not_asked() -> dict[str, Any]:
+    return {"made": False, "note": NOT_ASKED}
 
 
 TASK_COLUMNS = ["run_key", "task_id", "category", "title", "score", "rank_score", "n"]

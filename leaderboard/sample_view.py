@@ -6,13 +6,16 @@ is rendered inert (leaderboard/ui.py)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from benchmark.html_extract import extract_html
 from benchmark.webapp.inert import markdown_html, text_html
-from benchmark.webapp.page_frame import html_artefact, show_page
+from benchmark.webapp.page_frame import html_artefact
+from benchmark.webapp.screenshots import Screenshots, show_rendered
 
 from .ui import highlight, notice, verdict_symbol
 
@@ -20,6 +23,11 @@ Quote = tuple[str, str, bool]  # (evidence, mark title, item met)
 ROLE_TITLES = {"system": "System prompt", "user": "Prompt", "assistant": "Response"}
 TURN_TITLES = {"system": "System prompt", "user": "User", "assistant": "Assistant"}
 PAGE_CATEGORY = "visual_design"  # tasks whose answer is a web page
+# The build's screenshots of a page's HTML (leaderboard/screenshots.py), and the line shown when
+# a page has none.
+ShotsOf = Callable[[str], Screenshots]
+NoShots = tuple[ShotsOf, str]
+NO_SHOTS: NoShots = (lambda _html: {}, "Screenshots were not made: showing the sandboxed page.")
 
 
 def evidence_quotes(verdicts: pd.DataFrame) -> list[Quote]:
@@ -41,21 +49,30 @@ def _title(text: str) -> None:
     st.html(text_html(text, tag="p", style="font-weight: 600; margin: 0.4rem 0 0.1rem"))
 
 
-def _answer(content: str, quotes: list[Quote], *, page_key: str | None) -> None:
-    """An assistant turn: highlighted text, or for a web page the page and its source."""
+def _answer(
+    content: str, quotes: list[Quote], *, page_key: str | None, shots: NoShots = NO_SHOTS
+) -> None:
+    """An assistant turn: highlighted text, or for a web page its screenshots (width switch,
+    the sandboxed page its last choice) and its source."""
     page = html_artefact(content) if page_key is not None else None
     if page is None or page_key is None:
         st.html(highlight(content, quotes))
         return
-    rendered, source = st.tabs(["Rendered page (sandboxed)", "Source, with evidence"])
+    shots_of, missing = shots
+    html = extract_html(content)
+    rendered, source = st.tabs(["Rendered page", "Source, with evidence"])
     with rendered:
-        show_page(page, key=page_key)
+        show_rendered(page, shots_of(html) if html else None, key=page_key, missing=missing)
     with source:
         st.html(highlight(content, quotes))
 
 
 def show_transcript(
-    transcript: list[dict[str, Any]], quotes: list[Quote], *, page_key: str | None
+    transcript: list[dict[str, Any]],
+    quotes: list[Quote],
+    *,
+    page_key: str | None,
+    shots: NoShots = NO_SHOTS,
 ) -> None:
     """Every turn in order: the prompt (and system prompt) of a single-turn sample too; a
     fixed-history task's given turns labelled as given (the model did not write them)."""
@@ -70,13 +87,17 @@ def show_transcript(
         if m["role"] == "assistant":
             # One frame per turn: a bundle may hold several assistant turns even for a page task.
             turn_key = f"{page_key}-{i}" if page_key is not None else None
-            _answer(str(m["content"]), quotes, page_key=turn_key)
+            _answer(str(m["content"]), quotes, page_key=turn_key, shots=shots)
         else:
             st.html(markdown_html(str(m["content"])))
 
 
 def show_samples(
-    run_key: str, tasks: pd.DataFrame, responses: pd.DataFrame, judgments: pd.DataFrame
+    run_key: str,
+    tasks: pd.DataFrame,
+    responses: pd.DataFrame,
+    judgments: pd.DataFrame,
+    shots: NoShots = NO_SHOTS,
 ) -> None:
     """Task and sample pickers, then the chosen sample and its verdicts."""
     answered = set(responses["task_id"])
@@ -100,6 +121,7 @@ def show_samples(
             json.loads(resp["transcript"]),
             evidence_quotes(verdicts),
             page_key=f"page-{run_key}-{task_id}-{sample}" if is_page else None,
+            shots=shots,
         )
     st.caption("Highlights: evidence the judge quoted — green for an item met, red for not met.")
     table = pd.DataFrame(

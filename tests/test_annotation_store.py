@@ -192,7 +192,7 @@ def test_a_schema_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
         s.merge(Meta(key="schema_version", value="1"))
     store.dispose()
     upgraded = store_mod.open_store(db_url(tmp_path / "annotations.sqlite"))
-    assert store_mod.schema_version(upgraded) == store_mod.SCHEMA_VERSION == 2
+    assert store_mod.schema_version(upgraded) == store_mod.SCHEMA_VERSION == 3
     tables = set(inspect(upgraded.engine).get_table_names())
     assert {"web_sessions", "login_attempts"} <= tables
     for key in (store_mod.ORDER_SEED_KEY, store_mod.SESSION_SECRET_KEY):

@@ -191,7 +191,7 @@ def test_sample_viewer_shows_a_web_page_framed_and_its_source_escaped(app: AppTe
     assert not at.exception
     shown = "".join(_html(at))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown and "<script" not in shown
-    assert [t.label for t in at.tabs][-2:] == ["Rendered page (sandboxed)", "Source, with evidence"]
+    assert [t.label for t in at.tabs][-2:] == ["Rendered page", "Source, with evidence"]
     (frame,) = at.get("bidi_component")
     assert frame.proto.component_name == "musebench.page_frame"
     doc = json.loads(frame.proto.json)["doc"]

@@ -17,6 +17,7 @@ from .. import logins, metrics, reports
 from ..auth import UserInfo
 from ..errors import PermissionDenied
 from ..export import human_ratings, judge_ratings, with_dimensions
+from ..screenshots import screenshots_of
 from ..store import Store
 from . import common, tables
 from .rate import transcript
@@ -210,7 +211,12 @@ def response_page() -> None:
     tables.show(detail.items, wide=("item",))
     st.subheader("Transcript")
     with st.container(border=True):
-        transcript(detail.transcript, detail.category, f"admin_{detail.unit_id}")
+        transcript(
+            detail.transcript,
+            detail.category,
+            f"admin_{detail.unit_id}",
+            screenshots_of(store, detail.unit_pk),
+        )
 
 
 def judge_page() -> None:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import streamlit as st
 
 from benchmark.errors import MusebenchError
+from benchmark.html_extract import extract_html
 from benchmark.webapp.inert import markdown_html, pre_html
-from benchmark.webapp.page_frame import html_artefact, show_page
+from benchmark.webapp.page_frame import html_artefact
+from benchmark.webapp.screenshots import Screenshots, render_key, show_rendered
 
 from .. import assignments as q
 from ..assignments import AssignmentView
+from ..screenshots import screenshots_of
 from . import common, rubric
 
 ADMIN_OPTED_IN = "admin_rates"
@@ -22,9 +25,32 @@ ADMIN_OPTED_IN = "admin_rates"
 TRANSCRIPT_HEIGHT = 620
 
 
-def transcript(messages: list[dict[str, str]], category: str, key: str) -> None:
-    """A conversation from a run, inert: markdown as whitelist HTML, HTML pages in the frame.
-    A fixed-history task's given turns come first, marked: the model did not write them."""
+NO_SCREENSHOTS = (
+    "No screenshots of this page were imported (render the run with `musebench render` before "
+    "importing): showing the sandboxed page."
+)
+
+
+def _page(content: str, page: str, shots: dict[str, Screenshots], key: str) -> None:
+    """A visual-design answer: its screenshots (width switch) or the sandboxed page, then the
+    source. Screenshots are those of this HTML only (matched by its hash)."""
+    html = extract_html(content)
+    show_rendered(
+        page, shots.get(render_key(html)) if html else None, key=key, missing=NO_SCREENSHOTS
+    )
+    with st.expander("The response as written (source)"):
+        st.html(pre_html(content))
+
+
+def transcript(
+    messages: list[dict[str, str]],
+    category: str,
+    key: str,
+    shots: dict[str, Screenshots] | None = None,
+) -> None:
+    """A conversation from a run, inert: markdown as whitelist HTML, HTML pages as screenshots
+    or in the frame. A fixed-history task's given turns come first, marked: the model did not
+    write them."""
     given = [m for m in messages if m.get("given")]
     if given:
         with st.expander(f"The conversation so far ({len(given)} given turns, not the model's)"):
@@ -42,9 +68,7 @@ def transcript(messages: list[dict[str, str]], category: str, key: str) -> None:
         with st.chat_message("user" if role == "user" else "assistant"):
             page = html_artefact(content) if role == "assistant" else None
             if page is not None and category == "visual_design":
-                show_page(page, key=f"{key}_page_{i}")
-                with st.expander("The response as written (source)"):
-                    st.html(pre_html(content))
+                _page(content, page, shots or {}, f"{key}_page_{i}")
             else:
                 st.html(markdown_html(content))
 
@@ -96,6 +120,11 @@ def render() -> None:
     _header(view, user.id)
     left, right = st.columns([5, 4], gap="medium")
     with left, st.container(height=TRANSCRIPT_HEIGHT, border=False, autoscroll=False):
-        transcript(view.transcript, view.category, f"t{view.assignment_id}")
+        transcript(
+            view.transcript,
+            view.category,
+            f"t{view.assignment_id}",
+            screenshots_of(store, view.unit_pk),
+        )
     with right:
         rubric.mount(view, user.id)

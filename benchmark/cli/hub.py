@@ -105,6 +105,12 @@ def register(sub: Any) -> None:
         metavar="N",
         help="LLM verdicts re-judged per bundle (default 100)",
     )
+    b.add_argument(
+        "--screenshots",
+        action="store_true",
+        help="render the visual-design pages in headless chromium for the model page (a "
+        "bundle's own screenshots are never used)",
+    )
     b.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     b.set_defaults(func=cmd_build)
 
@@ -201,6 +207,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         cache=cache,
         previous=args.previous,
         rejudge=rejudge,
+        screenshots=args.screenshots,
     )
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))

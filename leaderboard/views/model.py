@@ -11,6 +11,7 @@ from leaderboard.boarddata import fmt_ci
 from leaderboard.charts import radar_chart, task_chart
 from leaderboard.diversity_view import show_diversity
 from leaderboard.sample_view import show_samples
+from leaderboard.screenshots import missing_note, page_screenshots
 from leaderboard.ui import caption, current_board, details, heading, label_warning, notice
 
 data = current_board()
@@ -126,4 +127,11 @@ st.altair_chart(task_chart(tasks), width="stretch")
 # ------------------------------------------------------------------ sample viewer
 st.subheader("Samples")
 responses, judgments = details(data, key)
-show_samples(key, tasks, responses, judgments)
+board_root, run = data.root, str(key)
+show_samples(
+    key,
+    tasks,
+    responses,
+    judgments,
+    (lambda html: page_screenshots(board_root, run, html), missing_note(data.meta)),
+)

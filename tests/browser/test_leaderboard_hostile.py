@@ -194,7 +194,7 @@ def test_hostile_bundle_stays_inert_on_every_page(served: Served, driver: WebDri
     _shot(d, "model-conversation")
 
     _choose(d, "Task", "page")
-    _wait_text(d, "Rendered page (sandboxed)")
+    _wait_text(d, "Rendered page")
     deadline = time.monotonic() + 30
     while not _deep(d, 'button[data-mode="mobile"]') and time.monotonic() < deadline:
         time.sleep(0.3)
