@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from benchmark.viewer.frames import RUNS_ENV
-from tests.run_fixtures import DemoRuns, make_demo_runs
+from tests.run_fixtures import DemoRuns, hostile_copy, make_demo_runs
 
 APP = Path(__file__).resolve().parents[1] / "benchmark" / "viewer" / "app.py"
-HOSTILE = (
-    "Dear reader. <script>alert('owned')</script> "
-    '<img src="http://127.0.0.1:9/pixel.png" onerror="alert(1)"> '
-    "![tracker](http://127.0.0.1:9/md.png) [click](http://127.0.0.1:9/go)"
-)
 
 
 @pytest.fixture(scope="module")
@@ -117,36 +111,17 @@ def test_the_judges_evidence_is_highlighted(
     assert f'title="{quoted["item_id"]}: met"' in _html(at)
 
 
-def _hostile_copy(src: Path, dest: Path) -> tuple[str, int]:
-    shutil.copytree(src, dest)
-    manifest = json.loads((dest / "manifest.json").read_text())
-    manifest["model"] = "![m](http://127.0.0.1:9/name.png)<b>bold</b>"
-    (dest / "manifest.json").write_text(json.dumps(manifest))
-    responses = _lines(dest / "responses.jsonl")
-    first = responses[0]
-    first["text"] = HOSTILE
-    for m in first["transcript"]:
-        if m["role"] == "assistant":
-            m["content"] = HOSTILE
-    (dest / "responses.jsonl").write_text("".join(json.dumps(r) + "\n" for r in responses))
-    judgments = _lines(dest / "judgments.jsonl")
-    for j in judgments:
-        if (j["task_id"], j["sample"]) == (first["task_id"], first["sample"]):
-            j.update(evidence="<script>alert('owned')</script>", grounded=True, verdict=True)
-            break
-    (dest / "judgments.jsonl").write_text("".join(json.dumps(j) + "\n" for j in judgments))
-    return first["task_id"], first["sample"]
-
-
 def test_a_hostile_response_stays_text(
     runs: DemoRuns, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    task, sample = _hostile_copy(runs.judged, tmp_path / "hostile")
+    task, sample = hostile_copy(runs.judged, tmp_path / "hostile")
     at = _app(monkeypatch, tmp_path / "hostile")
     at.selectbox(key="sample_task").select(task).run()
     at.selectbox(key="sample_n").select(sample).run()
     page = _html(at)
-    assert "&lt;script&gt;alert(&#x27;owned&#x27;)&lt;/script&gt;</mark>" in page  # marked, inert
+    assert (
+        "&lt;script&gt;document.title = &#x27;pwned&#x27;&lt;/script&gt;</mark>" in page
+    )  # marked, inert
     assert "&lt;img src=&quot;http://127.0.0.1:9/pixel.png&quot;" in page
     assert "<script" not in page and "<img" not in page and "<a " not in page
     assert "&lt;b&gt;bold&lt;/b&gt;</h1>" in page  # the model name, as written

@@ -107,7 +107,6 @@ def _headline(t: RunTables) -> None:
 
 
 def _per_task(t: RunTables) -> None:
-    st.subheader("Per-task scores")
     scored = t.tasks.dropna(subset=["score"])
     if scored.empty:
         st.caption("No task has a score yet.")
@@ -141,6 +140,10 @@ def _filters(t: RunTables) -> Filters:
                    disagreements_only=split and several)  # fmt: skip
 
 
+def _vote(v: bool | None) -> str:
+    return "no verdict" if v is None else "met" if v else "not met"
+
+
 def _votes(j: pd.DataFrame) -> None:
     """The judge samples of the sample shown, for the verdicts the filters kept."""
     task, sample = st.session_state.get("sample_task"), st.session_state.get("sample_n")
@@ -152,7 +155,7 @@ def _votes(j: pd.DataFrame) -> None:
         pd.DataFrame(
             {
                 "item": shown["item_id"],
-                "votes": [" ".join("met" if v else "not met" for v in vs) for vs in shown["votes"]],
+                "votes": [" · ".join(_vote(v) for v in vs) for vs in shown["votes"]],
                 "agreement": shown["vote_agreement"],
             }
         ),
@@ -172,8 +175,15 @@ def main() -> None:
         return
     index, t = picked
     _headline(t)
-    _per_task(t)
-    st.subheader("Samples")
+    # Samples first: a full suite's task chart is a long page of bars.
+    samples, per_task = st.tabs(["Samples", "Per-task scores"])
+    with per_task:
+        _per_task(t)
+    with samples:
+        _samples(index, t)
+
+
+def _samples(index: int, t: RunTables) -> None:
     responses, judgments = apply_filters(t, _filters(t))
     st.caption(f"{len(judgments)} verdict(s) on {len(responses)} response(s) shown.")
     if responses.empty:
