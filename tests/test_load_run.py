@@ -36,6 +36,7 @@ def test_the_public_api_exports_load_run() -> None:
     assert benchmark.load_run is load_run
 
 
+@pytest.mark.slow  # the `runs` fixture runs `musebench demo` and a judged run
 def test_records_are_typed_and_complete(runs: DemoRuns) -> None:
     run = benchmark.load_run(runs.judged)
     assert isinstance(run, LoadedRun)
@@ -55,6 +56,7 @@ def test_records_are_typed_and_complete(runs: DemoRuns) -> None:
     assert {j.error for j in run.judgments} == {None}
 
 
+@pytest.mark.slow  # the `runs` fixture runs `musebench demo` and a judged run
 def test_an_unscored_run_has_no_scores(runs: DemoRuns, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(runs.careful, copy)
@@ -62,6 +64,7 @@ def test_an_unscored_run_has_no_scores(runs: DemoRuns, tmp_path: Path) -> None:
     assert load_run(copy).scores is None
 
 
+@pytest.mark.slow  # the `runs` fixture runs `musebench demo` and a judged run
 def test_a_bad_run_dir_is_one_error_naming_the_file(runs: DemoRuns, tmp_path: Path) -> None:
     with pytest.raises(RunDirError, match="not a run directory"):
         load_run(tmp_path)
@@ -84,6 +87,7 @@ def test_the_features_name_every_field(table: str, model: type) -> None:
     assert set(features(table)) == {"run_id", *model.model_fields}  # type: ignore[arg-type]
 
 
+@pytest.mark.slow  # the `runs` fixture runs `musebench demo` and a judged run
 def test_runs_concatenate_even_when_the_first_has_no_verdict(
     runs: DemoRuns, tmp_path: Path
 ) -> None:

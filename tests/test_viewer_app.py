@@ -16,6 +16,8 @@ from streamlit.testing.v1 import AppTest
 from benchmark.viewer.frames import RUNS_ENV
 from tests.run_fixtures import DemoRuns, hostile_copy, make_demo_runs
 
+pytestmark = pytest.mark.slow  # the fixture runs `musebench demo` and a judged run (~15 s)
+
 APP = Path(__file__).resolve().parents[1] / "benchmark" / "viewer" / "app.py"
 
 
