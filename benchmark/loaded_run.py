@@ -55,6 +55,7 @@ def _features(table: Table) -> datasets.Features:
             "rationale": Value("string"),
             "judge": Value("string"),
             "error": Value("string"),
+            "error_kind": Value("string"),
             "not_applicable": Value("bool"),
             "grounded": Value("bool"),
             "votes": List(Value("bool")),

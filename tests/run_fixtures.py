@@ -67,7 +67,11 @@ def hostile_copy(src: Path, dest: Path, url: str = LOOPBACK) -> tuple[str, int]:
     quoting the script as its evidence; returns that response's (task_id, sample)."""
     shutil.copytree(src, dest)
     manifest = json.loads((dest / "manifest.json").read_text())
-    manifest["model"] = f"![m]({url}/name.png)<b>bold</b>"
+    name = f"![m]({url}/name.png)<b>bold</b>"
+    if "spec" in manifest:  # manifest v2: the model's spec inside the run spec
+        manifest["spec"]["model"]["spec"] = name
+    else:
+        manifest["model"] = name
     (dest / "manifest.json").write_text(json.dumps(manifest))
     responses = _lines(dest / "responses.jsonl")
     first = responses[0]

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from benchmark.loaded_run import load_run
 from benchmark.viewer.frames import RUNS_ENV
 from tests.run_fixtures import DemoRuns, hostile_copy, make_demo_runs
 
@@ -95,8 +96,8 @@ def test_one_judge_sample_disables_the_disagreement_filter(
     assert not at.checkbox(key="filter_disagree").disabled
     at.selectbox(key="view_run").set_value(1).run()
     assert at.checkbox(key="filter_disagree").disabled
-    careful = json.loads((runs.careful / "manifest.json").read_text())
-    assert careful["run_id"] in _html(at) and careful["model"] in _html(at)
+    careful = load_run(runs.careful).manifest
+    assert careful.run_id in _html(at) and careful.model in _html(at)
     rows = _lines(runs.careful / "judgments.jsonl")
     assert _shown(at).startswith(f"{len(rows)} verdict(s)")
 
