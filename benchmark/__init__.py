@@ -8,6 +8,8 @@ The curated API for notebooks:
                     out="runs/haiku", tasks="emotional_intelligence/*", samples=3)
     scores = mb.score("runs/haiku")                           # recompute from judgments.jsonl
     run = mb.open_run("runs/haiku"); run.responses(); run.judgments()
+    run = mb.load_run("runs/haiku")                           # typed records, all read at once
+    ds = mb.load_run("runs/haiku", dataset="judgments")       # a datasets.Dataset, fixed features
 
 Run directories load with `datasets.load_dataset("json", data_files=...)` too."""
 
@@ -21,13 +23,21 @@ from .errors import MusebenchError, ProviderError, RunDirError, SuiteError, Usag
 from .version import __version__
 
 if TYPE_CHECKING:
+    from .loaded_run import LoadedRun, load_run
     from .rundir import RunDir
     from .schemas import Scores
     from .suite import Suite, load_suite
 
 # Loaded on first use: `import benchmark` stays light, so the CLI can take over Ctrl-C before
 # its heavy imports run (benchmark.interrupts explains why that matters).
-_LAZY = {"RunDir": "rundir", "Scores": "schemas", "Suite": "suite", "load_suite": "suite"}
+_LAZY = {
+    "LoadedRun": "loaded_run",
+    "load_run": "loaded_run",
+    "RunDir": "rundir",
+    "Scores": "schemas",
+    "Suite": "suite",
+    "load_suite": "suite",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -72,6 +82,7 @@ def open_run(run_dir: str | Path) -> RunDir:
 
 
 __all__ = [
+    "LoadedRun",
     "MusebenchError",
     "ProviderError",
     "RunDir",
@@ -81,6 +92,7 @@ __all__ = [
     "SuiteError",
     "UsageError",
     "__version__",
+    "load_run",
     "load_suite",
     "open_run",
     "run",

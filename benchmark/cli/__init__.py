@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "compare",
     "render",
     "pairwise",
+    "view",
 ]
 
 
