@@ -59,8 +59,13 @@ def test_the_viewer_shows_a_hostile_run_as_text(
         assert mark.text == "<script>document.title = 'pwned'</script>"
         heading = driver.find_element(By.TAG_NAME, "h1")
         assert heading.text == f"![m]({listener.url}/name.png)<b>bold</b>"
-        main = driver.find_element(By.TAG_NAME, "main").text
-        assert "Only judge-sample disagreements" in main and "Per-task scores" in main
+        # the filters and tabs may paint after the first mark under load: wait for them
+        WebDriverWait(driver, 60).until(
+            lambda d: all(
+                s in d.find_element(By.TAG_NAME, "main").text
+                for s in ("Only judge-sample disagreements", "Per-task scores")
+            )
+        )
         time.sleep(2.0)  # late requests a payload could set off; the grid finishes painting
         assert driver.title != PWNED
         assert not driver.find_elements(By.CSS_SELECTOR, f'[src^="{listener.url}"]')
