@@ -31,7 +31,7 @@ from .judging import (
     JudgePlan,
     check_judgments,
     item_record,
-    judge_items,
+    judge_group,
     pending_groups,
 )
 from .keys import JudgmentKey, ResponseKey, judgment_key, response_key
@@ -259,9 +259,20 @@ class Runner:
             state.progress.track_calls("model", state.model_call.stats)
         if judge and self.spec.judge is not None:
             state.judge_call = service(self._judge_provider or _provider(self.spec.judge, timeout))
+            self._check_sees(state.judge_call.provider)
             if self.options.batch:
                 batch_client(state.judge_call.provider)  # no batch API: refused before any call
             state.progress.track_calls("judge", state.judge_call.stats)
+
+    def _check_sees(self, judge: Provider) -> None:
+        """Refuse, before any call, a judge that cannot see the screenshots the suite's items
+        are judged from."""
+        seen = sum(it.sees_screenshots for t in self.tasks for it in t.items)
+        if seen and not judge.capabilities.images:
+            raise UsageError(
+                f"--judge: {judge.spec} takes no image input, and {seen} rubric items are judged "
+                "from screenshots (judge_sees); choose a judge that does (anthropic/, openai/)"
+            )
 
     async def _run_jobs(
         self, state: _Work, pending: list[ResponseKey], *, judge: bool, batch_log: BatchLog | None
@@ -373,16 +384,7 @@ class Runner:
             return []
         return [
             asyncio.create_task(
-                judge_items(
-                    call,
-                    g.task,
-                    g.response,
-                    g.items,
-                    g.dimension,
-                    judge_spec=call.spec,
-                    params=plan.params,
-                    samples=plan.samples,
-                )
+                judge_group(call, g, judge_spec=call.spec, params=plan.params, samples=plan.samples)
             )
             for g in plan.pending(task, response, state.judged)
         ]
