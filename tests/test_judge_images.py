@@ -118,6 +118,19 @@ def test_loader_refuses_judge_sees_on_a_check(tmp_path: Path) -> None:
         load_suite(suite_with(tmp_path, item))
 
 
+def test_loader_refuses_screenshots_outside_visual_design(tmp_path: Path) -> None:
+    root = suite_with(tmp_path)
+    story = root / "tasks" / "creative_writing" / "story.yaml"
+    item = SEEN_ITEM.replace("dimension: design", "dimension: writing")
+    story.write_text(story.read_text().replace("items:\n", "items:\n" + item, 1))
+    with pytest.raises(SuiteError) as err:
+        load_suite(root)
+    assert "story.yaml:items[0].judge_sees: 'looks_calm' is judged from screenshots" in str(
+        err.value
+    )
+    assert "page.yaml" not in str(err.value)
+
+
 # ---------------------------------------------------------------------------- cache identity
 
 
