@@ -24,6 +24,7 @@ from .batch_judging import BatchRun, prefill_judge_batch
 from .batch_log import BatchLog, load_batch_log
 from .cache import ResponseCache, cache_key
 from .calls import CallService, CallsHalted
+from .checks_rendered import render_ahead
 from .errors import RunDirError, UsageError
 from .generation import generate_response
 from .judging import (
@@ -396,6 +397,7 @@ class Runner:
         calls = self._judge_calls(task, response, state)
         await asyncio.sleep(0)  # the judge calls are sent before the local checks take the CPU
         try:
+            await render_ahead(task, response)  # in a render thread: other calls keep moving
             state.emit(check_judgments(task, response))
             for done in asyncio.as_completed(calls):
                 state.emit(await done)

@@ -25,6 +25,7 @@ from benchmark.judging.grouping import judge_groups
 from benchmark.judging.plan import ask
 from benchmark.providers import MockProvider, make_provider
 from benchmark.providers.base import Capabilities, GenerateRequest, ImagePart
+from benchmark.render import service
 from benchmark.render.store import render_dir
 from benchmark.retry import RetryPolicy
 from benchmark.rundir import RunDir
@@ -251,7 +252,7 @@ def test_runner_sends_the_screenshots_with_the_items_judged_from_them(
     store = tmp_path / "store"
     stored_screenshots(store, "white")
     monkeypatch.setattr(seen, "current_root", lambda: store)
-    monkeypatch.setattr(seen, "facts_for", lambda html, root: object())  # "rendered"
+    monkeypatch.setattr(service, "facts_for", lambda html, root: object())  # "rendered"
     judge = MockProvider("q0.7")
     runner = Runner(
         _config(suite_with(tmp_path)),
@@ -276,7 +277,7 @@ def test_without_screenshots_the_items_get_no_verdict_and_are_retried(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     why = "visual checks not run: chromium not found (install chromium)"
-    monkeypatch.setattr(seen, "facts_for", lambda html, root: why)
+    monkeypatch.setattr(service, "facts_for", lambda html, root: why)
     judge = MockProvider("q0.7")
     out = tmp_path / "run"
     config = _config(suite_with(tmp_path))
@@ -289,7 +290,7 @@ def test_without_screenshots_the_items_get_no_verdict_and_are_retried(
     store = tmp_path / "store"  # chromium is back: the resume judges them
     stored_screenshots(store, "white")
     monkeypatch.setattr(seen, "current_root", lambda: store)
-    monkeypatch.setattr(seen, "facts_for", lambda html, root: object())
+    monkeypatch.setattr(service, "facts_for", lambda html, root: object())
     Runner(config, out, model_provider=HtmlModel("q0.7"), judge_provider=judge).execute()
     [looks] = [j for j in RunDir(out).judgments() if j.item_id == "looks_calm"]
     assert looks.verdict is not None

@@ -8,11 +8,10 @@ made up from the source alone."""
 
 from __future__ import annotations
 
-import asyncio
-
 from ..html_extract import extract_html
 from ..providers.base import ImagePart
-from ..render.store import current_root, facts_for, render_dir
+from ..render.service import render
+from ..render.store import current_root, render_dir
 from ..schemas import ResponseRecord
 from .screenshots import ScreenshotError, parts, tiles
 
@@ -26,9 +25,13 @@ NO_HTML = (
 )
 
 
-def _screenshots_now(html: str) -> tuple[ImagePart, ...] | str:
+async def screenshots_for(response: ResponseRecord) -> tuple[ImagePart, ...] | str:
+    """The image parts of `response`'s rendered page, or why there are none."""
+    html = extract_html(response.text)
+    if html is None:
+        return NO_HTML
     root = current_root()
-    facts = facts_for(html, root)
+    facts = await render(html, root)  # off the event loop, shared with the check step
     if isinstance(facts, str):
         return f"not judged: {facts}"
     try:
@@ -38,12 +41,3 @@ def _screenshots_now(html: str) -> tuple[ImagePart, ...] | str:
     images = list(parts(shots))
     images[0] = ImagePart(f"{INTRO}\n\n{images[0].label}", images[0].png)
     return tuple(images)
-
-
-async def screenshots_for(response: ResponseRecord) -> tuple[ImagePart, ...] | str:
-    """The image parts of `response`'s rendered page, or why there are none."""
-    html = extract_html(response.text)
-    if html is None:
-        return NO_HTML
-    # The renderer is thread-safe and blocks for ~1-2 s per artefact: keep the loop free.
-    return await asyncio.to_thread(_screenshots_now, html)
