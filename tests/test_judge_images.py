@@ -22,7 +22,7 @@ from benchmark.errors import SuiteError, UsageError
 from benchmark.html_extract import extract_html
 from benchmark.judging import seen
 from benchmark.judging.grouping import judge_groups
-from benchmark.judging.plan import ask
+from benchmark.judging.plan import JudgePlan, ask
 from benchmark.providers import MockProvider, make_provider
 from benchmark.providers.base import Capabilities, GenerateRequest, ImagePart
 from benchmark.render import service
@@ -148,6 +148,16 @@ def test_a_changed_screenshot_changes_the_cache_key(tmp_path: Path) -> None:
     assert cache_key("anthropic/j", text_only) != key
     relabelled = judge_request(tmp_path / "label", (ImagePart("other", SHOTS[0].png), SHOTS[1]))
     assert cache_key("anthropic/j", relabelled) != key
+
+
+def test_batches_leave_screenshot_groups_to_the_streaming_judge(tmp_path: Path) -> None:
+    suite = load_suite(suite_with(tmp_path))
+    task = suite.task("page")
+    plan = JudgePlan(suite.dimensions, "dimension", 2, GenerationParams())
+    groups = {g.name: g for g in plan.pending(task, response(), set())}
+    assert groups["design+screenshots"].sees_screenshots
+    assert plan.first_asks(groups["design+screenshots"]) == []  # need the page rendered first
+    assert len(plan.first_asks(groups["design"])) == 2
 
 
 # ---------------------------------------------------------------------------- on the wire
