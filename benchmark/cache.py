@@ -2,7 +2,7 @@
 
 The key hashes everything that can change an answer: provider, model, the server (when it is
 not the provider's public API), every generation parameter, the system blocks, the messages,
-the structured-output schema and the sample index,
+the structured-output schema, the images (label and sha256) and the sample index,
 so repeated samples of one prompt never collapse onto one key. Only successful completions are
 stored; errors never are. One process writes (the runner's event loop); each `put` commits at
 once so that a completed, paid call survives `kill -9`."""
@@ -48,6 +48,8 @@ def cache_key(spec: str, request: GenerateRequest, endpoint: str | None = None) 
     }
     if endpoint is not None:
         payload["endpoint"] = endpoint
+    if request.images:  # absent without images: keys of text-only calls are unchanged
+        payload["images"] = [[im.label, im.sha256] for im in request.images]
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

@@ -1,7 +1,8 @@
 """Runners of the checks decided on the rendered page (check_models_rendered), registered in
 `checks._RUNNERS`. The HTML is extracted from the response as for the source checks, rendered
 (or found in the current render store: benchmark/render/store.py), and decided by
-benchmark/render/decide.py. No chromium: verdict None with "visual checks not run: ..."."""
+benchmark/render/decide.py. No chromium: verdict None with "visual checks not run: ...".
+The runner renders the page first with `render_ahead` (off its event loop)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from typing import Any
 
 from .check_base import CheckResult, verbatim
 from .html_extract import extract_html
-from .render import decide
+from .render import decide, service
 from .render.records import RenderFacts
 from .render.store import facts_for
-from .schemas import Message
+from .schemas import Message, ResolvedTask, ResponseRecord
 
 NO_HTML = (
     "no HTML found in the response (no ```html block, and neither a fenced block nor the text "
@@ -46,3 +47,20 @@ RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {
     "text_not_clipped": _on_render(decide.clipped_text),
     "axe_rule": _on_render(decide.axe_rule),
 }
+
+
+def uses_render(task: ResolvedTask) -> bool:
+    """Whether a check of `task` (its gate included) is decided on the rendered page."""
+    checks = [it.check for it in task.items] + [task.gate]
+    return any(c is not None and c.type in RUNNERS for c in checks)
+
+
+async def render_ahead(task: ResolvedTask, response: ResponseRecord) -> None:
+    """Render `response`'s page off the event loop before its checks run, so that they find it
+    in the store instead of rendering on the loop (a failed render is found there too, or
+    answered again at once: the checks then say why)."""
+    if response.error is not None or not uses_render(task):
+        return
+    source = extract_html(response.text)
+    if source is not None:
+        await service.render(source)

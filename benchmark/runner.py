@@ -24,6 +24,7 @@ from .batch_judging import BatchRun, prefill_judge_batch
 from .batch_log import BatchLog, load_batch_log
 from .cache import ResponseCache, cache_key
 from .calls import CallService, CallsHalted
+from .checks_rendered import render_ahead
 from .errors import RunDirError, UsageError
 from .generation import generate_response
 from .judging import (
@@ -31,7 +32,7 @@ from .judging import (
     JudgePlan,
     check_judgments,
     item_record,
-    judge_items,
+    judge_group,
     pending_groups,
 )
 from .keys import JudgmentKey, ResponseKey, judgment_key, response_key
@@ -259,9 +260,20 @@ class Runner:
             state.progress.track_calls("model", state.model_call.stats)
         if judge and self.spec.judge is not None:
             state.judge_call = service(self._judge_provider or _provider(self.spec.judge, timeout))
+            self._check_sees(state.judge_call.provider)
             if self.options.batch:
                 batch_client(state.judge_call.provider)  # no batch API: refused before any call
             state.progress.track_calls("judge", state.judge_call.stats)
+
+    def _check_sees(self, judge: Provider) -> None:
+        """Refuse, before any call, a judge that cannot see the screenshots the suite's items
+        are judged from."""
+        seen = sum(it.sees_screenshots for t in self.tasks for it in t.items)
+        if seen and not judge.capabilities.images:
+            raise UsageError(
+                f"--judge: {judge.spec} takes no image input, and {seen} rubric items are judged "
+                "from screenshots (judge_sees); choose a judge that does (anthropic/, openai/)"
+            )
 
     async def _run_jobs(
         self, state: _Work, pending: list[ResponseKey], *, judge: bool, batch_log: BatchLog | None
@@ -373,16 +385,7 @@ class Runner:
             return []
         return [
             asyncio.create_task(
-                judge_items(
-                    call,
-                    g.task,
-                    g.response,
-                    g.items,
-                    g.dimension,
-                    judge_spec=call.spec,
-                    params=plan.params,
-                    samples=plan.samples,
-                )
+                judge_group(call, g, judge_spec=call.spec, params=plan.params, samples=plan.samples)
             )
             for g in plan.pending(task, response, state.judged)
         ]
@@ -394,6 +397,7 @@ class Runner:
         calls = self._judge_calls(task, response, state)
         await asyncio.sleep(0)  # the judge calls are sent before the local checks take the CPU
         try:
+            await render_ahead(task, response)  # in a render thread: other calls keep moving
             state.emit(check_judgments(task, response))
             for done in asyncio.as_completed(calls):
                 state.emit(await done)

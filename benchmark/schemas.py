@@ -198,6 +198,9 @@ class Examples(_Strict):
     not_met: str = Field(min_length=1)
 
 
+JudgeSees = Literal["source", "screenshots"]
+
+
 class RubricItem(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     dimension: str = Field(pattern=ID_PATTERN)
@@ -210,6 +213,19 @@ class RubricItem(_Strict):
     # A ceiling item separates good from great (a trope earned, an ending that recasts the
     # piece); competence alone does not meet it. A `hard` task carries at least two.
     ceiling: StrictBool = False
+    # What the LLM judge is shown: the response's source alone (absent), or also the
+    # screenshots of the page its HTML renders (`[source, screenshots]`, docs/RUBRIC_GUIDE.md).
+    judge_sees: list[JudgeSees] | None = None
+
+    @field_validator("judge_sees")
+    @classmethod
+    def _sees_source(cls, v: list[JudgeSees] | None) -> list[JudgeSees] | None:
+        if v is not None and (len(set(v)) != len(v) or "source" not in v):
+            raise ValueError(
+                "judge_sees lists each of source, screenshots at most once and always source "
+                "(evidence is quoted from the response)"
+            )
+        return v
 
     @field_validator("points")
     @classmethod
@@ -222,11 +238,17 @@ class RubricItem(_Strict):
     def _ceiling_is_positive(self) -> RubricItem:
         if self.ceiling and self.points < 0:
             raise ValueError("a ceiling item rewards what lifts a response; it cannot be negative")
+        if self.judge_sees is not None and self.check is not None:
+            raise ValueError("judge_sees is for items the LLM judge decides, not for a check")
         return self
 
     @property
     def judged_by_llm(self) -> bool:
         return self.check is None
+
+    @property
+    def sees_screenshots(self) -> bool:
+        return self.judge_sees is not None and "screenshots" in self.judge_sees
 
 
 class SharedItemRef(_Strict):

@@ -149,11 +149,24 @@ def out_of_scope(task: ResolvedTask, item: RubricItem, dimensions: dict[str, Dim
     return not set(dim.scope_tags) & set(task.tags)
 
 
+def screenshot_problems(task: ResolvedTask, rel: str) -> list[str]:
+    """Only a visual-design task's answer is a page to render: elsewhere an item judged from
+    screenshots could never be judged."""
+    if task.category == "visual_design":
+        return []
+    return [
+        f"{rel}:items[{i}].judge_sees: {it.id!r} is judged from screenshots, but only "
+        "visual_design tasks are rendered"
+        for i, it in enumerate(task.items)
+        if it.sees_screenshots
+    ]
+
+
 def task_problems(
     task: ResolvedTask, rel: str, major: int, dimensions: dict[str, Dimension]
 ) -> list[str]:
     """The rules above for one resolved task (items after shared items are resolved)."""
-    problems: list[str] = []
+    problems = screenshot_problems(task, rel)  # a new key: checked in every suite version
     if major < STRICT_FROM_MAJOR:
         return problems
     if task.items and not any(it.points < 0 for it in task.items):

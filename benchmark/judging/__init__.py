@@ -10,7 +10,7 @@ See docs/JUDGING.md for the prompt design, grounding rule and re-ask policy."""
 
 from .check_records import check_judgments
 from .grouping import JUDGE_MODES, JudgeMode, judge_groups
-from .judge import TIED, JudgeCall, item_record, judge_items
+from .judge import TIED, JudgeCall, item_record, judge_group, judge_items
 from .parse import UNGROUNDED, ItemVerdict, parse_judge_completion
 from .plan import SAMPLE_STRIDE, JudgeGroup, JudgePlan, ask, judge_sample_id, pending_groups
 from .prompt import build_judge_request, neutralize, prompt_fingerprint, verdict_schema
@@ -29,6 +29,7 @@ __all__ = [
     "build_judge_request",
     "check_judgments",
     "item_record",
+    "judge_group",
     "judge_groups",
     "judge_items",
     "judge_sample_id",

@@ -17,13 +17,17 @@ __all__ = ["JUDGE_MODES", "JudgeMode", "judge_groups"]
 
 def judge_groups(items: list[RubricItem], mode: JudgeMode) -> list[tuple[str, list[RubricItem]]]:
     """LLM-judged items (check is None) grouped for judging: (dimension id, items) per
-    dimension in order of first appearance, or (item id, [item]) per item."""
+    dimension in order of first appearance, or (item id, [item]) per item. A group's items
+    all see the same inputs (judge_sees)."""
     if mode not in JUDGE_MODES:
         raise UsageError(f"judge mode must be one of {', '.join(JUDGE_MODES)}, not {mode!r}")
     judged = [it for it in items if it.check is None]
     if mode == "item":
         return [(it.id, [it]) for it in judged]
+    # Items judged from the screenshots go in a call of their own (named "<dimension>+screenshots"),
+    # so the items judged from the source alone are asked exactly as before, without images.
     groups: dict[str, list[RubricItem]] = {}
     for it in judged:
-        groups.setdefault(it.dimension, []).append(it)
+        name = f"{it.dimension}+screenshots" if it.sees_screenshots else it.dimension
+        groups.setdefault(name, []).append(it)
     return list(groups.items())

@@ -25,7 +25,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from ..errors import ProviderError, UsageError
-from ..providers.base import Completion, GenerateRequest, GenerationParams
+from ..providers.base import Completion, GenerateRequest, GenerationParams, ImagePart
 from ..schemas import (
     Dimension,
     ErrorKind,
@@ -36,7 +36,8 @@ from ..schemas import (
     Usage,
 )
 from .parse import ItemVerdict, parse_judge_completion
-from .plan import SAMPLE_STRIDE, ask
+from .plan import SAMPLE_STRIDE, JudgeGroup, ask
+from .seen import screenshots_for
 
 JudgeCall = Callable[[GenerateRequest], Awaitable[Completion]]
 
@@ -52,6 +53,7 @@ async def _draw(
     params: GenerationParams,
     k: int,
     max_reasks: int,
+    images: tuple[ImagePart, ...] = (),
 ) -> tuple[dict[str, ItemVerdict], Usage]:
     """One judge sample: the first ask plus re-asks for malformed items."""
     usage = Usage()
@@ -69,6 +71,7 @@ async def _draw(
             judge_sample=k,
             attempt=attempt,
             problems=problems or None,
+            images=images,
         )
         completion = await call(request)
         attempts += 1
@@ -200,8 +203,10 @@ async def judge_items(
     params: GenerationParams,
     samples: int = 1,
     max_reasks: int = 2,
+    images: tuple[ImagePart, ...] = (),
 ) -> list[JudgmentRecord]:
-    """Judge one group of items (see `judge_groups`) on one response: one record per item."""
+    """Judge one group of items (see `judge_groups`) on one response: one record per item.
+    `images` (the rendered page's screenshots) go with every ask."""
     if not 1 <= samples <= SAMPLE_STRIDE:
         raise UsageError(f"--judge-samples must be between 1 and {SAMPLE_STRIDE}, not {samples}")
     if max_reasks < 0:
@@ -219,7 +224,7 @@ async def judge_items(
 
     outcomes = await asyncio.gather(
         *(
-            _draw(call, task, response, items, dimension, params, k, max_reasks)
+            _draw(call, task, response, items, dimension, params, k, max_reasks, images)
             for k in range(samples)
         ),
         return_exceptions=True,
@@ -255,3 +260,38 @@ async def judge_items(
         ]
     records[0] = records[0].model_copy(update={"usage": usage})
     return records
+
+
+async def judge_group(
+    call: JudgeCall, group: JudgeGroup, *, judge_spec: str, params: GenerationParams, samples: int
+) -> list[JudgmentRecord]:
+    """Judge `group`; a group judged from screenshots first gets them (rendered off the event
+    loop, or found in the render store), and without them its items get no verdict."""
+    images: tuple[ImagePart, ...] = ()
+    if group.sees_screenshots and group.response.error is None:
+        seen = await screenshots_for(group.response)
+        if isinstance(seen, str):
+            return [
+                item_record(
+                    group.task,
+                    group.response,
+                    it,
+                    judge_spec,
+                    verdict=None,
+                    error=seen,
+                    error_kind="not_judged",
+                )
+                for it in group.items
+            ]
+        images = seen
+    return await judge_items(
+        call,
+        group.task,
+        group.response,
+        group.items,
+        group.dimension,
+        judge_spec=judge_spec,
+        params=params,
+        samples=samples,
+        images=images,
+    )

@@ -10,10 +10,10 @@ deciding which groups of a response still need judging."""
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..keys import JudgmentKey
-from ..providers.base import GenerateRequest
+from ..providers.base import GenerateRequest, ImagePart
 from ..runspec import GenerationParams, JudgeMode, JudgeSpec
 from ..schemas import Dimension, ResolvedTask, ResponseRecord, RubricItem
 from .grouping import judge_groups
@@ -39,10 +39,12 @@ def ask(
     judge_sample: int,
     attempt: int = 0,
     problems: list[str] | None = None,
+    images: tuple[ImagePart, ...] = (),
 ) -> GenerateRequest:
     """The request of judge sample `judge_sample`, ask number `attempt`, for `items` of one
-    group on one response (`problems`: what was wrong with the previous ask)."""
-    return build_judge_request(
+    group on one response (`problems`: what was wrong with the previous ask; `images`: the
+    rendered page's screenshots for items judged from them, in the request and its cache key)."""
+    request = build_judge_request(
         task,
         response,
         items,
@@ -51,6 +53,7 @@ def ask(
         judge_sample=judge_sample_id(judge_sample, attempt),
         reask_problems=problems,
     )
+    return replace(request, images=images) if images else request
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,11 @@ class JudgeGroup:
     name: str  # the dimension id, or the item id in "item" mode
     items: list[RubricItem]
     dimension: Dimension
+
+    @property
+    def sees_screenshots(self) -> bool:
+        """Its items are judged from the rendered page too (grouping keeps them apart)."""
+        return any(it.sees_screenshots for it in self.items)
 
 
 def pending_groups(
@@ -101,7 +109,11 @@ class JudgePlan:
         return pending_groups(task, response, judged, self.mode, self.dimensions)
 
     def first_asks(self, group: JudgeGroup) -> list[GenerateRequest]:
-        """The first ask of each judge sample of `group`: what a batch can answer up front."""
+        """The first ask of each judge sample of `group`: what a batch can answer up front.
+        None for a group judged from screenshots: its requests need the page rendered first,
+        so the streaming judge asks them (under the same keys on resume)."""
+        if group.sees_screenshots:
+            return []
         return [
             ask(
                 group.task,

@@ -8,13 +8,11 @@ screenshot until its text is unreadable (Anthropic resizes images whose long edg
 1568 px); at most MAX_TILES tiles per width are sent, and the text says when the page goes on.
 
 Caching: a request with images must never share a cache key with the same text and other
-pictures. `fingerprint()` lists each tile's label and sha256; it belongs in the cache key's
-payload beside the messages (the provider interface does not carry images yet: see the
-closing note of docs/RENDERING.md)."""
+pictures. `fingerprint()` lists each tile's label and sha256, which is what the cache key holds
+of a request's images (GenerateRequest.images; judging/seen.py attaches them)."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 from dataclasses import dataclass
@@ -22,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MusebenchError
+from ..providers.anthropic_convert import image_blocks
+from ..providers.base import ImagePart
+from ..providers.openai_provider import image_url_parts
 
 WIDTHS = (375, 768, 1280)
 TILE_HEIGHT = 1568
@@ -79,33 +80,17 @@ def fingerprint(shots: list[Tile]) -> list[list[str]]:
     return [[t.label, t.sha256] for t in shots]
 
 
-def _b64(png: bytes) -> str:
-    return base64.b64encode(png).decode("ascii")
+def parts(shots: list[Tile]) -> tuple[ImagePart, ...]:
+    """The tiles as image parts of a GenerateRequest (providers send them; the cache key holds
+    each part's label and sha256, as `fingerprint` lists them)."""
+    return tuple(ImagePart(t.label, t.png) for t in shots)
 
 
 def anthropic_content(text: str, shots: list[Tile]) -> list[dict[str, Any]]:
     """A user message's content for the Messages API: the text, then each tile after its label."""
-    blocks: list[dict[str, Any]] = [{"type": "text", "text": text}]
-    for t in shots:
-        blocks.append({"type": "text", "text": t.label})
-        blocks.append(
-            {
-                "type": "image",
-                "source": {"type": "base64", "media_type": "image/png", "data": _b64(t.png)},
-            }
-        )
-    return blocks
+    return image_blocks(text, parts(shots))
 
 
 def openai_content(text: str, shots: list[Tile]) -> list[dict[str, Any]]:
     """A user message's content for Chat Completions: text parts and `image_url` data URLs."""
-    parts: list[dict[str, Any]] = [{"type": "text", "text": text}]
-    for t in shots:
-        parts.append({"type": "text", "text": t.label})
-        parts.append(
-            {
-                "type": "image_url",
-                "image_url": {"url": f"data:image/png;base64,{_b64(t.png)}", "detail": "high"},
-            }
-        )
-    return parts
+    return image_url_parts(text, parts(shots))

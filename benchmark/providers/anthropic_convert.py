@@ -3,13 +3,15 @@ AnthropicProvider and its Message Batches client (anthropic_batch)."""
 
 from __future__ import annotations
 
+import base64
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from anthropic.types import Message as AnthropicMessage
 
 from ..schemas import Usage
-from .base import Completion, GenerateRequest
+from .base import Completion, GenerateRequest, ImagePart
 
 
 def anthropic_params(request: GenerateRequest, model: str) -> dict[str, Any]:
@@ -27,6 +29,9 @@ def anthropic_params(request: GenerateRequest, model: str) -> dict[str, Any]:
             system.append({"type": "text", "text": msg.content})
         else:
             messages.append({"role": msg.role, "content": msg.content})
+    if request.images:
+        last = _last_user(messages)
+        last["content"] = image_blocks(last["content"], request.images)
 
     params: dict[str, Any] = {
         "model": model,
@@ -46,6 +51,25 @@ def anthropic_params(request: GenerateRequest, model: str) -> dict[str, Any]:
         ]
         params["tool_choice"] = {"type": "tool", "name": out.name}
     return params
+
+
+def _last_user(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    for msg in reversed(messages):
+        if msg["role"] == "user":
+            return msg
+    raise ValueError("a request with images needs a user message to carry them")
+
+
+def image_blocks(text: str, images: Sequence[ImagePart]) -> list[dict[str, Any]]:
+    """A user message's content with images: the text, then each image after its label."""
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": text}]
+    for im in images:
+        blocks.append({"type": "text", "text": im.label})
+        data = base64.b64encode(im.png).decode("ascii")
+        blocks.append(
+            {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": data}}
+        )
+    return blocks
 
 
 def completion_from_message(message: AnthropicMessage) -> Completion:

@@ -29,7 +29,7 @@ class AnthropicProvider:
 
     # The sampling temperatures the Messages API accepts; a run is refused before any call outside them.
     temperature_range = (0.0, 1.0)
-    capabilities = Capabilities(batch=True, prompt_caching=True)
+    capabilities = Capabilities(batch=True, prompt_caching=True, images=True)
 
     def __init__(self, model: str, *, base_url: str | None = None, timeout: float = 600.0) -> None:
         if not model:

@@ -6,6 +6,7 @@ raises `ProviderError` with `retryable` set when another attempt could succeed."
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,11 +38,27 @@ class StructuredOutput:
 
 
 @dataclass(frozen=True)
+class ImagePart:
+    """A PNG shown to the model after `label`, both after the text of the request's last user
+    message (a rendered page's screenshots for a multimodal judge). Its sha256 is part of the
+    cache key, so other pictures with the same text never share an answer."""
+
+    label: str
+    png: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.png).hexdigest()
+
+
+@dataclass(frozen=True)
 class GenerateRequest:
     messages: list[Message]
     params: GenerationParams = field(default_factory=GenerationParams)
     system: tuple[SystemBlock, ...] = ()
     structured: StructuredOutput | None = None
+    # Sent after the last user message's text; only to providers with Capabilities(images=True).
+    images: tuple[ImagePart, ...] = ()
     # Metadata, not sent to APIs: the replay provider looks responses up by (task_id, sample),
     # and the cache key includes `sample` so that repeated samples never collapse onto one key.
     task_id: str | None = None
@@ -71,6 +88,7 @@ class Capabilities:
     batch: bool = False  # has `batch_client()` (see BatchProvider): a half-price batch API
     prompt_caching: bool = False  # honours `SystemBlock.cache`
     replay: bool = False  # answers from recorded responses: free, so not worth caching
+    images: bool = False  # sends GenerateRequest.images (image input)
 
 
 @runtime_checkable

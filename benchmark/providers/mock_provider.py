@@ -136,6 +136,8 @@ def request_digest(request: GenerateRequest) -> bytes:
         "sample": request.sample,
         "response_sample": request.response_sample,
     }
+    if request.images:  # other pictures, other draws; text-only draws are unchanged
+        payload["images"] = [[im.label, im.sha256] for im in request.images]
     blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).digest()
 
@@ -163,7 +165,8 @@ class MockProvider:
     name: str
     temperature_range: ClassVar[tuple[float, float]] = (0.0, math.inf)  # it only reseeds draws
     # Cached like a paid provider, so tests of caching and resume can run on it.
-    capabilities: ClassVar[Capabilities] = Capabilities()
+    # Accepts images (it reads only their fingerprints), so multimodal judging can be tested.
+    capabilities: ClassVar[Capabilities] = Capabilities(images=True)
     settings: MockSettings = field(init=False)
     spec: str = field(init=False)
     endpoint: str | None = field(default=None, init=False)  # in-process: no server

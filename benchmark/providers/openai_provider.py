@@ -3,8 +3,10 @@ OpenAI-compatible server (vLLM, Ollama, TGI, llama.cpp) via OPENAI_BASE_URL or `
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import openai
@@ -12,7 +14,7 @@ from openai.types.chat import ChatCompletion
 
 from ..errors import SpecError
 from ..schemas import Usage
-from .base import Capabilities, Completion, GenerateRequest
+from .base import Capabilities, Completion, GenerateRequest, ImagePart
 from .endpoints import effective_url, endpoint_of
 from .loop_clients import LoopClients
 from .sdk_errors import to_provider_error
@@ -30,6 +32,11 @@ def openai_params(request: GenerateRequest, model: str, *, token_param: str) -> 
     if system:
         messages.append({"role": "system", "content": system})
     messages.extend({"role": m.role, "content": m.content} for m in request.messages)
+    if request.images:
+        last = next((m for m in reversed(messages) if m["role"] == "user"), None)
+        if last is None:
+            raise ValueError("a request with images needs a user message to carry them")
+        last["content"] = image_url_parts(last["content"], request.images)
     params: dict[str, Any] = {
         "model": model,
         "messages": messages,
@@ -53,6 +60,16 @@ def openai_params(request: GenerateRequest, model: str, *, token_param: str) -> 
             },
         }
     return params
+
+
+def image_url_parts(text: str, images: Sequence[ImagePart]) -> list[dict[str, Any]]:
+    """A user message's content with images: text parts and `image_url` data URLs."""
+    parts: list[dict[str, Any]] = [{"type": "text", "text": text}]
+    for im in images:
+        parts.append({"type": "text", "text": im.label})
+        url = "data:image/png;base64," + base64.b64encode(im.png).decode("ascii")
+        parts.append({"type": "image_url", "image_url": {"url": url, "detail": "high"}})
+    return parts
 
 
 def parse_json_object(text: str) -> dict[str, Any] | None:
@@ -96,7 +113,7 @@ class OpenAIProvider:
     # The sampling temperatures the Chat Completions API accepts; a run is refused before any call outside them.
     temperature_range = (0.0, 2.0)
     # No batch API here; OpenAI-compatible servers cache prompt prefixes on their own, unmarked.
-    capabilities = Capabilities()
+    capabilities = Capabilities(images=True)
 
     def __init__(self, model: str, *, base_url: str | None = None, timeout: float = 600.0) -> None:
         if not model:
