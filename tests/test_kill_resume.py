@@ -75,8 +75,14 @@ def test_kill_minus_nine_then_resume(tmp_path: Path) -> None:
                 time.sleep(0.02)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
-            # Let the server finish recording what the dead client had already sent.
-            time.sleep(0.5)
+            # Let the server finish recording what the dead client had already sent: under load
+            # a request can reach a handler well after the kill, so wait until none has come
+            # for a second (a late one would otherwise be counted as the resume's).
+            quiet_since, seen = time.monotonic(), len(server.requests)
+            while time.monotonic() - quiet_since < 1.0:
+                time.sleep(0.05)
+                if len(server.requests) != seen:
+                    quiet_since, seen = time.monotonic(), len(server.requests)
 
         paid_before_kill: list[int] = []
         requests_before: list[int] = []

@@ -84,7 +84,7 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
         drv.quit()
 
 
-def _image(drv: WebDriver, timeout: float = 30) -> dict[str, object]:
+def _image(drv: WebDriver, timeout: float = 60) -> dict[str, object]:
     """The shown screenshot's src and natural size, once it has loaded."""
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -129,7 +129,7 @@ def test_model_page_shows_the_builds_screenshots_with_a_width_switch(
     url, key = served
     d = driver
     d.get(f"{url}/model?run={key}")
-    WebDriverWait(d, 30).until(
+    WebDriverWait(d, 60).until(
         lambda x: x.find_elements("css selector", '[data-testid="stSelectbox"] input')
     )
     _choose(d, "Task", "page")
@@ -145,7 +145,7 @@ def test_model_page_shows_the_builds_screenshots_with_a_width_switch(
     assert d.save_screenshot(str(ARTIFACTS / "leaderboard-screenshots-1280.png"))
 
     _pick(d, "375 px")
-    WebDriverWait(d, 30).until(lambda x: _image(x)["w"] == 375)
+    WebDriverWait(d, 60).until(lambda x: _image(x)["w"] == 375)
     narrow = _image(d)
     assert narrow["shown"] == 375  # never scaled up to the column
     assert narrow["src"] != wide["src"] and narrow["h"] == 900  # the 900 px viewport, at least
@@ -155,7 +155,7 @@ def test_model_page_shows_the_builds_screenshots_with_a_width_switch(
     assert d.save_screenshot(str(ARTIFACTS / "leaderboard-screenshots-375.png"))
 
     _pick(d, "Sandboxed page")
-    WebDriverWait(d, 30).until(lambda x: _deep(x, "iframe"))
+    WebDriverWait(d, 60).until(lambda x: _deep(x, "iframe"))
     (frame,) = _deep(d, "iframe")
     assert frame.get_attribute("sandbox") == ""  # the inert frame, granting nothing
     assert not d.find_elements("css selector", "[data-testid=stImage] img")
