@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmark.generation import joined_text
-from benchmark.judging import UNGROUNDED, check_judgments, judge_groups
+from benchmark.judging import UNGROUNDED, check_judgments, item_record, judge_groups
 from benchmark.judging.grounding import locate
 from benchmark.rundir import JsonlAppender, RunDir
 from benchmark.schemas import (
@@ -66,17 +66,14 @@ def _judgment(
         quote = passage or quote
         if verdict and not grounded:
             verdict, error = None, UNGROUNDED
-    return JudgmentRecord(
-        task_id=task.id,
-        sample=response.sample,
-        model=response.model,
-        item_id=item.id,
-        dimension=item.dimension,
-        points=item.points,
+    return item_record(
+        task,
+        response,
+        item,
+        judge,
         verdict=verdict,
         evidence=quote if verdict is not None or grounded is False else "",
         rationale="synthetic verdict",
-        judge=judge,
         error=error,
         grounded=grounded,
     )
