@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -14,6 +15,7 @@ from ..render import store as render_store
 from ..report import load_reports, print_reports, render, report_json
 from ..retry import RetryPolicy
 from ..rundir import RunDir
+from ..runspec import REASONING_EFFORTS
 from ..task_select import choose_tasks
 from .argtypes import positive_int
 
@@ -51,7 +53,32 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
         g.add_argument("--temperature", type=float, help="model temperature (default: provider's)")
         g.add_argument("--max-tokens", type=positive_int("--max-tokens"), default=2048)
         g.add_argument(
-            "--seed", type=int, help="seeds the bootstrap (default: as recorded in RUN_DIR, else 0)"
+            "--seed",
+            type=int,
+            help="seeds the bootstrap, and the model when its provider takes a seed (openai/) "
+            "(default: as recorded in RUN_DIR, else 0, not sent)",
+        )
+        g.add_argument("--top-p", type=float, help="nucleus sampling (default: provider's)")
+        g.add_argument(
+            "--system-prompt",
+            metavar="TEXT|@FILE",
+            help="system prompt sent before each task's own (@FILE: read from FILE)",
+        )
+        g.add_argument(
+            "--reasoning-effort",
+            choices=list(REASONING_EFFORTS),
+            help="reasoning effort of openai/ reasoning models",
+        )
+        g.add_argument(
+            "--thinking-budget",
+            type=int,
+            metavar="TOKENS",
+            help="anthropic/ extended thinking budget (at least 1024, below --max-tokens)",
+        )
+        g.add_argument(
+            "--extra-body",
+            metavar="JSON",
+            help="JSON object of extra request fields, passed through as given",
         )
     if judge:
         g = p.add_argument_group("judge")
@@ -150,6 +177,11 @@ def config_from_args(args: argparse.Namespace, *, new_run: bool = True) -> RunCo
         seed=getattr(args, "seed", None),
         temperature=getattr(args, "temperature", None),
         max_tokens=getattr(args, "max_tokens", 2048),
+        top_p=getattr(args, "top_p", None),
+        system_prompt=system_prompt_text(getattr(args, "system_prompt", None)),
+        reasoning_effort=getattr(args, "reasoning_effort", None),
+        thinking_budget=getattr(args, "thinking_budget", None),
+        extra_body=getattr(args, "extra_body", None),
         judge_temperature=getattr(args, "judge_temperature", None),
         judge_samples=getattr(args, "judge_samples", 1),
         judge_mode=getattr(args, "judge_mode", "dimension"),
@@ -161,6 +193,18 @@ def config_from_args(args: argparse.Namespace, *, new_run: bool = True) -> RunCo
         retry=RetryPolicy(max_attempts=args.max_attempts),
         progress=not args.no_progress,
     )
+
+
+def system_prompt_text(value: str | None) -> str | None:
+    """`--system-prompt`'s text: as given, or the contents of FILE for `@FILE`."""
+    if value is None or not value.startswith("@"):
+        return value
+    path = Path(value[1:])
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
+        raise UsageError(f"--system-prompt {path}: {reason}") from None
 
 
 def _preflight(args: argparse.Namespace, run: RunDir, flag: str) -> RunConfig:

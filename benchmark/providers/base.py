@@ -71,6 +71,11 @@ class Capabilities:
     batch: bool = False  # has `batch_client()` (see BatchProvider): a half-price batch API
     prompt_caching: bool = False  # honours `SystemBlock.cache`
     replay: bool = False  # answers from recorded responses: free, so not worth caching
+    # Generation params it sends (GenerationParams); preflight refuses the others by flag.
+    seed: bool = False
+    reasoning_effort: bool = False
+    thinking_budget: bool = False
+    extra_body: bool = False
 
 
 @runtime_checkable

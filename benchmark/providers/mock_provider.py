@@ -163,7 +163,10 @@ class MockProvider:
     name: str
     temperature_range: ClassVar[tuple[float, float]] = (0.0, math.inf)  # it only reseeds draws
     # Cached like a paid provider, so tests of caching and resume can run on it.
-    capabilities: ClassVar[Capabilities] = Capabilities()
+    # It only hashes the params into its draws, so it takes every one (tests use it).
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        seed=True, reasoning_effort=True, thinking_budget=True, extra_body=True
+    )
     settings: MockSettings = field(init=False)
     spec: str = field(init=False)
     endpoint: str | None = field(default=None, init=False)  # in-process: no server
