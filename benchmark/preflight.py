@@ -12,7 +12,9 @@ import os
 from pathlib import Path
 from typing import Any, Protocol
 
+from .budget import require_price
 from .cache import ResponseCache
+from .cost import load_prices
 from .errors import StorageError, UsageError
 from .judging import SAMPLE_STRIDE
 from .providers import capabilities_of, parse_spec, temperature_range
@@ -42,6 +44,8 @@ class RunOptions(Protocol):
     timeout: float
     batch_wait: float | None
     batch_poll_interval: float
+    max_cost: float | None
+    prices_path: str | Path | None
 
 
 def _whole(value: object, flag: str, low: int, high: int | None = None) -> None:
@@ -95,6 +99,12 @@ def check_options(opts: RunOptions) -> None:
     if opts.judge is not None:
         _temperature(opts.judge_temperature, "--judge-temperature", opts.judge, opts.judge_base_url)
     check_generation(opts)
+    if opts.max_cost is not None:
+        _number(opts.max_cost, "--max-cost", positive=True)
+        prices = load_prices(opts.prices_path)
+        for spec in (opts.model, opts.judge):
+            if spec is not None and not capabilities_of(spec).replay:
+                require_price(spec, prices)
 
 
 # Body fields a run sets itself: --extra-body may not replace them (the run would not be what

@@ -45,6 +45,8 @@ class ExecOptions:
     batch_poll_interval: float = 30.0
     batch_wait: float | None = None  # seconds to wait for a batch; None: until it ends
     progress: bool = True
+    max_cost: float | None = None  # None: no cap
+    prices_path: Path | None = None  # prices for the cap (None: the shipped list prices)
 
 
 @dataclass
@@ -81,6 +83,8 @@ class RunConfig:
     timeout: float = 600.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     progress: bool = True
+    max_cost: float | None = None  # US dollars this command may spend (budget.Budget)
+    prices_path: str | Path | None = None  # --prices: overrides the shipped list prices
 
     def options(self) -> ExecOptions:
         return ExecOptions(
@@ -92,6 +96,8 @@ class RunConfig:
             batch_poll_interval=self.batch_poll_interval,
             batch_wait=self.batch_wait,
             progress=self.progress,
+            max_cost=self.max_cost,
+            prices_path=Path(self.prices_path) if self.prices_path else None,
         )
 
     def model_spec(self, recorded_seed: int | None = None) -> ModelSpec | None:

@@ -22,8 +22,10 @@ from pathlib import Path
 from . import interrupts
 from .batch_judging import BatchRun, prefill_judge_batch
 from .batch_log import BatchLog, load_batch_log
+from .budget import Budget, require_price
 from .cache import ResponseCache, cache_key
 from .calls import CallService, CallsHalted
+from .cost import load_prices
 from .errors import RunDirError, UsageError
 from .generation import generate_response
 from .judging import (
@@ -37,7 +39,7 @@ from .judging import (
 from .keys import JudgmentKey, ResponseKey, judgment_key, response_key
 from .preflight import check_cache, check_options
 from .progress import RunProgress
-from .providers import batch_client, make_provider
+from .providers import batch_client, capabilities_of, make_provider
 from .providers.base import GenerateRequest, Provider
 from .providers.endpoints import url_of
 from .run_scores import add_diversity, compute_scores, run_counts, spec_tasks
@@ -154,6 +156,7 @@ class Runner:
         self.plan = JudgePlan.of(judge, self.suite.dimensions) if judge else None
         self._model_provider = model_provider
         self._judge_provider = judge_provider
+        self.budget = self._budget()
 
     # ------------------------------------------------------------------ public stages
     def execute(self, *, generate: bool = True, judge: bool = True) -> Scores:
@@ -180,6 +183,17 @@ class Runner:
             return scores
 
     # ------------------------------------------------------------------ internals
+    def _budget(self) -> Budget | None:
+        """--max-cost's account; every paid spec must be priced before any call."""
+        cap = self.options.max_cost
+        if cap is None:
+            return None
+        prices = load_prices(self.options.prices_path)
+        for part in (self.spec.model, self.spec.judge):
+            if part is not None and not capabilities_of(part.spec).replay:
+                require_price(part.spec, prices)
+        return Budget(cap, prices)
+
     def _pending(self, responses: dict[ResponseKey, ResponseRecord]) -> list[ResponseKey]:
         return [
             ResponseKey(t.id, s)
@@ -241,14 +255,15 @@ class Runner:
 
         def service(provider: Provider) -> CallService:
             # Replayed responses cost nothing to ask again: no point caching them.
-            used = None if provider.capabilities.replay else cache
+            free = provider.capabilities.replay
             call = CallService(
                 provider,
-                used,
+                None if free else cache,
                 semaphore,
                 self.options.retry,
                 on_change=state.progress.refresh,
                 halted=halted,
+                budget=None if free else self.budget,
             )
             state.services.append(call)
             return call
@@ -303,8 +318,15 @@ class Runner:
             )
 
         wanted = self.plan.unasked(list(self._judge_groups(state)), key_of)
+        # The whole batch is held against --max-cost before it is sent; its answers are
+        # added to the spending as they are stored (CallService.prefill).
+        held = self.budget.reserve(call.spec, wanted.values(), batch=True) if self.budget else 0.0
         where = BatchRun(self.run.path, self.run.batches_path, self.options)
-        await prefill_judge_batch(client, wanted, call, where, state.progress, log)
+        try:
+            await prefill_judge_batch(client, wanted, call, where, state.progress, log)
+        finally:
+            if self.budget is not None:
+                self.budget.settle(held, call.spec, None)
 
     async def _bounded(self, jobs: Sequence[Callable[[], Awaitable[object]]], state: _Work) -> None:
         """Run jobs with a bounded number of workers (twice the call concurrency, enough to keep

@@ -125,6 +125,18 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
     )
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
     g.add_argument("--prices", help="price table YAML overriding the shipped list prices")
+    g.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the calls still to make, their tokens and dollars; make no call",
+    )
+    g.add_argument(
+        "--max-cost",
+        type=float,
+        metavar="USD",
+        help="start no call that could take this command's spending past USD (the same "
+        "command, with a higher cap, resumes)",
+    )
 
 
 def register(sub: Any) -> None:
@@ -192,6 +204,8 @@ def config_from_args(args: argparse.Namespace, *, new_run: bool = True) -> RunCo
         timeout=args.timeout,
         retry=RetryPolicy(max_attempts=args.max_attempts),
         progress=not args.no_progress,
+        max_cost=args.max_cost,
+        prices_path=args.prices,
     )
 
 
@@ -222,6 +236,15 @@ def _preflight(args: argparse.Namespace, run: RunDir, flag: str) -> RunConfig:
     return config
 
 
+def _dry_run(config: RunConfig, run: RunDir, *, judge: bool = True) -> int:
+    from ..run_estimate import estimate_command, estimate_lines
+
+    prices = load_prices(config.prices_path)
+    est = estimate_command(config, run, prices, judge=judge)
+    print("\n".join(estimate_lines(est, prices.batch_discount)))
+    return 0
+
+
 def _finish(run: RunDir, args: argparse.Namespace) -> int:
     render(run, Console(), prices_path=getattr(args, "prices", None))
     return 0
@@ -233,8 +256,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.judge:
         raise UsageError("--judge: required for run (use `musebench generate` for responses only)")
     run = RunDir(args.out)
+    config = _preflight(args, run, "--out")
+    if args.dry_run:
+        return _dry_run(config, run)
     with render_store.using(run.path / "render"):  # rendered checks keep their renders here
-        Runner(_preflight(args, run, "--out"), run.path).execute()
+        Runner(config, run.path).execute()
     return _finish(run, args)
 
 
@@ -242,7 +268,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from ..runner import Runner
 
     run = RunDir(args.run_dir)
-    Runner(_preflight(args, run, "RUN_DIR"), run.path).execute(judge=False)
+    config = _preflight(args, run, "RUN_DIR")
+    if args.dry_run:
+        return _dry_run(config, run, judge=False)
+    Runner(config, run.path).execute(judge=False)
     print(f"responses in {run.responses_path}; next: musebench judge {run.path} --judge SPEC")
     return 0
 
@@ -254,8 +283,11 @@ def cmd_judge(args: argparse.Namespace) -> int:
     run.require()
     if not args.judge:
         raise UsageError("--judge: required (e.g. anthropic/claude-sonnet-4-5)")
+    config = _preflight(args, run, "RUN_DIR")
+    if args.dry_run:
+        return _dry_run(config, run)
     with render_store.using(run.path / "render"):
-        Runner(_preflight(args, run, "RUN_DIR"), run.path).execute(generate=False)
+        Runner(config, run.path).execute(generate=False)
     return _finish(run, args)
 
 
