@@ -3,8 +3,9 @@ dollars, from the suite's real prompts and the judge's real prompt (no call is m
 
 Assumptions, stated wherever an estimate is shown:
 - tokens are characters / CHARS_PER_TOKEN (about what tokenizers give on English prose);
-- every answer is as long as its --max-tokens allows (model and judge alike), so the estimate is
-  an upper bound: a judge reads a response of that length, a later turn the earlier ones;
+- every model answer is as long as --max-tokens allows (an upper bound: a judge reads a
+  response of that length, a later turn the earlier ones); a judge answer is
+  JUDGE_OUTPUT_TOKENS_PER_ITEM tokens an item (at most its max_tokens);
 - no prompt-cache reads (every input token at the full input price) and no judge re-asks;
 - judge calls at the price table's batch discount with --batch.
 Calls already answered in the run directory are left out; calls already in the cache are not
@@ -32,9 +33,13 @@ from .schemas import ResolvedTask, ResponseRecord, Usage
 from .suite import Suite, load_suite
 
 CallKind = Literal["model", "judge"]
+# Judge output per judged item (verdict, an evidence quote, a one-sentence rationale), as
+# scripts/bench_engine.py estimates it; a judge answer is never counted above its max_tokens.
+JUDGE_OUTPUT_TOKENS_PER_ITEM = 80
 ASSUMPTIONS = (
-    f"tokens = characters / {CHARS_PER_TOKEN}; every answer as long as its --max-tokens allows "
-    "(an upper bound); no prompt-cache reads; no judge re-asks"
+    f"tokens = characters / {CHARS_PER_TOKEN}; model answers as long as --max-tokens allows "
+    f"(an upper bound); judge answers {JUDGE_OUTPUT_TOKENS_PER_ITEM} tokens an item; "
+    "no prompt-cache reads; no judge re-asks"
 )
 
 
@@ -84,10 +89,16 @@ def _simulated(
     return _drive(generate_response(call, task, sample, spec.model.spec, params))
 
 
-def _total(requests: Iterable[GenerateRequest]) -> tuple[int, Usage]:
+def _total(requests: Iterable[tuple[GenerateRequest, int | None]]) -> tuple[int, Usage]:
+    """Calls and tokens of (request, judged items) pairs; items None: a model call, whose
+    answer is counted at max_tokens."""
     n, usage = 0, Usage()
-    for request in requests:
-        n, usage = n + 1, usage + call_usage(request)
+    for request, items in requests:
+        most = call_usage(request)
+        if items is not None:
+            out = min(most.output_tokens, JUDGE_OUTPUT_TOKENS_PER_ITEM * items)
+            most = most.model_copy(update={"output_tokens": out})
+        n, usage = n + 1, usage + most
     return n, usage
 
 
@@ -106,7 +117,7 @@ def estimate_run(
     (`judge=False`: generation only)."""
     held = responses or {}
     model_requests: list[GenerateRequest] = []
-    judge_requests: list[GenerateRequest] = []
+    judge_requests: list[tuple[GenerateRequest, int | None]] = []
     plan = JudgePlan.of(spec.judge, suite.dimensions) if spec.judge and judge else None
     for task in tasks:
         for sample in range(spec.samples):
@@ -115,8 +126,8 @@ def estimate_run(
                 response = _simulated(task, sample, spec, model_requests)
             if plan is not None:
                 for group in plan.pending(task, response, judged):
-                    judge_requests.extend(plan.first_asks(group))
-    n, usage = _total(model_requests)
+                    judge_requests.extend((r, len(group.items)) for r in plan.first_asks(group))
+    n, usage = _total((r, None) for r in model_requests)
     # A replay answers from its file: free.
     free = capabilities_of(spec.model.spec).replay
     model_dollars = 0.0 if free else price_usage(spec.model.spec, usage, prices)
@@ -146,7 +157,7 @@ def estimate_lines(est: RunEstimate, discount: float) -> list[str]:
             f"{k.usage.output_tokens:,} output tokens: {money}{how}"
         )
     total = est.dollars
-    lines.append(f"  total: {'unknown' if total is None else 'at most ' + _usd(total)}")
+    lines.append(f"  total: {'unknown' if total is None else _usd(total)}")
     lines.extend(textwrap.wrap(f"assumed: {ASSUMPTIONS}.", width=78, subsequent_indent="  "))
     return lines
 

@@ -103,7 +103,8 @@ def test_judge_estimate_counts_groups_and_the_real_judge_prompt(
         )
         for r in requests
     )
-    assert f"6 calls, {tokens_in:,} input + {6 * 2048:,} output tokens" in text
+    # Judge answers: 80 tokens an item (writing 3, listening 2, design 1 judged items), x 2.
+    assert f"6 calls, {tokens_in:,} input + {2 * 80 * (3 + 2 + 1):,} output tokens" in text
     assert len(mock_calls()) == n_model  # the dry run called nothing
 
 
@@ -172,3 +173,25 @@ def test_bad_max_cost_is_refused_before_any_call(
     assert _cli("run", out, "--judge", "mock/good", *flags) == 2
     assert message in capsys.readouterr().err
     assert mock_calls() == [] and not out.exists()
+
+
+def test_demo_prints_the_judge_estimate_before_suggesting_a_judged_run(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from benchmark.demo import run_demo
+
+    console = Console(record=True, width=400)
+    run_demo(tmp_path / "demo", console=console)
+    text = console.export_text()
+    estimate = text.index("Judging these runs with anthropic/claude-sonnet-4-5: ")
+    assert estimate < text.index("--judge anthropic/claude-sonnet-4-5")
+    assert "no prompt-cache reads" in text[estimate:] and "batch API" in text[estimate:]
+    # One judge call per (response, dimension) with an item the demo left "not judged".
+    groups = {
+        (run.name, j.task_id, j.sample, j.dimension)
+        for run in (tmp_path / "demo").iterdir()
+        if run.is_dir()
+        for j in RunDir(run).judgments()
+        if j.error_kind == "not_judged"
+    }
+    assert f": {len(groups):,} judge calls, about $" in text
