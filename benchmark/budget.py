@@ -32,7 +32,10 @@ def call_usage(request: GenerateRequest) -> Usage:
 
 def require_price(spec: str, prices: PriceTable, flag: str = "--max-cost") -> None:
     if prices.find(spec) is None:
-        raise UsageError(f"{flag}: no price for {spec} (add an entry with --prices FILE)")
+        raise UsageError(
+            f"{flag}: no price for {spec} (add an entry with --prices FILE; "
+            "input: 0 and output: 0 for a model that costs nothing)"
+        )
 
 
 class Budget:
@@ -47,8 +50,8 @@ class Budget:
     def _dollars(self, spec: str, usage: Usage, batch: bool) -> float:
         dollars = price_usage(spec, usage, self.prices, batch=batch)
         if dollars is None:
-            raise UsageError(f"--max-cost: no price for {spec} (add an entry with --prices FILE)")
-        return dollars
+            require_price(spec, self.prices)
+        return dollars or 0.0
 
     def reserve(
         self, spec: str, requests: Iterable[GenerateRequest], *, batch: bool = False

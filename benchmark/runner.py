@@ -39,7 +39,7 @@ from .judging import (
 from .keys import JudgmentKey, ResponseKey, judgment_key, response_key
 from .preflight import check_cache, check_options
 from .progress import RunProgress
-from .providers import batch_client, capabilities_of, make_provider
+from .providers import batch_client, make_provider
 from .providers.base import GenerateRequest, Provider
 from .providers.endpoints import url_of
 from .run_scores import add_diversity, compute_scores, run_counts, spec_tasks
@@ -184,15 +184,9 @@ class Runner:
 
     # ------------------------------------------------------------------ internals
     def _budget(self) -> Budget | None:
-        """--max-cost's account; every paid spec must be priced before any call."""
+        """--max-cost's account (the specs it must price are checked in `_open_calls`)."""
         cap = self.options.max_cost
-        if cap is None:
-            return None
-        prices = load_prices(self.options.prices_path)
-        for part in (self.spec.model, self.spec.judge):
-            if part is not None and not capabilities_of(part.spec).replay:
-                require_price(part.spec, prices)
-        return Budget(cap, prices)
+        return None if cap is None else Budget(cap, load_prices(self.options.prices_path))
 
     def _pending(self, responses: dict[ResponseKey, ResponseRecord]) -> list[ResponseKey]:
         return [
@@ -256,6 +250,8 @@ class Runner:
         def service(provider: Provider) -> CallService:
             # Replayed responses cost nothing to ask again: no point caching them.
             free = provider.capabilities.replay
+            if self.budget is not None and not free:  # a spec that will be paid, before any call
+                require_price(provider.spec, self.budget.prices)
             call = CallService(
                 provider,
                 None if free else cache,

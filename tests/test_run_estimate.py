@@ -195,3 +195,23 @@ def test_demo_prints_the_judge_estimate_before_suggesting_a_judged_run(tmp_path:
         if j.error_kind == "not_judged"
     }
     assert f": {len(groups):,} judge calls, about $" in text
+
+
+def test_max_cost_needs_prices_only_for_the_calls_the_command_makes(
+    mock_calls: MockCalls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prices = tmp_path / "judge_only.yaml"
+    prices.write_text('models:\n  - {pattern: "mock/good", input: 1.0, output: 2.0}\n')
+    out = tmp_path / "run"
+    base = ["--suite", str(MINI), "--no-progress"]
+    story = [*base, "--tasks", "story"]
+    assert main(["generate", str(out), "--model", "mock/bad", *story]) == 0
+    # Judging only: the unpriced model is not called, so the cap needs the judge's price alone.
+    judge = ["--judge", "mock/good", "--prices", str(prices), "--max-cost", "1"]
+    assert main(["judge", str(out), *judge, *base]) == 0
+    assert [c["kind"] for c in mock_calls()] == ["model", "judge"]
+    # A new run would pay the unpriced model: refused before any call.
+    new = tmp_path / "new"
+    assert main(["run", "--out", str(new), "--model", "mock/bad", *judge, *story]) == 2
+    assert "--max-cost: no price for mock/bad" in capsys.readouterr().err
+    assert len(mock_calls()) == 2 and not new.exists()
