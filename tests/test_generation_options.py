@@ -161,3 +161,14 @@ def test_resume_with_other_generation_options_is_refused(
     capsys.readouterr()
     assert _run(out, "--top-p", "0.6", "--extra-body", '{"y": 2, "x": 1}') == 2
     assert "different model params" in _error(capsys)
+
+
+def test_a_resume_without_seed_keeps_the_seed_sent_to_the_model(
+    mock_calls: MockCalls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run"
+    assert _run(out, "--seed", "7") == 0
+    assert _model_params(out)["seed"] == 7  # the mock provider takes a seed
+    assert _run(out) == 0  # no --seed: the recorded one, for the bootstrap and the model
+    assert _run(out, "--seed", "8") == 2
+    assert "different seed (7; this command: 8)" in _error(capsys)

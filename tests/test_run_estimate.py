@@ -18,6 +18,7 @@ from benchmark.rundir import RunDir
 from benchmark.runspec import GenerationParams
 from benchmark.schemas import Usage
 from benchmark.suite import load_suite
+from tests.fakes import FakeAnthropic
 from tests.mock_calls import MockCalls
 
 MINI = Path(__file__).parent / "data" / "mini_suite"
@@ -215,3 +216,27 @@ def test_max_cost_needs_prices_only_for_the_calls_the_command_makes(
     assert main(["run", "--out", str(new), "--model", "mock/bad", *judge, *story]) == 2
     assert "--max-cost: no price for mock/bad" in capsys.readouterr().err
     assert len(mock_calls()) == 2 and not new.exists()
+
+
+def test_max_cost_holds_a_whole_batch_before_sending_it(
+    fake_anthropic: FakeAnthropic, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_anthropic.batch_polls = 0
+    prices = tmp_path / "prices.yaml"
+    prices.write_text(
+        "models:\n"
+        '  - {pattern: "anthropic/model-under-test", input: 0, output: 0}\n'
+        '  - {pattern: "anthropic/judge-x", input: 100.0, output: 100.0}\n'
+    )
+    out = tmp_path / "r"
+    argv = ["run", "--model", "anthropic/model-under-test", "--judge", "anthropic/judge-x"]
+    argv += ["--out", str(out), "--suite", str(MINI), "--batch", "--no-progress"]
+    argv += ["--prices", str(prices)]
+    # Three judge calls of over 1,000 tokens each at $100 per million x 0.5: over $0.15.
+    assert main([*argv, "--max-cost", "0.1"]) == 4
+    assert "musebench: --max-cost $0.1: stopped before" in capsys.readouterr().err
+    assert fake_anthropic.batches == {}  # nothing sent
+    assert len(RunDir(out).responses()) == 3  # the free responses (one a task) are kept
+    assert main([*argv, "--max-cost", "100"]) == 0
+    assert len(fake_anthropic.batches) == 1
+    assert RunDir(out).read_manifest().status == "complete"
