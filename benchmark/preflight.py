@@ -143,9 +143,25 @@ def _thinking(opts: RunOptions, budget: object) -> None:
         raise UsageError("--thinking-budget: the provider takes no --temperature but 1 with it")
 
 
+def _need_model(given: dict[str, object]) -> None:
+    flag = next((f for f, v in given.items() if v is not None), None)
+    if flag is not None:
+        raise UsageError(f"{flag}: give --model too (without it the recorded model is kept)")
+
+
 def check_generation(opts: RunOptions) -> None:
-    """The model's generation flags (GenerationParams), each against what its provider takes."""
+    """The model's generation flags (GenerationParams), each against what its provider takes.
+    Without --model the recorded model part is kept whole, so a flag given would be dropped."""
     model = opts.model
+    given = {
+        "--top-p": opts.top_p,
+        "--system-prompt": opts.system_prompt,
+        "--reasoning-effort": opts.reasoning_effort,
+        "--thinking-budget": opts.thinking_budget,
+        "--extra-body": opts.extra_body,
+    }
+    if model is None:
+        _need_model(given)
     if opts.top_p is not None:
         p = _number(opts.top_p, "--top-p", positive=False)
         if p > 1:

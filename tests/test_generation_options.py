@@ -172,3 +172,23 @@ def test_a_resume_without_seed_keeps_the_seed_sent_to_the_model(
     assert _run(out) == 0  # no --seed: the recorded one, for the bootstrap and the model
     assert _run(out, "--seed", "8") == 2
     assert "different seed (7; this command: 8)" in _error(capsys)
+
+
+def test_a_generation_flag_without_model_is_refused_not_dropped(
+    mock_calls: MockCalls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run"
+    assert _run(out) == 0
+    argv = [
+        "run",
+        "--out",
+        str(out),
+        "--judge",
+        "mock/good",
+        "--suite",
+        str(MINI),
+        "--top-p",
+        "0.5",
+    ]
+    assert main(argv) == 2
+    assert "--top-p: give --model too" in _error(capsys)
