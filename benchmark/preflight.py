@@ -10,6 +10,7 @@ import json
 import math
 import os
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from .budget import require_price
@@ -143,7 +144,7 @@ def _thinking(opts: RunOptions, budget: object) -> None:
         raise UsageError("--thinking-budget: the provider takes no --temperature but 1 with it")
 
 
-def _need_model(given: dict[str, object]) -> None:
+def _need_model(given: Mapping[str, object]) -> None:
     flag = next((f for f, v in given.items() if v is not None), None)
     if flag is not None:
         raise UsageError(f"{flag}: give --model too (without it the recorded model is kept)")
