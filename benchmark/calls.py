@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .budget import Budget
 from .cache import ResponseCache, cache_key
 from .errors import MusebenchError, ProviderError, StorageError, UsageError
 from .providers.base import Completion, GenerateRequest, Provider
@@ -45,8 +46,10 @@ class CallService:
         *,
         on_change: Callable[[], None] | None = None,
         halted: asyncio.Event | None = None,
+        budget: Budget | None = None,
     ):
         self.provider = provider
+        self.budget = budget  # --max-cost, shared by the services of one run
         self.cache = cache
         self.semaphore = semaphore
         self.policy = policy
@@ -87,10 +90,14 @@ class CallService:
             self.stats.retries += 1
             self._on_change()
 
+        held: list[float] = []  # what the budget holds for this call, once it has a slot
+
         async def attempt() -> Completion:
             async with self.semaphore:
                 if self._halted.is_set():
                     raise CallsHalted(f"{self.spec}: call not made, the run has stopped")
+                if self.budget is not None and not held:
+                    held.append(self.budget.reserve(self.spec, [request]))
                 self.stats.calls += 1
                 try:
                     completion = await self.provider.generate(request)
@@ -107,6 +114,11 @@ class CallService:
             self.stats.failures += 1
             self._on_change()
             raise
+        finally:
+            if self.budget is not None and held:
+                self.budget.settle(held[0], self.spec, None)
+        if self.budget is not None and held:
+            self.budget.settle(0.0, self.spec, completion.usage)
         # Store before anyone records the result, so a kill after this point never pays twice.
         if self.cache is not None:
             try:
@@ -126,4 +138,6 @@ class CallService:
                 self.provider.spec,
                 completion,
             )
+        if self.budget is not None:
+            self.budget.settle(0.0, self.spec, completion.usage, batch=True)
         self.stats.usage = self.stats.usage + completion.usage

@@ -66,6 +66,31 @@ def demo_diversity(models: list[DemoModel]) -> dict[str, dict[str, Any]]:
     return out
 
 
+SUGGESTED_JUDGE = "anthropic/claude-sonnet-4-5"
+
+
+def judge_cost_line(out: Path, models: list[Any], suite_dir: str | Path | None, judge: str) -> str:
+    """What judging the demo's runs with `judge` would cost, from the estimate a
+    `--dry-run` prints (run_estimate), before the demo suggests it."""
+    from .cost import load_prices
+    from .run_estimate import ASSUMPTIONS, estimate_command
+    from .rundir import RunDir
+
+    prices = load_prices()
+    calls, dollars = 0, 0.0
+    for m in models:
+        config = RunConfig(model=f"replay/{m.name}", judge=judge, suite_dir=suite_dir)
+        kind = estimate_command(config, RunDir(out / m.name), prices).kinds[1]
+        assert kind is not None  # a judge was given
+        calls += kind.calls
+        dollars += kind.dollars or 0.0
+    return (
+        f"\nJudging these runs with {judge}: {calls:,} judge calls, about ${dollars:,.2f} at "
+        f"list prices with no prompt-cache reads (${dollars * prices.batch_discount:,.2f} "
+        f"through the batch API). Assumed: {ASSUMPTIONS}."
+    )
+
+
 def run_demo(
     out: str | Path,
     *,
@@ -111,10 +136,12 @@ def run_demo(
         )
     best = max(results, key=lambda n: results[n].overall.score or 0) if results else ""
     first = out / best
+    if judge is None:
+        console.print(judge_cost_line(out, models, suite_dir, SUGGESTED_JUDGE), highlight=False)
     console.print(
         "\nNext commands to try:\n"
         f"  musebench report {first}\n"
-        f"  musebench demo --out {out} --judge anthropic/claude-sonnet-4-5   "
+        f"  musebench demo --out {out} --judge {SUGGESTED_JUDGE}   "
         "# judge the LLM items (needs ANTHROPIC_API_KEY)\n"
         "  musebench validate --stats\n"
         "  musebench run --model anthropic/claude-haiku-4-5 --judge "

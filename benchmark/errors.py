@@ -81,3 +81,9 @@ class BatchPollTimeout(ProviderError):
 class BatchGone(ProviderError):
     """The server does not know the batch (HTTP 404): deleted, results past their 29 days, or
     a key of another workspace. Polling it again cannot help."""
+
+
+class BudgetReached(MusebenchError):
+    """The next call could take the command's spending past --max-cost. No call starts after
+    it; the calls under way finish and are kept, so the same command (with a higher cap)
+    resumes. The CLI exits 4 with the message."""

@@ -23,10 +23,12 @@ def joined_text(transcript: list[Message]) -> str:
 async def generate_response(
     call: Call, task: ResolvedTask, sample: int, model: str, params: GenerationParams
 ) -> ResponseRecord:
-    system = (SystemBlock(task.system),) if task.system else ()
+    # The run's --system-prompt comes first, then the task's own system prompt.
+    texts = [t for t in (params.system_prompt, task.system) if t]
+    system = tuple(SystemBlock(t) for t in texts)
     transcript: list[Message] = []
-    if task.system:
-        transcript.append(Message(role="system", content=task.system))
+    if texts:
+        transcript.append(Message(role="system", content="\n\n".join(texts)))
     history: list[Message] = task.given_messages()
     transcript.extend(history)
     usage = Usage()

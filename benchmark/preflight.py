@@ -6,15 +6,20 @@ naming its flag, so no run pays for work it cannot finish."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+from .budget import require_price
 from .cache import ResponseCache
+from .cost import load_prices
 from .errors import StorageError, UsageError
 from .judging import SAMPLE_STRIDE
-from .providers import parse_spec, temperature_range
+from .providers import capabilities_of, parse_spec, temperature_range
+from .runspec import REASONING_EFFORTS, ReasoningEffort
 
 
 class RunOptions(Protocol):
@@ -29,12 +34,19 @@ class RunOptions(Protocol):
     seed: int | None
     temperature: float | None
     max_tokens: int
+    top_p: float | None
+    system_prompt: str | None
+    reasoning_effort: ReasoningEffort | None
+    thinking_budget: int | None
+    extra_body: str | dict[str, Any] | None
     judge_temperature: float | None
     judge_max_tokens: int
     judge_samples: int
     timeout: float
     batch_wait: float | None
     batch_poll_interval: float
+    max_cost: float | None
+    prices_path: str | Path | None
 
 
 def _whole(value: object, flag: str, low: int, high: int | None = None) -> None:
@@ -87,6 +99,92 @@ def check_options(opts: RunOptions) -> None:
         _temperature(opts.temperature, "--temperature", opts.model, opts.base_url)
     if opts.judge is not None:
         _temperature(opts.judge_temperature, "--judge-temperature", opts.judge, opts.judge_base_url)
+    check_generation(opts)
+    if opts.max_cost is not None:
+        _number(opts.max_cost, "--max-cost", positive=True)
+        prices = load_prices(opts.prices_path)
+        for spec in (opts.model, opts.judge):
+            if spec is not None and not capabilities_of(spec).replay:
+                require_price(spec, prices)
+
+
+# Body fields a run sets itself: --extra-body may not replace them (the run would not be what
+# its manifest says).
+RESERVED_BODY = ("model", "messages", "system", "max_tokens", "max_completion_tokens")
+
+
+def _supported(spec: str, flag: str, capability: str) -> None:
+    if not getattr(capabilities_of(spec), capability):
+        provider = spec.split("/", 1)[0]
+        raise UsageError(f"{flag}: {provider}/ models do not take it")
+
+
+def _extra_body(value: str | dict[str, Any]) -> None:
+    try:
+        obj = json.loads(value) if isinstance(value, str) else value
+    except json.JSONDecodeError as err:
+        raise UsageError(f"--extra-body: not JSON ({err.msg} at char {err.pos})") from None
+    if not isinstance(obj, dict):
+        raise UsageError("--extra-body: must be a JSON object, e.g. '{\"top_k\": 40}'")
+    clash = sorted(set(obj) & set(RESERVED_BODY))
+    if clash:
+        raise UsageError(f"--extra-body: sets {', '.join(clash)}, which the run sets itself")
+
+
+def _thinking(opts: RunOptions, budget: object) -> None:
+    # Anthropic's documented bounds: at least 1024 tokens, below max_tokens, and no
+    # temperature but 1 while thinking.
+    _whole(budget, "--thinking-budget", 1024)
+    assert isinstance(budget, int)
+    if budget >= opts.max_tokens:
+        raise UsageError(
+            f"--thinking-budget must be below --max-tokens ({opts.max_tokens}), not {budget}"
+        )
+    if opts.temperature not in (None, 1, 1.0):
+        raise UsageError("--thinking-budget: the provider takes no --temperature but 1 with it")
+
+
+def _need_model(given: Mapping[str, object]) -> None:
+    flag = next((f for f, v in given.items() if v is not None), None)
+    if flag is not None:
+        raise UsageError(f"{flag}: give --model too (without it the recorded model is kept)")
+
+
+def check_generation(opts: RunOptions) -> None:
+    """The model's generation flags (GenerationParams), each against what its provider takes.
+    Without --model the recorded model part is kept whole, so a flag given would be dropped."""
+    model = opts.model
+    given = {
+        "--top-p": opts.top_p,
+        "--system-prompt": opts.system_prompt,
+        "--reasoning-effort": opts.reasoning_effort,
+        "--thinking-budget": opts.thinking_budget,
+        "--extra-body": opts.extra_body,
+    }
+    if model is None:
+        _need_model(given)
+    if opts.top_p is not None:
+        p = _number(opts.top_p, "--top-p", positive=False)
+        if p > 1:
+            raise UsageError(f"--top-p must be between 0 and 1, not {p:g}")
+    if opts.system_prompt is not None and not opts.system_prompt.strip():
+        raise UsageError("--system-prompt: empty")
+    if opts.reasoning_effort is not None:
+        if opts.reasoning_effort not in REASONING_EFFORTS:
+            raise UsageError(
+                f"--reasoning-effort must be one of {', '.join(REASONING_EFFORTS)}, "
+                f"not {opts.reasoning_effort!r}"
+            )
+        if model is not None:
+            _supported(model, "--reasoning-effort", "reasoning_effort")
+    if opts.thinking_budget is not None:
+        _thinking(opts, opts.thinking_budget)
+        if model is not None:
+            _supported(model, "--thinking-budget", "thinking_budget")
+    if opts.extra_body is not None:
+        _extra_body(opts.extra_body)
+        if model is not None:
+            _supported(model, "--extra-body", "extra_body")
 
 
 def check_out_dir(path: Path, flag: str) -> None:

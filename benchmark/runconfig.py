@@ -9,11 +9,14 @@ every field that differs."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import RunDirError, UsageError
 from .judging.prompt import prompt_fingerprint
+from .providers import capabilities_of
 from .providers.endpoints import endpoint_of
 from .retry import RetryPolicy
 from .runspec import (
@@ -22,6 +25,7 @@ from .runspec import (
     JudgeSpec,
     ModelSpec,
     PromptFingerprint,
+    ReasoningEffort,
     RunSpec,
     SuiteRef,
     spec_differences,
@@ -41,6 +45,8 @@ class ExecOptions:
     batch_poll_interval: float = 30.0
     batch_wait: float | None = None  # seconds to wait for a batch; None: until it ends
     progress: bool = True
+    max_cost: float | None = None  # None: no cap
+    prices_path: Path | None = None  # prices for the cap (None: the shipped list prices)
 
 
 @dataclass
@@ -60,6 +66,11 @@ class RunConfig:
     seed: int | None = None
     temperature: float | None = None
     max_tokens: int = 2048
+    top_p: float | None = None
+    system_prompt: str | None = None  # the text (the CLI reads `@FILE`)
+    reasoning_effort: ReasoningEffort | None = None
+    thinking_budget: int | None = None
+    extra_body: str | dict[str, Any] | None = None  # a JSON object, or its text
     judge_temperature: float | None = None
     judge_max_tokens: int = 2048
     judge_samples: int = 1
@@ -72,6 +83,8 @@ class RunConfig:
     timeout: float = 600.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     progress: bool = True
+    max_cost: float | None = None  # US dollars this command may spend (budget.Budget)
+    prices_path: str | Path | None = None  # --prices: overrides the shipped list prices
 
     def options(self) -> ExecOptions:
         return ExecOptions(
@@ -83,12 +96,26 @@ class RunConfig:
             batch_poll_interval=self.batch_poll_interval,
             batch_wait=self.batch_wait,
             progress=self.progress,
+            max_cost=self.max_cost,
+            prices_path=Path(self.prices_path) if self.prices_path else None,
         )
 
-    def model_spec(self) -> ModelSpec | None:
+    def model_spec(self, recorded_seed: int | None = None) -> ModelSpec | None:
+        """The model part these arguments ask for. The run's seed is sent to the model only
+        when its provider takes one; a resume without `--seed` keeps the one recorded."""
         if self.model is None:
             return None
-        params = GenerationParams(temperature=self.temperature, max_tokens=self.max_tokens)
+        seed = self.seed if self.seed is not None else recorded_seed
+        params = GenerationParams(
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+            top_p=self.top_p,
+            seed=seed if capabilities_of(self.model).seed else None,
+            system_prompt=self.system_prompt,
+            reasoning_effort=self.reasoning_effort,
+            thinking_budget=self.thinking_budget,
+            extra_body=canonical_json(self.extra_body),
+        )
         return ModelSpec(
             spec=self.model, endpoint=endpoint_of(self.model, self.base_url), params=params
         )
@@ -117,7 +144,9 @@ class RunConfig:
     def spec(self, suite: Suite, recorded: RunSpec | None = None) -> RunSpec:
         """The spec these arguments ask for on `suite`, arguments left out taken from the
         `recorded` spec of an existing run."""
-        model = self.model_spec() or (recorded.model if recorded else None)
+        model = self.model_spec(recorded.model.params.seed if recorded else None) or (
+            recorded.model if recorded else None
+        )
         if model is None:
             raise UsageError("--model: required (e.g. anthropic/claude-sonnet-4-5)")
         if self.tasks is not None or recorded is None:
@@ -132,6 +161,14 @@ class RunConfig:
             model=model,
             judge=self.judge_spec() or (recorded.judge if recorded else None),
         )
+
+
+def canonical_json(value: str | dict[str, Any] | None) -> str | None:
+    """`value` (a JSON object or its text, checked by preflight) as sorted-key JSON text."""
+    if value is None:
+        return None
+    obj = json.loads(value) if isinstance(value, str) else value
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
 
 
 def _given(value: int | None, otherwise: int) -> int:

@@ -205,6 +205,11 @@ class RunDir:
         return dropped[0], dropped[1]
 
 
+def is_failed(r: BaseModel) -> bool:
+    """Whether `r` is a line a resume drops and redoes (see `RunDir.drop_failed`)."""
+    return _is_failed(r)
+
+
 def _is_failed(r: BaseModel) -> bool:
     if isinstance(r, ResponseRecord):
         return r.error is not None

@@ -22,9 +22,11 @@ from pathlib import Path
 from . import interrupts
 from .batch_judging import BatchRun, prefill_judge_batch
 from .batch_log import BatchLog, load_batch_log
+from .budget import Budget, require_price
 from .cache import ResponseCache, cache_key
 from .calls import CallService, CallsHalted
 from .checks_rendered import render_ahead
+from .cost import load_prices
 from .errors import RunDirError, UsageError
 from .generation import generate_response
 from .judging import (
@@ -155,6 +157,7 @@ class Runner:
         self.plan = JudgePlan.of(judge, self.suite.dimensions) if judge else None
         self._model_provider = model_provider
         self._judge_provider = judge_provider
+        self.budget = self._budget()
 
     # ------------------------------------------------------------------ public stages
     def execute(self, *, generate: bool = True, judge: bool = True) -> Scores:
@@ -181,6 +184,11 @@ class Runner:
             return scores
 
     # ------------------------------------------------------------------ internals
+    def _budget(self) -> Budget | None:
+        """--max-cost's account (the specs it must price are checked in `_open_calls`)."""
+        cap = self.options.max_cost
+        return None if cap is None else Budget(cap, load_prices(self.options.prices_path))
+
     def _pending(self, responses: dict[ResponseKey, ResponseRecord]) -> list[ResponseKey]:
         return [
             ResponseKey(t.id, s)
@@ -242,14 +250,17 @@ class Runner:
 
         def service(provider: Provider) -> CallService:
             # Replayed responses cost nothing to ask again: no point caching them.
-            used = None if provider.capabilities.replay else cache
+            free = provider.capabilities.replay
+            if self.budget is not None and not free:  # a spec that will be paid, before any call
+                require_price(provider.spec, self.budget.prices)
             call = CallService(
                 provider,
-                used,
+                None if free else cache,
                 semaphore,
                 self.options.retry,
                 on_change=state.progress.refresh,
                 halted=halted,
+                budget=None if free else self.budget,
             )
             state.services.append(call)
             return call
@@ -315,8 +326,15 @@ class Runner:
             )
 
         wanted = self.plan.unasked(list(self._judge_groups(state)), key_of)
+        # The whole batch is held against --max-cost before it is sent; its answers are
+        # added to the spending as they are stored (CallService.prefill).
+        held = self.budget.reserve(call.spec, wanted.values(), batch=True) if self.budget else 0.0
         where = BatchRun(self.run.path, self.run.batches_path, self.options)
-        await prefill_judge_batch(client, wanted, call, where, state.progress, log)
+        try:
+            await prefill_judge_batch(client, wanted, call, where, state.progress, log)
+        finally:
+            if self.budget is not None:
+                self.budget.settle(held, call.spec, None)
 
     async def _bounded(self, jobs: Sequence[Callable[[], Awaitable[object]]], state: _Work) -> None:
         """Run jobs with a bounded number of workers (twice the call concurrency, enough to keep

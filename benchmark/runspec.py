@@ -20,12 +20,25 @@ JudgeMode = Literal["dimension", "item"]
 JUDGE_MODES: tuple[str, ...] = ("dimension", "item")
 
 
+ReasoningEffort = Literal["minimal", "low", "medium", "high"]
+REASONING_EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high")
+
+
 @dataclass(frozen=True)
 class GenerationParams:
+    """What the model is asked with. A field left None is not sent (and not in the cache key,
+    so runs recorded before a field existed keep their keys)."""
+
     temperature: float | None = None
     max_tokens: int = 1024
     top_p: float | None = None
-    seed: int | None = None
+    seed: int | None = None  # sent only to providers that accept one (Capabilities.seed)
+    system_prompt: str | None = None  # the run's system prompt, before the task's own
+    reasoning_effort: ReasoningEffort | None = None  # OpenAI reasoning models
+    thinking_budget: int | None = None  # Anthropic extended thinking, in tokens
+    # Extra JSON body fields passed through as given, kept as canonical JSON text (sorted keys)
+    # so that the params stay hashable and compare equal whatever the key order given.
+    extra_body: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v is not None}

@@ -25,6 +25,7 @@ class VerificationRules(BaseModel):
     max_line_mib: float = Field(gt=0)  # one JSONL line
     stream_above_mib: float = Field(ge=0)  # responses.jsonl above this: streamed, not held
     refused_providers: list[str]  # model or judge providers never admitted (test fakes)
+    refused_params: list[str] = []  # spec.model.params fields a ranked model may not set
     max_pairwise_file_mib: dict[str, float]  # per pairwise bundle file, checked before parsing
 
     @field_validator("max_file_mib")

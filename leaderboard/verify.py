@@ -147,6 +147,19 @@ def _check_providers(manifest: Manifest, rules: VerificationRules) -> None:
             )
 
 
+def _check_params(manifest: Manifest, rules: VerificationRules) -> None:
+    """A model steered by the submitter's own system prompt or extra request fields is not the
+    model the board ranks."""
+    params = manifest.spec.model.params
+    for name in rules.refused_params:
+        if getattr(params, name, None) is not None:
+            raise BundleRejected(
+                "steered_generation",
+                f"steered generation: the model was run with {name} set "
+                f"(--{name.replace('_', '-')}), which the board does not admit",
+            )
+
+
 def _tasks_for(manifest: Manifest, suite: Suite) -> list[ResolvedTask]:
     known = {t.id: t for t in suite.tasks}
     unknown = [t for t in manifest.task_ids if t not in known]
@@ -395,6 +408,7 @@ def verify_bundle(
     check_sizes(path, limits)
     manifest = read_model(path / MANIFEST, Manifest)
     _check_providers(manifest, limits)
+    _check_params(manifest, limits)
     stated = read_model(path / SCORES, Scores)
     suite = _suite_for(manifest, suites)
     tasks = _tasks_for(manifest, suite)

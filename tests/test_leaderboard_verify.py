@@ -74,6 +74,27 @@ def test_a_mock_judge_is_refused_as_a_test_provider(tmp_path: Path) -> None:
     assert err.code == "test_provider" and "judge 'mock/good'" in str(err)
 
 
+@pytest.mark.parametrize(
+    ("name", "value"), [("system_prompt", "Each answer is graded on: ..."), ("extra_body", "{}")]
+)
+def test_a_model_steered_by_the_submitter_is_rejected(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    path = bundle(tmp_path, "honest", samples=2)
+    edit_json(path / "manifest.json", lambda m: m["spec"]["model"]["params"].update({name: value}))
+    err = reject(path)
+    assert err.code == "steered_generation" and f"--{name.replace('_', '-')}" in str(err)
+
+
+def test_reasoning_settings_are_admitted(tmp_path: Path) -> None:
+    path = bundle(tmp_path, "honest", samples=2)
+    edit_json(
+        path / "manifest.json",
+        lambda m: m["spec"]["model"]["params"].update(reasoning_effort="low", thinking_budget=2000),
+    )
+    assert verify_bundle(path, mini_suites()).manifest.spec.model.params.reasoning_effort == "low"
+
+
 def test_runner_bundle_passes_and_scores_are_recomputed(runner_bundle: Path) -> None:
     v = verify_bundle(runner_bundle, mini_suites(), rules=ADMIT_MOCK)
     assert v.manifest.model == "mock/q0.7"

@@ -326,9 +326,13 @@ def test_providers_declare_their_capabilities(
     replay_file = tmp_path / "r.jsonl"
     replay_file.write_text("")
     anthropic = make_provider("anthropic/j")
-    assert anthropic.capabilities == Capabilities(batch=True, prompt_caching=True, images=True)
+    assert anthropic.capabilities == Capabilities(
+        batch=True, prompt_caching=True, images=True, thinking_budget=True, extra_body=True
+    )
     assert isinstance(batch_client(anthropic), AnthropicBatches)
-    assert make_provider("openai/m").capabilities == Capabilities(images=True)
+    assert make_provider("openai/m").capabilities == Capabilities(
+        images=True, seed=True, reasoning_effort=True, extra_body=True
+    )
     assert make_provider(f"replay/{replay_file}").capabilities == Capabilities(replay=True)
     for spec in ("openai/m", f"replay/{replay_file}"):
         with pytest.raises(UsageError, match="has no batch API"):

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__, interrupts
-from ..errors import BatchError, BatchPending, SuiteError, UsageError
+from ..errors import BatchError, BatchPending, BudgetReached, SuiteError, UsageError
 
 # One module per command group; each adds its subcommands in `register`.
 COMMAND_MODULES = [
@@ -78,6 +78,9 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     except BatchError as err:
         print(f"musebench: error: {err}", file=sys.stderr)
         return 1
+    except BudgetReached as err:
+        print(f"musebench: {err}", file=sys.stderr)
+        return 4
     except SuiteError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -14,6 +15,7 @@ from ..render import store as render_store
 from ..report import load_reports, print_reports, render, report_json
 from ..retry import RetryPolicy
 from ..rundir import RunDir
+from ..runspec import REASONING_EFFORTS
 from ..task_select import choose_tasks
 from .argtypes import positive_int
 
@@ -51,7 +53,32 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
         g.add_argument("--temperature", type=float, help="model temperature (default: provider's)")
         g.add_argument("--max-tokens", type=positive_int("--max-tokens"), default=2048)
         g.add_argument(
-            "--seed", type=int, help="seeds the bootstrap (default: as recorded in RUN_DIR, else 0)"
+            "--seed",
+            type=int,
+            help="seeds the bootstrap, and the model when its provider takes a seed (openai/) "
+            "(default: as recorded in RUN_DIR, else 0, not sent)",
+        )
+        g.add_argument("--top-p", type=float, help="nucleus sampling (default: provider's)")
+        g.add_argument(
+            "--system-prompt",
+            metavar="TEXT|@FILE",
+            help="system prompt sent before each task's own (@FILE: read from FILE)",
+        )
+        g.add_argument(
+            "--reasoning-effort",
+            choices=list(REASONING_EFFORTS),
+            help="reasoning effort of openai/ reasoning models",
+        )
+        g.add_argument(
+            "--thinking-budget",
+            type=int,
+            metavar="TOKENS",
+            help="anthropic/ extended thinking budget (at least 1024, below --max-tokens)",
+        )
+        g.add_argument(
+            "--extra-body",
+            metavar="JSON",
+            help="JSON object of extra request fields, passed through as given",
         )
     if judge:
         g = p.add_argument_group("judge")
@@ -98,6 +125,18 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
     )
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
     g.add_argument("--prices", help="price table YAML overriding the shipped list prices")
+    g.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the calls still to make, their tokens and dollars; make no call",
+    )
+    g.add_argument(
+        "--max-cost",
+        type=float,
+        metavar="USD",
+        help="start no call that could take this command's spending past USD (the same "
+        "command, with a higher cap, resumes)",
+    )
 
 
 def register(sub: Any) -> None:
@@ -150,6 +189,11 @@ def config_from_args(args: argparse.Namespace, *, new_run: bool = True) -> RunCo
         seed=getattr(args, "seed", None),
         temperature=getattr(args, "temperature", None),
         max_tokens=getattr(args, "max_tokens", 2048),
+        top_p=getattr(args, "top_p", None),
+        system_prompt=system_prompt_text(getattr(args, "system_prompt", None)),
+        reasoning_effort=getattr(args, "reasoning_effort", None),
+        thinking_budget=getattr(args, "thinking_budget", None),
+        extra_body=getattr(args, "extra_body", None),
         judge_temperature=getattr(args, "judge_temperature", None),
         judge_samples=getattr(args, "judge_samples", 1),
         judge_mode=getattr(args, "judge_mode", "dimension"),
@@ -160,7 +204,21 @@ def config_from_args(args: argparse.Namespace, *, new_run: bool = True) -> RunCo
         timeout=args.timeout,
         retry=RetryPolicy(max_attempts=args.max_attempts),
         progress=not args.no_progress,
+        max_cost=args.max_cost,
+        prices_path=args.prices,
     )
+
+
+def system_prompt_text(value: str | None) -> str | None:
+    """`--system-prompt`'s text: as given, or the contents of FILE for `@FILE`."""
+    if value is None or not value.startswith("@"):
+        return value
+    path = Path(value[1:])
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
+        raise UsageError(f"--system-prompt {path}: {reason}") from None
 
 
 def _preflight(args: argparse.Namespace, run: RunDir, flag: str) -> RunConfig:
@@ -178,6 +236,15 @@ def _preflight(args: argparse.Namespace, run: RunDir, flag: str) -> RunConfig:
     return config
 
 
+def _dry_run(config: RunConfig, run: RunDir, *, judge: bool = True) -> int:
+    from ..run_estimate import estimate_command, estimate_lines
+
+    prices = load_prices(config.prices_path)
+    est = estimate_command(config, run, prices, judge=judge)
+    print("\n".join(estimate_lines(est, prices.batch_discount)))
+    return 0
+
+
 def _finish(run: RunDir, args: argparse.Namespace) -> int:
     render(run, Console(), prices_path=getattr(args, "prices", None))
     return 0
@@ -189,8 +256,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.judge:
         raise UsageError("--judge: required for run (use `musebench generate` for responses only)")
     run = RunDir(args.out)
+    config = _preflight(args, run, "--out")
+    if args.dry_run:
+        return _dry_run(config, run)
     with render_store.using(run.path / "render"):  # rendered checks keep their renders here
-        Runner(_preflight(args, run, "--out"), run.path).execute()
+        Runner(config, run.path).execute()
     return _finish(run, args)
 
 
@@ -198,7 +268,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from ..runner import Runner
 
     run = RunDir(args.run_dir)
-    Runner(_preflight(args, run, "RUN_DIR"), run.path).execute(judge=False)
+    config = _preflight(args, run, "RUN_DIR")
+    if args.dry_run:
+        return _dry_run(config, run, judge=False)
+    Runner(config, run.path).execute(judge=False)
     print(f"responses in {run.responses_path}; next: musebench judge {run.path} --judge SPEC")
     return 0
 
@@ -210,8 +283,11 @@ def cmd_judge(args: argparse.Namespace) -> int:
     run.require()
     if not args.judge:
         raise UsageError("--judge: required (e.g. anthropic/claude-sonnet-4-5)")
+    config = _preflight(args, run, "RUN_DIR")
+    if args.dry_run:
+        return _dry_run(config, run)
     with render_store.using(run.path / "render"):
-        Runner(_preflight(args, run, "RUN_DIR"), run.path).execute(generate=False)
+        Runner(config, run.path).execute(generate=False)
     return _finish(run, args)
 
 

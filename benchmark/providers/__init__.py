@@ -61,6 +61,18 @@ def temperature_range(spec: str, base_url: str | None = None) -> tuple[float, fl
     return None
 
 
+def capabilities_of(spec: str) -> Capabilities:
+    """What the provider class behind `spec` declares, without building it (no API key)."""
+    provider, _model = parse_spec(spec)
+    if provider == "anthropic":
+        return AnthropicProvider.capabilities
+    if provider == "openai":
+        return OpenAIProvider.capabilities
+    if provider == "mock":
+        return MockProvider.capabilities
+    return ReplayProvider.capabilities
+
+
 def make_provider(spec: str, *, base_url: str | None = None, timeout: float = 600.0) -> Provider:
     """Build the provider for `spec`. Fails here (SpecError) on a bad spec or a missing API
     key, so a run stops before doing any work."""
@@ -89,6 +101,7 @@ __all__ = [
     "StructuredOutput",
     "SystemBlock",
     "batch_client",
+    "capabilities_of",
     "make_provider",
     "parse_spec",
     "temperature_range",

@@ -44,12 +44,15 @@ def anthropic_params(request: GenerateRequest, model: str) -> dict[str, Any]:
         params["temperature"] = request.params.temperature
     if request.params.top_p is not None:
         params["top_p"] = request.params.top_p
+    if request.params.thinking_budget is not None:
+        params["thinking"] = {"type": "enabled", "budget_tokens": request.params.thinking_budget}
     if request.structured is not None:
         out = request.structured
         params["tools"] = [
             {"name": out.name, "description": out.description, "input_schema": out.schema}
         ]
         params["tool_choice"] = {"type": "tool", "name": out.name}
+    params.update(extra_fields(request))
     return params
 
 
@@ -70,6 +73,12 @@ def image_blocks(text: str, images: Sequence[ImagePart]) -> list[dict[str, Any]]
             {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": data}}
         )
     return blocks
+
+
+def extra_fields(request: GenerateRequest) -> dict[str, Any]:
+    """The request's `--extra-body` fields, merged into the body as given."""
+    extra = request.params.extra_body
+    return json.loads(extra) if extra is not None else {}
 
 
 def completion_from_message(message: AnthropicMessage) -> Completion:

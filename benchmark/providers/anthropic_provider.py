@@ -11,7 +11,7 @@ import anthropic
 
 from ..errors import SpecError
 from .anthropic_batch import AnthropicBatches
-from .anthropic_convert import anthropic_params, completion_from_message
+from .anthropic_convert import anthropic_params, completion_from_message, extra_fields
 from .base import Capabilities, Completion, GenerateRequest
 from .endpoints import effective_url, endpoint_of
 from .loop_clients import LoopClients
@@ -29,7 +29,9 @@ class AnthropicProvider:
 
     # The sampling temperatures the Messages API accepts; a run is refused before any call outside them.
     temperature_range = (0.0, 1.0)
-    capabilities = Capabilities(batch=True, prompt_caching=True, images=True)
+    capabilities = Capabilities(
+        batch=True, prompt_caching=True, images=True, thinking_budget=True, extra_body=True
+    )
 
     def __init__(self, model: str, *, base_url: str | None = None, timeout: float = 600.0) -> None:
         if not model:
@@ -65,8 +67,11 @@ class AnthropicProvider:
 
     async def generate(self, request: GenerateRequest) -> Completion:
         params = anthropic_params(request, self.model)
-        kwargs = {k: v for k, v in params.items() if k not in SAMPLING_PARAMS}
-        sampling = {k: params[k] for k in SAMPLING_PARAMS if k in params}
+        # Sampling params and --extra-body fields go in the SDK's extra_body: the SDK would
+        # refuse an argument it does not know.
+        passed = {*SAMPLING_PARAMS, *extra_fields(request)}
+        kwargs = {k: v for k, v in params.items() if k not in passed}
+        sampling = {k: params[k] for k in passed if k in params}
         if sampling:
             kwargs["extra_body"] = sampling
         try:

@@ -89,6 +89,11 @@ class Capabilities:
     prompt_caching: bool = False  # honours `SystemBlock.cache`
     replay: bool = False  # answers from recorded responses: free, so not worth caching
     images: bool = False  # sends GenerateRequest.images (image input)
+    # Generation params it sends (GenerationParams); preflight refuses the others by flag.
+    seed: bool = False
+    reasoning_effort: bool = False
+    thinking_budget: bool = False
+    extra_body: bool = False
 
 
 @runtime_checkable

@@ -165,8 +165,11 @@ class MockProvider:
     name: str
     temperature_range: ClassVar[tuple[float, float]] = (0.0, math.inf)  # it only reseeds draws
     # Cached like a paid provider, so tests of caching and resume can run on it.
-    # Accepts images (it reads only their fingerprints), so multimodal judging can be tested.
-    capabilities: ClassVar[Capabilities] = Capabilities(images=True)
+    # Accepts images (it reads only their fingerprints) and every generation param (it only
+    # hashes them into its draws), so multimodal judging and the flags can be tested.
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        images=True, seed=True, reasoning_effort=True, thinking_budget=True, extra_body=True
+    )
     settings: MockSettings = field(init=False)
     spec: str = field(init=False)
     endpoint: str | None = field(default=None, init=False)  # in-process: no server

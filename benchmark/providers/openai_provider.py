@@ -48,6 +48,10 @@ def openai_params(request: GenerateRequest, model: str, *, token_param: str) -> 
         params["top_p"] = request.params.top_p
     if request.params.seed is not None:
         params["seed"] = request.params.seed
+    if request.params.reasoning_effort is not None:
+        params["reasoning_effort"] = request.params.reasoning_effort
+    if request.params.extra_body is not None:
+        params["extra_body"] = json.loads(request.params.extra_body)
     if request.structured is not None:
         out = request.structured
         params["response_format"] = {
@@ -113,7 +117,7 @@ class OpenAIProvider:
     # The sampling temperatures the Chat Completions API accepts; a run is refused before any call outside them.
     temperature_range = (0.0, 2.0)
     # No batch API here; OpenAI-compatible servers cache prompt prefixes on their own, unmarked.
-    capabilities = Capabilities(images=True)
+    capabilities = Capabilities(images=True, seed=True, reasoning_effort=True, extra_body=True)
 
     def __init__(self, model: str, *, base_url: str | None = None, timeout: float = 600.0) -> None:
         if not model:
