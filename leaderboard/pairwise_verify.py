@@ -36,7 +36,7 @@ from benchmark.pairwise.store import COMPARISONS, MANIFEST, RATINGS
 from benchmark.schemas import ResponseRecord
 
 from .errors import BundleRejected
-from .reading import MIB, iter_records, read_model
+from .reading import check_sizes, iter_records, read_model
 from .rules import VerificationRules, packaged_rules
 from .verify import MIN_COVERAGE, _diff
 
@@ -96,14 +96,7 @@ def _check_files(path: Path, rules: VerificationRules) -> list[str]:
     missing = [f for f in PAIRWISE_FILES if not (path / f).is_file()]
     if missing:
         raise BundleRejected("missing_file", f"missing file: {', '.join(missing)}")
-    for name in names:
-        size, limit = (path / name).stat().st_size, rules.max_pairwise_file_mib[name]
-        if size > limit * MIB:
-            raise BundleRejected(
-                "too_large",
-                f"too large: {name} is {size / MIB:.1f} MiB, the limit is {limit:g} MiB "
-                "(max_pairwise_file_mib in the board's verification rules)",
-            )
+    check_sizes(path, rules, names, "max_pairwise_file_mib")
     return names
 
 

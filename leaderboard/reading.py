@@ -8,7 +8,7 @@ again line by line to name the first bad line."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,15 +24,22 @@ R = TypeVar("R", bound=BaseModel)
 _ADAPTERS: dict[type[BaseModel], TypeAdapter[Any]] = {}
 
 
-def check_sizes(path: Path, rules: VerificationRules) -> None:
-    """Every bundle file within its limit; the first over it is the rejection (`too_large`)."""
-    for name in BUNDLE_FILES:
-        size, limit = (path / name).stat().st_size, rules.max_file_mib[name]
+def check_sizes(
+    path: Path,
+    rules: VerificationRules,
+    names: Sequence[str] = BUNDLE_FILES,
+    field: str = "max_file_mib",
+) -> None:
+    """Every named file within its limit (`rules.<field>[name]`, in MiB); the first over it is
+    the rejection (`too_large`). Run bundles use max_file_mib, pairwise bundles their own."""
+    limits: Mapping[str, float] = getattr(rules, field)
+    for name in names:
+        size, limit = (path / name).stat().st_size, limits[name]
         if size > limit * MIB:
             raise BundleRejected(
                 "too_large",
                 f"too large: {name} is {size / MIB:.1f} MiB, the limit is {limit:g} MiB "
-                "(max_file_mib in the board's verification rules)",
+                f"({field} in the board's verification rules)",
             )
 
 
