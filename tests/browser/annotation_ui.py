@@ -63,7 +63,8 @@ def viewport(driver: Any, width: int = 1280, height: int = 800) -> None:
     driver.set_window_size(width + width - inner[0], height + height - inner[1])
 
 
-def until(predicate: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
+def until(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "condition") -> Any:
+    # 60 s like the other browser waits: two browsers and two servers share two cores under -n 2
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
