@@ -299,3 +299,29 @@ def test_anthropic_cache_ignores_prefixes_below_the_minimum() -> None:
     usage = fake.message(small)["usage"]
     assert usage["cache_read_input_tokens"] == usage["cache_creation_input_tokens"] == 0
     assert usage["input_tokens"] == count_tokens(json.dumps([*small["system"], *small["messages"]]))
+
+
+def _openai_request(system: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "model": "m",
+        "messages": [
+            {"role": "system", "content": system},
+            {"role": "user", "content": "a response"},
+        ],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "v", "schema": schema}},
+    }
+
+
+def test_openai_prefix_cache_includes_the_schema_and_has_a_minimum() -> None:
+    fake = FakeOpenAI(cache_min_tokens=1024)
+    system = "S" * 4400  # 1,100 tokens
+    one, two = SCHEMAS["keyed_by_item_id"], SCHEMAS["array_with_enum_ids"]
+
+    def cached(params: dict[str, Any]) -> int:
+        return int(fake.completion(params)["usage"]["prompt_tokens_details"]["cached_tokens"])
+
+    assert cached(_openai_request(system, one)) == 0
+    assert cached(_openai_request(system, one)) == 1100
+    assert cached(_openai_request(system, two)) == 0  # another schema: another prefix
+    short = _openai_request("S" * 4000, one)  # 1,000 tokens: below the minimum
+    assert cached(short) == 0 and cached(short) == 0
