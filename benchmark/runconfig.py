@@ -20,6 +20,7 @@ from .providers import capabilities_of
 from .providers.endpoints import endpoint_of
 from .retry import RetryPolicy
 from .runspec import (
+    DEFAULT_JUDGE_MODE,
     GenerationParams,
     JudgeMode,
     JudgeSpec,
@@ -74,7 +75,7 @@ class RunConfig:
     judge_temperature: float | None = None
     judge_max_tokens: int = 2048
     judge_samples: int = 1
-    judge_mode: JudgeMode = "dimension"
+    judge_mode: JudgeMode = DEFAULT_JUDGE_MODE
     batch: bool = False
     batch_poll_interval: float = 30.0
     batch_wait: float | None = None
@@ -131,12 +132,11 @@ class RunConfig:
     def judge_spec(self) -> JudgeSpec | None:
         if self.judge is None:
             return None
-        fp = prompt_fingerprint()
         return JudgeSpec(
             spec=self.judge,
             endpoint=endpoint_of(self.judge, self.judge_base_url),
             params=self.judge_params(),
-            prompt=PromptFingerprint(version=fp["prompt_version"], sha256=fp["prompt_sha256"]),
+            prompt=current_prompt(),
             samples=self.judge_samples,
             mode=self.judge_mode,
         )
@@ -195,3 +195,19 @@ def check_resumable(recorded: RunSpec, wanted: RunSpec, run_dir: Path) -> None:
             f"{run_dir}: existing run has a {', a '.join(diffs)}; "
             "resume it with the same arguments or choose a new --out"
         )
+    # A resume without --judge keeps the recorded judge, whose prompt this musebench may no
+    # longer send: its remaining items would be judged with another prompt than the rest.
+    prompt = wanted.judge.prompt if wanted.judge is not None else None
+    now = current_prompt()
+    if prompt is not None and prompt != now:
+        raise RunDirError(
+            f"{run_dir}: judged with judge prompt {prompt.version} ({prompt.sha256[:12]}); this "
+            f"musebench judges with {now.version} ({now.sha256[:12]}) and never mixes two "
+            "prompts in one run: score or report it as it is, or judge into a new --out"
+        )
+
+
+def current_prompt() -> PromptFingerprint:
+    """The judge prompt this musebench sends (judging.prompt_fingerprint)."""
+    fp = prompt_fingerprint()
+    return PromptFingerprint(version=fp["prompt_version"], sha256=fp["prompt_sha256"])

@@ -16,8 +16,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-JudgeMode = Literal["dimension", "item"]
-JUDGE_MODES: tuple[str, ...] = ("dimension", "item")
+JudgeMode = Literal["response", "dimension", "item"]
+JUDGE_MODES: tuple[str, ...] = ("response", "dimension", "item")
+# What a run judges with when no mode is given. Runs recorded without a mode (schema v1
+# manifests, JudgeSpec below) were judged per dimension, and keep that reading.
+DEFAULT_JUDGE_MODE: JudgeMode = "response"
 
 
 ReasoningEffort = Literal["minimal", "low", "medium", "high"]
@@ -79,7 +82,9 @@ class JudgeSpec(_Frozen):
     # None only in v1 manifests written before the prompt was recorded.
     prompt: PromptFingerprint | None
     samples: int = Field(default=1, ge=1)  # independent verdicts per item
-    mode: JudgeMode = "dimension"  # one judge call per (response, dimension) or per item
+    # One judge call per response, per (response, dimension) or per item. The default is
+    # what runs recorded before the field existed did (new runs record theirs).
+    mode: JudgeMode = "dimension"
 
 
 class RunSpec(_Frozen):

@@ -177,7 +177,7 @@ async def _judge_drawn(
                 tasks[task_id],
                 responses[(task_id, sample)],
                 items,
-                suite.dimensions[items[0].dimension],
+                suite.dimensions,
                 judge_spec=service.spec,
                 params=params,
             )

@@ -241,7 +241,9 @@ def test_with_a_judge_every_item_gets_a_verdict(tmp_path: Path, mock_calls: Mock
     argv = ["audit", "suite", "--judge", "mock/q0.7", "--tasks", JUDGED_TASKS]
     argv += ["--out", str(out), "--no-progress"]
     tasks = SUITE.select(JUDGED_TASKS)
-    calls = len(POLICY_NAMES) * sum(len(judge_groups(t.items, "dimension")) for t in tasks)
+    # One call per (policy, response): none of these tasks has items judged from screenshots.
+    calls = len(POLICY_NAMES) * sum(len(judge_groups(t.items, "response")) for t in tasks)
+    assert calls == len(POLICY_NAMES) * len(tasks)
 
     code, stdout, stderr = _run(argv)
     assert code == 0, stderr

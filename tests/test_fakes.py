@@ -21,6 +21,7 @@ from tests.fakes import (
     FakeAnthropic,
     FakeOpenAI,
     Fault,
+    count_tokens,
     default_responder,
     fill_schema,
     structured_schema,
@@ -241,3 +242,86 @@ def test_stop_wakes_slow_handlers() -> None:
     server.stop()
     client.join(timeout=3)  # the client's own timeout is 5 s, the fault 30 s
     assert not client.is_alive() and outcome == [200]
+
+
+def _cached_request(task: str, response: str, instructions: str = "I" * 4000) -> dict[str, Any]:
+    """Two breakpoints, as the judge sends them: the instructions, then the task block."""
+    return {
+        "model": "m",
+        "max_tokens": 10,
+        "system": [
+            {"type": "text", "text": instructions, "cache_control": {"type": "ephemeral"}},
+            {"type": "text", "text": task, "cache_control": {"type": "ephemeral"}},
+        ],
+        "messages": [{"role": "user", "content": response}],
+    }
+
+
+def _tokens(params: dict[str, Any], blocks: int) -> int:
+    return count_tokens(json.dumps(params["system"][:blocks]))
+
+
+def test_anthropic_cache_reads_the_longest_cached_breakpoint_prefix() -> None:
+    fake = FakeAnthropic()
+    a1 = _cached_request("T" * 2000, "first response")
+    u1 = fake.message(a1)["usage"]
+    # Nothing cached yet: both breakpoint prefixes are written.
+    assert (u1["cache_read_input_tokens"], u1["cache_creation_input_tokens"]) == (
+        0,
+        _tokens(a1, 2),
+    )
+    # Another response to the same task: the whole task prefix is read, nothing written.
+    a2 = _cached_request("T" * 2000, "second response")
+    u2 = fake.message(a2)["usage"]
+    assert (u2["cache_read_input_tokens"], u2["cache_creation_input_tokens"]) == (
+        _tokens(a2, 2),
+        0,
+    )
+    # Another task: only the instructions' prefix is read, the new task block written.
+    b = _cached_request("U" * 3000, "first response")
+    u3 = fake.message(b)["usage"]
+    assert u3["cache_read_input_tokens"] == _tokens(b, 1)
+    assert u3["cache_creation_input_tokens"] == _tokens(b, 2) - _tokens(b, 1)
+    total = count_tokens(json.dumps([*b["system"], *b["messages"]]))
+    assert total == (
+        u3["input_tokens"] + u3["cache_read_input_tokens"] + u3["cache_creation_input_tokens"]
+    )
+
+
+def test_anthropic_cache_ignores_prefixes_below_the_minimum() -> None:
+    fake = FakeAnthropic(cache_min_tokens=1024)
+    req = _cached_request("T" * 2000, "a response")
+    assert _tokens(req, 1) < 1024 <= _tokens(req, 2)  # 4,000 characters: about 1,000 tokens
+    for expected_read in (0, _tokens(req, 2)):
+        usage = fake.message(req)["usage"]
+        assert usage["cache_read_input_tokens"] == expected_read
+    small = _cached_request("T", "a response", "I" * 3000)  # no prefix reaches the minimum
+    usage = fake.message(small)["usage"]
+    assert usage["cache_read_input_tokens"] == usage["cache_creation_input_tokens"] == 0
+    assert usage["input_tokens"] == count_tokens(json.dumps([*small["system"], *small["messages"]]))
+
+
+def _openai_request(system: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "model": "m",
+        "messages": [
+            {"role": "system", "content": system},
+            {"role": "user", "content": "a response"},
+        ],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "v", "schema": schema}},
+    }
+
+
+def test_openai_prefix_cache_includes_the_schema_and_has_a_minimum() -> None:
+    fake = FakeOpenAI(cache_min_tokens=1024)
+    system = "S" * 4400  # 1,100 tokens
+    one, two = SCHEMAS["keyed_by_item_id"], SCHEMAS["array_with_enum_ids"]
+
+    def cached(params: dict[str, Any]) -> int:
+        return int(fake.completion(params)["usage"]["prompt_tokens_details"]["cached_tokens"])
+
+    assert cached(_openai_request(system, one)) == 0
+    assert cached(_openai_request(system, one)) == 1100
+    assert cached(_openai_request(system, two)) == 0  # another schema: another prefix
+    short = _openai_request("S" * 4000, one)  # 1,000 tokens: below the minimum
+    assert cached(short) == 0 and cached(short) == 0

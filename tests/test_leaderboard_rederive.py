@@ -326,8 +326,8 @@ def test_replayed_runs_may_carry_no_usage(tmp_path: Path) -> None:
 
 
 def _with_ids(rows: list[Record]) -> None:
-    """One id per judge call, as a provider gives it: the call judging a dimension's items of
-    one response (judge_mode "dimension")."""
+    """One id per judge call, as a provider gives it: the call judging the items of one
+    response (judge_mode "response"; each mini-suite task judges one dimension)."""
     for j in rows:
         if j["judge"] != "check":
             j["response_id"] = f"msg_{j['task_id']}_{j['sample']}_{j['dimension']}"
@@ -348,7 +348,7 @@ def test_response_id_reused_for_another_call(honest_run: Path, tmp_path: Path) -
     err = reject(tamper(honest_run, tmp_path / "t", judgments=reuse))
     assert err.code == "duplicate_response_id"
     assert err.reason.startswith(
-        "duplicate response id: 'msg_story_0_writing' is on the judge calls story/0/writing and "
+        "duplicate response id: 'msg_story_0_writing' is on the judge calls story/0/response and "
         "talk/"
     )
 

@@ -274,7 +274,8 @@ def test_judge_answer_fills_the_schema_exactly() -> None:
     jsonschema.validate(answer, schema)  # every id, every field, nothing else
     assert list(answer) == schema["required"] == [it.id for it in items]
     for item_id, entry in answer.items():
-        assert list(entry) == schema["properties"][item_id]["required"]
+        assert schema["properties"][item_id] == {"$ref": "#/$defs/verdict"}
+        assert list(entry) == schema["$defs"]["verdict"]["required"]
         assert isinstance(entry["verdict"], bool) and isinstance(entry["evidence"], str)
     assert stop_kind(completion.stop_reason) == "end"
     assert completion.usage.cache_read_tokens > 0  # the system blocks are marked for caching

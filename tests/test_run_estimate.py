@@ -187,9 +187,11 @@ def test_demo_prints_the_judge_estimate_before_suggesting_a_judged_run(tmp_path:
     estimate = text.index("Judging these runs with anthropic/claude-sonnet-4-5: ")
     assert estimate < text.index("--judge anthropic/claude-sonnet-4-5")
     assert "no prompt-cache reads" in text[estimate:] and "batch API" in text[estimate:]
-    # One judge call per (response, dimension) with an item the demo left "not judged".
+    # One judge call per response (two when some items are judged from screenshots) with an
+    # item the demo left "not judged".
+    items = {it.id: it for t in load_suite().tasks for it in t.items}
     groups = {
-        (run.name, j.task_id, j.sample, j.dimension)
+        (run.name, j.task_id, j.sample, items[j.item_id].sees_screenshots)
         for run in (tmp_path / "demo").iterdir()
         if run.is_dir()
         for j in RunDir(run).judgments()

@@ -14,7 +14,7 @@ import pytest
 
 from benchmark.cache import cache_key
 from benchmark.cli import main
-from benchmark.errors import UsageError
+from benchmark.errors import RunDirError, UsageError
 from benchmark.judging import JudgePlan, judge_items
 from benchmark.judging.prompt import prompt_fingerprint
 from benchmark.providers import (
@@ -130,7 +130,8 @@ def test_v1_run_dir_resumes_under_its_spec(fake_anthropic: FakeAnthropic, tmp_pa
     kept = [ln for ln in lines if not ('"sample":1' in ln and '"judge":"anthropic/' in ln)]
     assert len(kept) == len(lines) - 3
     (out / "judgments.jsonl").write_text("".join(kept))
-    scores = Runner(_config(samples=2), out).execute()
+    # It was judged per dimension (the default then): the resume names its mode.
+    scores = Runner(_config(samples=2, judge_mode="dimension"), out).execute()
     assert scores.status == "complete"
     assert len(_judge_bodies(fake_anthropic)) == 1
     assert not [
@@ -279,7 +280,7 @@ def test_the_plan_first_asks_are_what_the_judge_asks_first() -> None:
             group.task,
             group.response,
             group.items,
-            group.dimension,
+            group.dimensions,
             judge_spec="anthropic/j",
             params=plan.params,
             samples=plan.samples,
@@ -345,3 +346,27 @@ def test_a_version_1_bundle_still_verifies_for_the_leaderboard(tmp_path: Path) -
     assert verified.manifest.model == "anthropic/model-under-test"
     assert verified.manifest.schema_version == 2  # read as version 2; the file is untouched
     assert json.loads((out / "manifest.json").read_text())["schema_version"] == 1
+
+
+def test_a_run_judged_with_another_prompt_is_never_resumed(
+    fake_anthropic: FakeAnthropic, tmp_path: Path
+) -> None:
+    """The v1 fixture was judged with judge prompt 1.1.0. Resuming it without --judge keeps the
+    recorded judge, so the missing verdicts would come from today's prompt: refused, with or
+    without --judge, before any call or write. It still scores and reports as it is."""
+    out = _v1_copy(tmp_path, fake_anthropic.url)
+    path = out / "manifest.json"
+    doc = json.loads(path.read_text())
+    recorded = json.loads((RUN_V1 / "manifest.json").read_text())["judge_params"]
+    doc["judge_params"] |= recorded  # its own prompt: 1.1.0
+    path.write_text(json.dumps(doc, indent=2))
+    lines = (out / "judgments.jsonl").read_text().splitlines(keepends=True)
+    kept = [ln for ln in lines if not ('"sample":1' in ln and '"judge":"anthropic/' in ln)]
+    (out / "judgments.jsonl").write_text("".join(kept))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    for judge in (None, "anthropic/judge-x"):
+        with pytest.raises(RunDirError, match=r"judge prompt \(?1\.1\.0 \(e6822665d1f7\)"):
+            Runner(_config(samples=2, judge=judge, judge_mode="dimension"), out).execute()
+    assert not fake_anthropic.requests
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert main(["score", str(out), "--suite", str(MINI)]) == 0

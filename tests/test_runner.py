@@ -65,7 +65,7 @@ def test_run_end_to_end(tmp_path: Path, mock_calls: MockCalls) -> None:
 
     # story 1 turn + talk 3 turns + page 1 turn, per sample
     assert len(model.requests) == 5 * 2
-    # one call per (response, dimension): each task has one dimension with LLM items
+    # one call per response (the default mode): no task has items judged from screenshots
     assert len(judge.requests) == 3 * 2
     # Multi-turn: scripted user turns are sent one at a time after each reply.
     talk = sorted((r for r in model.requests if r.task_id == "talk"), key=lambda r: len(r.messages))
@@ -93,7 +93,7 @@ def test_run_end_to_end(tmp_path: Path, mock_calls: MockCalls) -> None:
         "max_tokens": 2048,
         **prompt_fingerprint(),
     }
-    assert manifest.judge_params["prompt_version"] == "1.1.0"
+    assert manifest.judge_params["prompt_version"] == "2.0.0"
     assert manifest.counts.judgments_expected == 18
     assert scores.coverage.expected == 18
     assert json.loads(run.scores_path.read_text())["overall"]["score"] == scores.overall.score

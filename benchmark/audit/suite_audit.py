@@ -18,6 +18,7 @@ from ..judging import judge_groups
 from ..providers.base import Provider
 from ..providers.replay import ReplayProvider
 from ..runner import RunConfig, Runner
+from ..runspec import DEFAULT_JUDGE_MODE
 from ..schemas import JudgmentRecord, ResolvedTask, Scores
 from ..scoring import run_seed, score_run
 from ..suite import Suite, load_suite
@@ -40,10 +41,11 @@ class AuditPlan:
 
     @property
     def judge_calls(self) -> int:
-        """Judge calls a fresh audit makes: one per (policy, task, dimension with LLM items)."""
+        """Judge calls a fresh audit makes: one per (policy, task, judge group of its items in
+        the default judge mode)."""
         if self.judge is None:
             return 0
-        per_policy = sum(len(judge_groups(t.items, "dimension")) for t in self.tasks)
+        per_policy = sum(len(judge_groups(t.items, DEFAULT_JUDGE_MODE)) for t in self.tasks)
         return per_policy * len(self.policies)
 
 

@@ -70,8 +70,8 @@ def cmd_audit_suite(args: argparse.Namespace) -> int:
     if args.judge:
         print(
             f"judging with {args.judge}: {plan.judge_calls:,} judge calls "
-            f"({len(plan.policies)} policies x {len(plan.tasks)} tasks, one call per task "
-            "dimension; calls already cached in --out are not paid again)",
+            f"({len(plan.policies)} policies x {len(plan.tasks)} tasks, one call per response; "
+            "calls already cached in --out are not paid again)",
             file=sys.stderr,
         )
 

@@ -15,7 +15,7 @@ from ..render import store as render_store
 from ..report import load_reports, print_reports, render, report_json
 from ..retry import RetryPolicy
 from ..rundir import RunDir
-from ..runspec import REASONING_EFFORTS
+from ..runspec import DEFAULT_JUDGE_MODE, JUDGE_MODES, REASONING_EFFORTS
 from ..task_select import choose_tasks
 from .argtypes import positive_int
 
@@ -97,9 +97,9 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
         )
         g.add_argument(
             "--judge-mode",
-            choices=["dimension", "item"],
-            default="dimension",
-            help="one judge call per (response, dimension) [default] or per item",
+            choices=list(JUDGE_MODES),
+            default=DEFAULT_JUDGE_MODE,
+            help="one judge call per response [default], per (response, dimension) or per item",
         )
         g.add_argument(
             "--batch-wait",
@@ -196,7 +196,7 @@ def config_from_args(args: argparse.Namespace, *, new_run: bool = True) -> RunCo
         extra_body=getattr(args, "extra_body", None),
         judge_temperature=getattr(args, "judge_temperature", None),
         judge_samples=getattr(args, "judge_samples", 1),
-        judge_mode=getattr(args, "judge_mode", "dimension"),
+        judge_mode=getattr(args, "judge_mode", DEFAULT_JUDGE_MODE),
         batch=getattr(args, "batch", False),
         batch_wait=getattr(args, "batch_wait", None),
         suite_dir=args.suite,

@@ -3,7 +3,7 @@
 The runner uses, per task and response:
 
     for name, group in judge_groups(task.items, mode):          # LLM-judged items only
-        records += await judge_items(call, task, response, group, suite.dimensions[...], ...)
+        records += await judge_items(call, task, response, group, suite.dimensions, ...)
     records += check_judgments(task, response)                  # programmatic items
 
 See docs/JUDGING.md for the prompt design, grounding rule and re-ask policy."""

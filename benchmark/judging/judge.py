@@ -27,7 +27,6 @@ from collections.abc import Awaitable, Callable
 from ..errors import ProviderError, UsageError
 from ..providers.base import Completion, GenerateRequest, GenerationParams, ImagePart
 from ..schemas import (
-    Dimension,
     ErrorKind,
     JudgmentRecord,
     ResolvedTask,
@@ -37,6 +36,7 @@ from ..schemas import (
 )
 from .parse import ItemVerdict, parse_judge_completion
 from .plan import SAMPLE_STRIDE, JudgeGroup, ask
+from .prompt import Dimensions
 from .seen import screenshots_for
 
 JudgeCall = Callable[[GenerateRequest], Awaitable[Completion]]
@@ -49,7 +49,7 @@ async def _draw(
     task: ResolvedTask,
     response: ResponseRecord,
     items: list[RubricItem],
-    dimension: Dimension,
+    dimensions: Dimensions,
     params: GenerationParams,
     k: int,
     max_reasks: int,
@@ -66,7 +66,7 @@ async def _draw(
             task,
             response,
             pending,
-            dimension,
+            dimensions,
             params,
             judge_sample=k,
             attempt=attempt,
@@ -197,7 +197,7 @@ async def judge_items(
     task: ResolvedTask,
     response: ResponseRecord,
     items: list[RubricItem],
-    dimension: Dimension,
+    dimensions: Dimensions,
     *,
     judge_spec: str,
     params: GenerationParams,
@@ -206,7 +206,8 @@ async def judge_items(
     images: tuple[ImagePart, ...] = (),
 ) -> list[JudgmentRecord]:
     """Judge one group of items (see `judge_groups`) on one response: one record per item.
-    `images` (the rendered page's screenshots) go with every ask."""
+    `dimensions` holds those of `items` (the suite's mapping will do); `images` (the rendered
+    page's screenshots) go with every ask."""
     if not 1 <= samples <= SAMPLE_STRIDE:
         raise UsageError(f"--judge-samples must be between 1 and {SAMPLE_STRIDE}, not {samples}")
     if max_reasks < 0:
@@ -224,7 +225,7 @@ async def judge_items(
 
     outcomes = await asyncio.gather(
         *(
-            _draw(call, task, response, items, dimension, params, k, max_reasks, images)
+            _draw(call, task, response, items, dimensions, params, k, max_reasks, images)
             for k in range(samples)
         ),
         return_exceptions=True,
@@ -289,7 +290,7 @@ async def judge_group(
         group.task,
         group.response,
         group.items,
-        group.dimension,
+        group.dimensions,
         judge_spec=judge_spec,
         params=params,
         samples=samples,

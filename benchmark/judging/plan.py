@@ -1,7 +1,8 @@
 """The judge plan: which judge calls a run still needs, and the one place a judge request is
 built from its identity.
 
-A request's identity is (task, response, items, dimension, judge sample, attempt). `ask`
+A request's identity is (task, response, items, judge sample, attempt); the items' dimensions
+come from the suite. `ask`
 builds it; the streaming judge (judge.judge_items) asks through it, and the batch prefill takes
 its requests from `JudgePlan.first_asks`, which asks through it too, so a batch answer is cached
 under exactly the key the streaming path looks up first. `JudgePlan.pending` is the one filter
@@ -17,7 +18,7 @@ from ..providers.base import GenerateRequest, ImagePart
 from ..runspec import GenerationParams, JudgeMode, JudgeSpec
 from ..schemas import Dimension, ResolvedTask, ResponseRecord, RubricItem
 from .grouping import judge_groups
-from .prompt import build_judge_request
+from .prompt import Dimensions, build_judge_request
 
 # judge_sample = attempt * SAMPLE_STRIDE + k: unique for every (judge sample k, attempt).
 SAMPLE_STRIDE = 1000
@@ -33,7 +34,7 @@ def ask(
     task: ResolvedTask,
     response: ResponseRecord,
     items: list[RubricItem],
-    dimension: Dimension,
+    dimensions: Dimensions,
     params: GenerationParams,
     *,
     judge_sample: int,
@@ -48,7 +49,7 @@ def ask(
         task,
         response,
         items,
-        dimension,
+        dimensions,
         params,
         judge_sample=judge_sample_id(judge_sample, attempt),
         reask_problems=problems,
@@ -58,13 +59,13 @@ def ask(
 
 @dataclass(frozen=True)
 class JudgeGroup:
-    """The items of one judge call (a dimension's items, or one item) on one response."""
+    """The items of one judge call (a response's, a dimension's, or one item) on one response."""
 
     task: ResolvedTask
     response: ResponseRecord
-    name: str  # the dimension id, or the item id in "item" mode
+    name: str  # "response", the dimension id, or the item id (judge_groups)
     items: list[RubricItem]
-    dimension: Dimension
+    dimensions: Mapping[str, Dimension]  # holds those of `items` (the suite's)
 
     @property
     def sees_screenshots(self) -> bool:
@@ -84,7 +85,7 @@ def pending_groups(
     lines). A group is asked whole: its cached calls are free, and only its missing lines are
     kept."""
     return [
-        JudgeGroup(task, response, name, items, dimensions[items[0].dimension])
+        JudgeGroup(task, response, name, items, dimensions)
         for name, items in judge_groups(task.items, mode)
         if any(JudgmentKey(task.id, response.sample, it.id) not in judged for it in items)
     ]
@@ -119,7 +120,7 @@ class JudgePlan:
                 group.task,
                 group.response,
                 group.items,
-                group.dimension,
+                group.dimensions,
                 self.params,
                 judge_sample=k,
             )

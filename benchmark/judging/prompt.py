@@ -2,15 +2,20 @@
 benchmark/data/judge/prompt.yaml.
 
 Layout, static to volatile, so that prompt caching reuses as much as possible:
-- system block 1: the instructions, identical in every call (cache=True);
-- system block 2: the dimension's description and guidance, identical for every call about that
-  dimension (cache=True: the end of the longest prefix that does not depend on the task);
-- user message: the task, then the items, then the response inside <response> delimiters, then a
-  one-line reminder. The response comes last so that automatic prefix caching (OpenAI, vLLM)
-  can reuse the task and items across the responses judged for one task.
-- structured output: a JSON schema whose properties are keyed by item id, each
-  {evidence, rationale, verdict}, all required, no additional properties. Fields are ordered
-  evidence, rationale, verdict so that a model writing them in order quotes and reasons first.
+- structured output: a JSON schema whose properties are keyed by item id, each a `$ref` to one
+  definition {evidence, rationale, verdict}, all required, no additional properties. Fields are
+  ordered evidence, rationale, verdict so that a model writing them in order quotes and reasons
+  first. The item statements and the fields' meaning are not repeated in it: the items are in
+  system block 2, the fields in the tool description (sent once, not once per item);
+- system block 1: the instructions, byte-identical in every call (cache=True);
+- system block 2: the task, then the items grouped by dimension, each dimension's description
+  and guidance before its items; identical for every response sample and judge sample of the
+  task (cache=True: the end of the longest prefix that does not depend on the response);
+- user message: the response inside <response> delimiters, then a one-line reminder.
+Anthropic caches tools -> system -> messages and the schema names the items, so no cached
+prefix can be shared between tasks; the cut in tokens comes from sending less (one call per
+response in "response" mode, no duplicated text) and from caching the task and items across
+the samples of a task. docs/JUDGING.md has the figures.
 
 Delimiter look-alikes in the response (and in the user turns shown with it) are neutralised:
 any `<` (or a full-width/small-form look-alike) that opens or closes one of our tag names,
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from string import Template
@@ -31,7 +37,18 @@ from ..providers.base import GenerateRequest, GenerationParams, StructuredOutput
 from ..schemas import Dimension, Message, ResolvedTask, ResponseRecord, RubricItem
 
 PROMPT_FILE = "data/judge/prompt.yaml"
-DELIMITER_NAMES = ("response", "assistant_turn", "user_turn", "task", "rubric_items", "item")
+# The dimensions a request's items belong to: the suite's mapping by id, or the one dimension of
+# a group that has one.
+Dimensions = Mapping[str, Dimension] | Dimension
+DELIMITER_NAMES = (
+    "response",
+    "assistant_turn",
+    "user_turn",
+    "task",
+    "rubric_items",
+    "dimension",
+    "item",
+)
 
 _ZW_CLASS = "[\u200b\u200c\u200d\u2060\ufeff\u00ad]"  # zero-width characters, soft hyphen
 _ZW = _ZW_CLASS + "*"
@@ -120,9 +137,10 @@ def render_response(response: ResponseRecord) -> str:
     return "\n".join(out)
 
 
-def render_dimension(dimension: Dimension) -> str:
+def render_dimension(dimension: Dimension, items: list[RubricItem]) -> str:
+    """One dimension of <rubric_items>: what it measures and how to judge it, then `items`."""
     guidance = (
-        "\n" + _fill("dimension_guidance", guidance=dimension.judge_guidance.strip())
+        _fill("dimension_guidance", guidance=dimension.judge_guidance.strip())
         if dimension.judge_guidance.strip()
         else ""
     )
@@ -133,7 +151,29 @@ def render_dimension(dimension: Dimension) -> str:
         version=dimension.version,
         description=dimension.description.strip(),
         guidance_section=guidance,
+        items="\n".join(render_item(it) for it in items),
     ).rstrip("\n")
+
+
+def render_material(
+    task: ResolvedTask, items: list[RubricItem], dimensions: Mapping[str, Dimension]
+) -> str:
+    """System block 2: the task, then `items` by dimension (in order of first appearance)."""
+    by_dimension: dict[str, list[RubricItem]] = {}
+    for it in items:
+        by_dimension.setdefault(it.dimension, []).append(it)
+    return _fill(
+        "material",
+        task=render_task(task),
+        dimensions="\n".join(
+            render_dimension(dimensions[d], its) for d, its in by_dimension.items()
+        ),
+    ).rstrip("\n")
+
+
+# Every item's answer has the same shape, defined once and referenced by each item id (local
+# `$ref`s are honoured by Anthropic tools, OpenAI strict schemas, vLLM, llama.cpp and Ollama).
+VERDICT_DEF = "verdict"
 
 
 def verdict_schema(items: list[RubricItem]) -> dict[str, Any]:
@@ -141,22 +181,23 @@ def verdict_schema(items: list[RubricItem]) -> dict[str, Any]:
     ids = [it.id for it in items]
     if len(set(ids)) != len(ids):
         raise ValueError(f"duplicate item ids in one judge request: {ids}")
-    t = prompt_texts()
-    entry = {
-        "type": "object",
-        "properties": {
-            "evidence": {"type": "string", "description": t["field_evidence"]},
-            "rationale": {"type": "string", "description": t["field_rationale"]},
-            "verdict": {"type": "boolean", "description": t["field_verdict"]},
-        },
-        "required": ["evidence", "rationale", "verdict"],
-        "additionalProperties": False,
-    }
     return {
         "type": "object",
-        "properties": {it.id: {**entry, "description": it.text.strip()} for it in items},
+        "properties": {i: {"$ref": f"#/$defs/{VERDICT_DEF}"} for i in ids},
         "required": ids,
         "additionalProperties": False,
+        "$defs": {
+            VERDICT_DEF: {
+                "type": "object",
+                "properties": {
+                    "evidence": {"type": "string"},
+                    "rationale": {"type": "string"},
+                    "verdict": {"type": "boolean"},
+                },
+                "required": ["evidence", "rationale", "verdict"],
+                "additionalProperties": False,
+            }
+        },
     }
 
 
@@ -164,34 +205,33 @@ def build_judge_request(
     task: ResolvedTask,
     response: ResponseRecord,
     items: list[RubricItem],
-    dimension: Dimension,
+    dimensions: Dimensions,
     params: GenerationParams,
     *,
     judge_sample: int = 0,
     reask_problems: list[str] | None = None,
 ) -> GenerateRequest:
-    """One judge call for `items` (all of one dimension, or one item) on one response.
+    """One judge call for `items` (a group from `judge_groups`) on one response; `dimensions`
+    holds at least the dimensions of `items` (the suite's mapping will do).
 
     `judge_sample` becomes GenerateRequest.sample, so K judge samples and re-asks never share a
     cache key; `reask_problems` (what was wrong before) is appended when asking again."""
     if not items:
         raise ValueError("a judge request needs at least one item")
+    if isinstance(dimensions, Dimension):
+        dimensions = {dimensions.id: dimensions}
+    missing = sorted({it.dimension for it in items} - set(dimensions))
+    if missing:
+        raise ValueError(f"judge request: no dimension given for {', '.join(missing)}")
     t = prompt_texts()
     reask = _fill("reask", problems="; ".join(reask_problems)).rstrip() if reask_problems else ""
-    user = _fill(
-        "user",
-        task=render_task(task),
-        items="\n".join(render_item(it) for it in items),
-        response=render_response(response),
-        ids=", ".join(it.id for it in items),
-        reask=reask,
-    ).rstrip("\n")
+    user = _fill("user", response=render_response(response), reask=reask).rstrip("\n")
     return GenerateRequest(
         messages=[Message(role="user", content=user)],
         params=params,
         system=(
             SystemBlock(t["instructions"].strip(), cache=True),
-            SystemBlock(render_dimension(dimension), cache=True),
+            SystemBlock(render_material(task, items, dimensions), cache=True),
         ),
         structured=StructuredOutput(
             name=t["tool_name"],

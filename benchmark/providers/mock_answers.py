@@ -10,9 +10,9 @@ As a model, a reply is either good or poor:
 - poor: one fixed template for every prompt (a cliche opening, 70 words, three questions, no
   HTML), so it fails word limits, question limits and HTML checks, and collapses in diversity.
 
-As a judge, it reads the user message the way a real judge would: item ids from the schema,
-each item's kind from `<rubric_items>`, the task from `<task>` and the response from
-`<response>`. Its verdicts depend on the judge's quality knob q and on the response's
+As a judge, it reads the prompt (system blocks and user message) the way a real judge would:
+item ids from the schema, each item's kind from `<rubric_items>`, the task from `<task>` and the
+response from `<response>` (the last of each: the instructions name the tags before them). Its verdicts depend on the judge's quality knob q and on the response's
 relevance r (the share of the task's content words the response repeats, saturating at three
 words): a positive item is met with probability q * r, a negative one (a failure) with
 probability 1 - q * r. A met verdict quotes a sentence of the response verbatim, so grounding
@@ -114,7 +114,7 @@ def _between(text: str, start: str, end: str, *, last: bool = False) -> str:
 
 def negative_items(user: str) -> set[str]:
     """Ids of the items the prompt's <rubric_items> mark as negative."""
-    items = _between(user, "<rubric_items>", "</rubric_items>")
+    items = _between(user, "<rubric_items>", "</rubric_items>", last=True)
     blocks = re.finditer(r'<item id="([^"]+)">(.*?)</item>', items, re.DOTALL)
     return {m.group(1) for m in blocks if re.search(r"^Kind:\s*negative", m.group(2), re.M)}
 
@@ -152,7 +152,7 @@ def judge_answer(
 ) -> dict[str, Any]:
     """{item id: {evidence, rationale, verdict}} for every id, as the schema asks."""
     passages = assistant_passages(_between(user, "<response>", "</response>", last=True))
-    on_topic = relevance(_between(user, "<task>", "</task>"), passages)
+    on_topic = relevance(_between(user, "<task>", "</task>", last=True), passages)
     p_met = quality * on_topic
     negative = negative_items(user)
     answer: dict[str, Any] = {}

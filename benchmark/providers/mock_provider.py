@@ -225,8 +225,11 @@ class MockProvider:
             if is_pairwise_schema(schema):
                 structured = pairwise_answer(user, ids, quality=s.quality, draw=draw, bias=s.bias)
             else:
+                # The judge prompt puts the task and items in the system, the response in
+                # the user message: read them all.
+                prompt = "\n".join([*(b.text for b in request.system), user])
                 structured = judge_answer(
-                    user, ids, quality=s.quality, draw=draw, ungrounded=s.ungrounded
+                    prompt, ids, quality=s.quality, draw=draw, ungrounded=s.ungrounded
                 )
             if ids and draw("malformed") < s.malformed:
                 structured.pop(ids[-1])

@@ -2,10 +2,13 @@
 in the wire format the real `anthropic` SDK parses (see anthropic.types.Message and
 anthropic.types.messages.MessageBatch / MessageBatchIndividualResponse).
 
-Prompt caching is simulated: the prefix up to the last `cache_control` block (tools, then
-system, then messages, as the API orders it) is written to the cache the first time it is
-seen for a model (`cache_creation_input_tokens`) and read on later requests
-(`cache_read_input_tokens`); `input_tokens` counts only the uncached rest."""
+Prompt caching is simulated as the API documents it: the request is the sequence tools, then
+system blocks, then message contents; each block carrying `cache_control` is a breakpoint. The
+longest breakpoint prefix already cached for the model is read (`cache_read_input_tokens`); the
+rest up to the last breakpoint is written (`cache_creation_input_tokens`) and every breakpoint
+prefix is cached from then on; `input_tokens` counts only what follows the last breakpoint. A
+prefix shorter than `cache_min_tokens` is neither read nor written (the API's minimum cacheable
+length: 1,024 tokens on Sonnet and Opus 4 models; 0, the default, turns the minimum off)."""
 
 from __future__ import annotations
 
@@ -72,9 +75,11 @@ class FakeAnthropic(FakeServer):
         latency: float = 0.0,
         batch_polls: int = 1,
         api_key: str | None = None,
+        cache_min_tokens: int = 0,
     ):
         super().__init__(responder, latency=latency)
         self.batch_polls = batch_polls
+        self.cache_min_tokens = cache_min_tokens
         self.batch_outcomes: dict[str, str] = {}
         self.api_key = api_key
         self.batches: dict[str, FakeBatch] = {}
@@ -128,23 +133,29 @@ class FakeAnthropic(FakeServer):
         for message in params.get("messages", []):
             content = message.get("content")
             parts.extend(content if isinstance(content, list) else [message])
-        cut = max(
-            (i + 1 for i, p in enumerate(parts) if isinstance(p, dict) and p.get("cache_control")),
-            default=0,
-        )
+        cuts = [
+            i + 1 for i, p in enumerate(parts) if isinstance(p, dict) and p.get("cache_control")
+        ]
         total = count_tokens(json.dumps(parts))
-        prefix = count_tokens(json.dumps(parts[:cut])) if cut else 0
+        # (tokens, key) of every breakpoint prefix long enough to be cached, shortest first.
+        prefixes = [
+            (
+                count_tokens(json.dumps(parts[:cut])),
+                hashlib.sha256(
+                    json.dumps([params.get("model"), parts[:cut]], sort_keys=True).encode()
+                ).hexdigest(),
+            )
+            for cut in cuts
+        ]
+        prefixes = [(n, key) for n, key in prefixes if n >= max(self.cache_min_tokens, 1)]
         read = write = 0
-        if cut:
-            key = hashlib.sha256(
-                json.dumps([params.get("model"), parts[:cut]], sort_keys=True).encode()
-            ).hexdigest()
+        if prefixes:
             with self._lock:
-                hit = key in self._cache
-                self._cache.add(key)
-            read, write = (prefix, 0) if hit else (0, prefix)
+                read = max((n for n, key in prefixes if key in self._cache), default=0)
+                self._cache.update(key for _, key in prefixes)
+            write = prefixes[-1][0] - read
         return {
-            "input_tokens": max(total - prefix, 1),
+            "input_tokens": max(total - read - write, 1),
             "output_tokens": count_tokens(output_text),
             "cache_creation_input_tokens": write,
             "cache_read_input_tokens": read,

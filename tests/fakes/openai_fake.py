@@ -2,8 +2,11 @@
 `response_format: json_schema`, in the wire format the real `openai` SDK parses
 (openai.types.chat.ChatCompletion).
 
-Automatic prefix caching is simulated on the system prompt: the second and later requests
-with the same system prompt and model report it in `prompt_tokens_details.cached_tokens`."""
+Automatic prefix caching is simulated on the static prefix: the structured-output schema (which
+OpenAI puts before the system prompt) and the system prompt. The second and later requests with
+the same prefix and model report the system prompt's tokens in
+`prompt_tokens_details.cached_tokens`, unless the prefix is shorter than `cache_min_tokens`
+(OpenAI caches prompts of 1,024 tokens or more; 0, the default, turns the minimum off)."""
 
 from __future__ import annotations
 
@@ -39,9 +42,11 @@ class FakeOpenAI(FakeServer):
         *,
         latency: float = 0.0,
         api_key: str | None = None,
+        cache_min_tokens: int = 0,
     ):
         super().__init__(responder, latency=latency)
         self.api_key = api_key
+        self.cache_min_tokens = cache_min_tokens
         self._cache: set[str] = set()
         self._ids = itertools.count(1)
 
@@ -87,8 +92,9 @@ class FakeOpenAI(FakeServer):
         prompt = count_tokens(json.dumps(params.get("messages", [])))
         cached = 0
         system = system_text(params)
-        if system:
-            key = hashlib.sha256(json.dumps([params.get("model"), system]).encode()).hexdigest()
+        if system and count_tokens(system) >= self.cache_min_tokens:
+            prefix = [params.get("model"), params.get("response_format"), system]
+            key = hashlib.sha256(json.dumps(prefix, sort_keys=True).encode()).hexdigest()
             with self._lock:
                 hit = key in self._cache
                 self._cache.add(key)
