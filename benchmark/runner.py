@@ -166,6 +166,12 @@ class Runner:
             interrupts.check()
             return self.finish()
 
+    async def aexecute(self, *, generate: bool = True, judge: bool = True) -> Scores:
+        """`execute` in the caller's running event loop (benchmark.arun)."""
+        with self._lock:
+            await self.work(generate=generate, judge=judge)
+            return self.finish()
+
     async def work(self, *, generate: bool = True, judge: bool = True) -> None:
         """Generate, check and judge everything still missing (no scoring)."""
         with self._lock:
