@@ -51,7 +51,11 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
             help="only the first N matching tasks, in the suite's order (`musebench tasks`)",
         )
         g.add_argument("--temperature", type=float, help="model temperature (default: provider's)")
-        g.add_argument("--max-tokens", type=positive_int("--max-tokens"), default=2048)
+        g.add_argument(
+            "--max-tokens",
+            type=positive_int("--max-tokens"),
+            help="longest model answer, in tokens (default: as recorded in RUN_DIR, else 2048)",
+        )
         g.add_argument(
             "--seed",
             type=int,
@@ -188,7 +192,7 @@ def config_from_args(args: argparse.Namespace, *, new_run: bool = True) -> RunCo
         judge_base_url=getattr(args, "judge_base_url", None),
         seed=getattr(args, "seed", None),
         temperature=getattr(args, "temperature", None),
-        max_tokens=getattr(args, "max_tokens", 2048),
+        max_tokens=getattr(args, "max_tokens", None),
         top_p=getattr(args, "top_p", None),
         system_prompt=system_prompt_text(getattr(args, "system_prompt", None)),
         reasoning_effort=getattr(args, "reasoning_effort", None),
