@@ -42,6 +42,7 @@ class RunOptions(Protocol):
     judge_max_tokens: int
     judge_samples: int
     timeout: float
+    batch: bool
     batch_wait: float | None
     batch_poll_interval: float
     max_cost: float | None
@@ -95,6 +96,9 @@ def check_options(opts: RunOptions) -> None:
     _number(opts.batch_poll_interval, "batch_poll_interval", positive=False)
     if opts.batch_wait is not None:
         _number(opts.batch_wait, "--batch-wait", positive=False)
+    if opts.batch and opts.judge is not None and not capabilities_of(opts.judge).batch:
+        # Before --dry-run prices a batch discount the judge cannot have, and before any call.
+        raise UsageError(f"--batch: {opts.judge} has no batch API (anthropic/ judges have one)")
     if opts.model is not None:
         _temperature(opts.temperature, "--temperature", opts.model, opts.base_url)
     if opts.judge is not None:

@@ -270,3 +270,16 @@ def test_a_missing_api_key_leaves_no_run_dir(
     with pytest.raises(UsageError, match=var):
         run(model, judge=judge, out=out, suite_dir=MINI, progress=False)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
+def test_batch_with_a_judge_without_a_batch_api_is_refused_first(
+    mock_calls: MockCalls, tmp_path: Path, capsys: pytest.CaptureFixture[str], dry_run: list[str]
+) -> None:
+    out = tmp_path / "run"
+    assert _run(out, "--batch", *dry_run) == 2
+    assert _one_line(capsys) == (
+        "musebench: error: --batch: mock/good has no batch API (anthropic/ judges have one)"
+    )
+    assert mock_calls() == []
+    assert not out.exists()
