@@ -143,6 +143,18 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
     )
 
 
+def _add_run_dir(p: argparse.ArgumentParser) -> None:
+    """The stages take their run directory as `RUN_DIR` or, like `run`, as `--out RUN_DIR`."""
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("run_dir", nargs="?", metavar="RUN_DIR", help="the run directory")
+    where.add_argument("--out", metavar="RUN_DIR", help="the same, as in `run`")
+
+
+def _stage_dir(args: argparse.Namespace) -> RunDir:
+    """The run directory of `generate` or `judge`, however given (argparse lets one through)."""
+    return RunDir(args.run_dir if args.run_dir is not None else args.out)
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("run", help="generate + judge + score (resumable)")
     p.add_argument("--out", required=True, help="run directory (created, or resumed)")
@@ -150,12 +162,12 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("generate", help="generate responses into RUN_DIR (resumable)")
-    p.add_argument("run_dir")
+    _add_run_dir(p)
     _add_common(p, model=True, judge=False)
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("judge", help="run checks and judge the responses in RUN_DIR")
-    p.add_argument("run_dir")
+    _add_run_dir(p)
     _add_common(p, model=False, judge=True)
     p.set_defaults(func=cmd_judge)
 
@@ -271,7 +283,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_generate(args: argparse.Namespace) -> int:
     from ..runner import Runner
 
-    run = RunDir(args.run_dir)
+    run = _stage_dir(args)
     config = _preflight(args, run, "RUN_DIR")
     if args.dry_run:
         return _dry_run(config, run, judge=False)
@@ -283,7 +295,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_judge(args: argparse.Namespace) -> int:
     from ..runner import Runner
 
-    run = RunDir(args.run_dir)
+    run = _stage_dir(args)
     run.require()
     if not args.judge:
         raise UsageError("--judge: required (e.g. anthropic/claude-sonnet-4-5)")
