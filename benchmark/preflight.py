@@ -171,9 +171,9 @@ def check_generation(opts: RunOptions) -> None:
         if model is not None:
             _supported(model, "--reasoning-effort", "reasoning_effort")
     if opts.thinking_budget is not None:
-        _thinking(opts, opts.thinking_budget)
-        if model is not None:
+        if model is not None:  # first: no budget value helps a provider without thinking
             _supported(model, "--thinking-budget", "thinking_budget")
+        _thinking(opts, opts.thinking_budget)
     if opts.extra_body is not None:
         _extra_body(opts.extra_body)
         if model is not None:

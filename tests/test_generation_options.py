@@ -90,6 +90,8 @@ def test_bad_generation_flag_is_one_line_before_any_call(
     [
         ("anthropic/m", ["--reasoning-effort", "low"], "--reasoning-effort: anthropic/ models"),
         ("openai/m", ["--thinking-budget", "1024"], "--thinking-budget: openai/ models"),
+        # Not "must be below --max-tokens": no budget would do for a provider without thinking.
+        ("openai/m", ["--thinking-budget", "4096"], "--thinking-budget: openai/ models"),
     ],
 )
 def test_option_the_provider_does_not_take_is_refused(
