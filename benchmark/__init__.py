@@ -6,6 +6,7 @@ The curated API for notebooks:
     suite = mb.load_suite()                                   # the shipped task suite
     scores = mb.run("anthropic/claude-haiku-4-5", judge="anthropic/claude-sonnet-4-5",
                     out="runs/haiku", tasks="emotional_intelligence/*", samples=3)
+    scores = await mb.arun(...)                               # the same, in a running loop
     scores = mb.score("runs/haiku")                           # recompute from judgments.jsonl
     run = mb.open_run("runs/haiku"); run.responses(); run.judgments()
     run = mb.load_run("runs/haiku")                           # typed records, all read at once
@@ -51,10 +52,36 @@ def __getattr__(name: str) -> Any:
 
 def run(model: str, *, judge: str | None, out: str | Path, **options: Any) -> Scores:
     """Generate, check, judge and score (resumable). `options` are `runner.RunConfig` fields:
-    samples, tasks, concurrency, base_url, judge_samples, judge_mode, batch, suite_dir, ..."""
+    samples, tasks, concurrency, base_url, judge_samples, judge_mode, batch, suite_dir, ...
+    Inside a running event loop (Jupyter, an async program) use `await arun(...)` instead."""
+    _refuse_in_running_loop()  # before the run directory is created
     from .runner import RunConfig, Runner  # imported on use: the SDKs load only when needed
 
     return Runner(RunConfig(model=model, judge=judge, **options), out).execute()
+
+
+async def arun(model: str, *, judge: str | None, out: str | Path, **options: Any) -> Scores:
+    """`run` as a coroutine, for code already inside an event loop: `await mb.arun(...)` in a
+    notebook cell. Same arguments, same run directory, same scores."""
+    from .runner import RunConfig, Runner
+
+    return await Runner(RunConfig(model=model, judge=judge, **options), out).aexecute()
+
+
+def _refuse_in_running_loop() -> None:
+    """`run` cannot start an event loop inside a running one. Running it on a second thread
+    instead would hide a trap: an interrupt (Ctrl-C, a notebook's stop button) reaches only the
+    main thread, so paid calls would go on after it. Say what to call instead."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise UsageError(
+        "benchmark.run() called inside a running event loop (Jupyter, asyncio): "
+        "use `await benchmark.arun(...)` with the same arguments"
+    )
 
 
 def score(run_dir: str | Path, *, suite_dir: str | Path | None = None) -> Scores:
@@ -92,6 +119,7 @@ __all__ = [
     "SuiteError",
     "UsageError",
     "__version__",
+    "arun",
     "load_run",
     "load_suite",
     "open_run",

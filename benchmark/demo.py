@@ -7,6 +7,7 @@ are recorded as "not judged: no judge configured" unless a judge is given — ne
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -91,6 +92,23 @@ def judge_cost_line(out: Path, models: list[Any], suite_dir: str | Path | None, 
     )
 
 
+def next_commands(out: Path, first: Path) -> list[str]:
+    """The commands the demo suggests, one flag group a line (each under 80 columns unless a
+    path is longer), with shell line continuations and paths quoted for the shell."""
+    return [
+        "",
+        "Next commands to try:",
+        f"  musebench report {shlex.quote(str(first))}",
+        "  # judge the LLM items (needs ANTHROPIC_API_KEY):",
+        f"  musebench demo --out {shlex.quote(str(out))} \\",
+        f"      --judge {SUGGESTED_JUDGE}",
+        "  musebench validate --stats",
+        "  musebench run --model anthropic/claude-haiku-4-5 \\",
+        "      --judge anthropic/claude-sonnet-4-5 \\",
+        "      --out runs/haiku --tasks 'emotional_intelligence/*'",
+    ]
+
+
 def run_demo(
     out: str | Path,
     *,
@@ -138,14 +156,10 @@ def run_demo(
     first = out / best
     if judge is None:
         console.print(judge_cost_line(out, models, suite_dir, SUGGESTED_JUDGE), highlight=False)
+    # Printed as is (no markup, no wrapping by rich): a command broken across lines keeps its
+    # `\` continuations, so each one pastes whole into a shell.
     console.print(
-        "\nNext commands to try:\n"
-        f"  musebench report {first}\n"
-        f"  musebench demo --out {out} --judge {SUGGESTED_JUDGE}   "
-        "# judge the LLM items (needs ANTHROPIC_API_KEY)\n"
-        "  musebench validate --stats\n"
-        "  musebench run --model anthropic/claude-haiku-4-5 --judge "
-        "anthropic/claude-sonnet-4-5 --out runs/haiku --tasks 'emotional_intelligence/*'"
+        "\n".join(next_commands(out, first)), markup=False, highlight=False, soft_wrap=True
     )
     (out / "demo.json").write_text(
         json.dumps(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,7 +18,7 @@ from .cost import load_prices
 from .errors import StorageError, UsageError
 from .judging import SAMPLE_STRIDE
 from .providers import capabilities_of, parse_spec, temperature_range
-from .runspec import REASONING_EFFORTS, ReasoningEffort
+from .runspec import DEFAULT_MAX_TOKENS, REASONING_EFFORTS, ReasoningEffort
 
 
 class RunOptions(Protocol):
@@ -33,7 +32,7 @@ class RunOptions(Protocol):
     concurrency: int
     seed: int | None
     temperature: float | None
-    max_tokens: int
+    max_tokens: int | None
     top_p: float | None
     system_prompt: str | None
     reasoning_effort: ReasoningEffort | None
@@ -43,6 +42,7 @@ class RunOptions(Protocol):
     judge_max_tokens: int
     judge_samples: int
     timeout: float
+    batch: bool
     batch_wait: float | None
     batch_poll_interval: float
     max_cost: float | None
@@ -88,13 +88,17 @@ def check_options(opts: RunOptions) -> None:
     _whole(opts.concurrency, "--concurrency", 1)
     if opts.seed is not None:
         _whole(opts.seed, "--seed", 0)
-    _whole(opts.max_tokens, "--max-tokens", 1)
+    if opts.max_tokens is not None:
+        _whole(opts.max_tokens, "--max-tokens", 1)
     _whole(opts.judge_max_tokens, "judge_max_tokens", 1)
     _whole(opts.judge_samples, "--judge-samples", 1, SAMPLE_STRIDE)
     _number(opts.timeout, "--timeout", positive=True)
     _number(opts.batch_poll_interval, "batch_poll_interval", positive=False)
     if opts.batch_wait is not None:
         _number(opts.batch_wait, "--batch-wait", positive=False)
+    if opts.batch and opts.judge is not None and not capabilities_of(opts.judge).batch:
+        # Before --dry-run prices a batch discount the judge cannot have, and before any call.
+        raise UsageError(f"--batch: {opts.judge} has no batch API (anthropic/ judges have one)")
     if opts.model is not None:
         _temperature(opts.temperature, "--temperature", opts.model, opts.base_url)
     if opts.judge is not None:
@@ -136,33 +140,22 @@ def _thinking(opts: RunOptions, budget: object) -> None:
     # temperature but 1 while thinking.
     _whole(budget, "--thinking-budget", 1024)
     assert isinstance(budget, int)
-    if budget >= opts.max_tokens:
-        raise UsageError(
-            f"--thinking-budget must be below --max-tokens ({opts.max_tokens}), not {budget}"
-        )
     if opts.temperature not in (None, 1, 1.0):
         raise UsageError("--thinking-budget: the provider takes no --temperature but 1 with it")
-
-
-def _need_model(given: Mapping[str, object]) -> None:
-    flag = next((f for f, v in given.items() if v is not None), None)
-    if flag is not None:
-        raise UsageError(f"{flag}: give --model too (without it the recorded model is kept)")
+    if opts.model is None and opts.max_tokens is None:
+        return  # a resume keeps the recorded max_tokens, compared with the recorded budget
+    max_tokens = opts.max_tokens or DEFAULT_MAX_TOKENS
+    if budget >= max_tokens:
+        raise UsageError(
+            f"--thinking-budget must be below --max-tokens ({max_tokens}), not {budget}"
+        )
 
 
 def check_generation(opts: RunOptions) -> None:
     """The model's generation flags (GenerationParams), each against what its provider takes.
-    Without --model the recorded model part is kept whole, so a flag given would be dropped."""
+    Without --model a flag is compared with the recorded model part on resume
+    (RunConfig._on_recorded): a value that differs is refused there, naming it."""
     model = opts.model
-    given = {
-        "--top-p": opts.top_p,
-        "--system-prompt": opts.system_prompt,
-        "--reasoning-effort": opts.reasoning_effort,
-        "--thinking-budget": opts.thinking_budget,
-        "--extra-body": opts.extra_body,
-    }
-    if model is None:
-        _need_model(given)
     if opts.top_p is not None:
         p = _number(opts.top_p, "--top-p", positive=False)
         if p > 1:
@@ -178,9 +171,9 @@ def check_generation(opts: RunOptions) -> None:
         if model is not None:
             _supported(model, "--reasoning-effort", "reasoning_effort")
     if opts.thinking_budget is not None:
-        _thinking(opts, opts.thinking_budget)
-        if model is not None:
+        if model is not None:  # first: no budget value helps a provider without thinking
             _supported(model, "--thinking-budget", "thinking_budget")
+        _thinking(opts, opts.thinking_budget)
     if opts.extra_body is not None:
         _extra_body(opts.extra_body)
         if model is not None:

@@ -9,6 +9,7 @@ every field that differs."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from .providers.endpoints import endpoint_of
 from .retry import RetryPolicy
 from .runspec import (
     DEFAULT_JUDGE_MODE,
+    DEFAULT_MAX_TOKENS,
     GenerationParams,
     JudgeMode,
     JudgeSpec,
@@ -66,7 +68,7 @@ class RunConfig:
     judge_base_url: str | None = None
     seed: int | None = None
     temperature: float | None = None
-    max_tokens: int = 2048
+    max_tokens: int | None = None  # None: as recorded; DEFAULT_MAX_TOKENS with a new --model
     top_p: float | None = None
     system_prompt: str | None = None  # the text (the CLI reads `@FILE`)
     reasoning_effort: ReasoningEffort | None = None
@@ -101,25 +103,46 @@ class RunConfig:
             prices_path=Path(self.prices_path) if self.prices_path else None,
         )
 
+    def _params_given(self, model: str) -> dict[str, Any]:
+        """The generation params these arguments give for `model` (None: left out). The run's
+        seed is sent to the model only when its provider takes one."""
+        return {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "top_p": self.top_p,
+            "seed": self.seed if capabilities_of(model).seed else None,
+            "system_prompt": self.system_prompt,
+            "reasoning_effort": self.reasoning_effort,
+            "thinking_budget": self.thinking_budget,
+            "extra_body": canonical_json(self.extra_body),
+        }
+
     def model_spec(self, recorded_seed: int | None = None) -> ModelSpec | None:
-        """The model part these arguments ask for. The run's seed is sent to the model only
-        when its provider takes one; a resume without `--seed` keeps the one recorded."""
+        """The model part these arguments ask for; a resume without `--seed` keeps the seed
+        recorded."""
         if self.model is None:
             return None
-        seed = self.seed if self.seed is not None else recorded_seed
-        params = GenerationParams(
-            temperature=self.temperature,
-            max_tokens=self.max_tokens,
-            top_p=self.top_p,
-            seed=seed if capabilities_of(self.model).seed else None,
-            system_prompt=self.system_prompt,
-            reasoning_effort=self.reasoning_effort,
-            thinking_budget=self.thinking_budget,
-            extra_body=canonical_json(self.extra_body),
-        )
+        given = self._params_given(self.model)
+        if given["seed"] is None and capabilities_of(self.model).seed:
+            given["seed"] = recorded_seed
+        if given["max_tokens"] is None:
+            given["max_tokens"] = DEFAULT_MAX_TOKENS
         return ModelSpec(
-            spec=self.model, endpoint=endpoint_of(self.model, self.base_url), params=params
+            spec=self.model,
+            endpoint=endpoint_of(self.model, self.base_url),
+            params=GenerationParams(**given),
         )
+
+    def _on_recorded(self, recorded: ModelSpec) -> ModelSpec:
+        """The recorded model part (kept whole without `--model`) with the model flags given
+        laid over it: a resume then compares them with the manifest (check_resumable names each
+        one that differs) instead of dropping them."""
+        given = {k: v for k, v in self._params_given(recorded.spec).items() if v is not None}
+        endpoint = recorded.endpoint
+        if self.base_url is not None:
+            endpoint = endpoint_of(recorded.spec, self.base_url)
+        params = dataclasses.replace(recorded.params, **given)
+        return recorded.model_copy(update={"endpoint": endpoint, "params": params})
 
     def judge_params(self) -> GenerationParams:
         """The judge's params: pinned, 0 for a single verdict; K independent samples need some
@@ -145,7 +168,7 @@ class RunConfig:
         """The spec these arguments ask for on `suite`, arguments left out taken from the
         `recorded` spec of an existing run."""
         model = self.model_spec(recorded.model.params.seed if recorded else None) or (
-            recorded.model if recorded else None
+            self._on_recorded(recorded.model) if recorded else None
         )
         if model is None:
             raise UsageError("--model: required (e.g. anthropic/claude-sonnet-4-5)")

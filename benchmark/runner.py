@@ -42,7 +42,7 @@ from .preflight import check_cache, check_options
 from .progress import RunProgress
 from .providers import batch_client, make_provider
 from .providers.base import GenerateRequest, Provider
-from .providers.endpoints import url_of
+from .providers.endpoints import endpoint_of, url_of
 from .run_scores import add_diversity, compute_scores, run_counts, spec_tasks
 from .runconfig import ExecOptions, RunConfig, check_resumable
 from .rundir import JsonlAppender, RunDir
@@ -92,6 +92,16 @@ def open_run(
 def _provider(part: ModelSpec | JudgeSpec, timeout: float) -> Provider:
     """The provider of a spec's model or judge part, at the server the spec records."""
     return make_provider(part.spec, base_url=url_of(part.spec, part.endpoint), timeout=timeout)
+
+
+def _given_provider(spec: str | None, base_url: str | None, timeout: float) -> Provider | None:
+    """The provider of a spec as given for a new run, at the server its spec will record (what
+    `_provider` builds from the manifest): built before the run directory exists, so a missing
+    API key or an unreadable replay file is a SpecError naming it, and nothing is left behind."""
+    if spec is None:
+        return None
+    base_url = url_of(spec, endpoint_of(spec, base_url))
+    return make_provider(spec, base_url=base_url, timeout=timeout)
 
 
 @contextmanager
@@ -148,6 +158,10 @@ class Runner:
             check_cache(self.options.cache_path, "--cache")
         suite = suite if suite is not None else load_suite(config.suite_dir)
         suite.select(config.tasks)  # a bad --tasks is refused before the run dir is created
+        if not RunDir(out).exists():  # a missing API key too (the lock below creates the dir)
+            given = functools.partial(_given_provider, timeout=config.timeout)
+            model_provider = model_provider or given(config.model, config.base_url)
+            judge_provider = judge_provider or given(config.judge, config.judge_base_url)
         # Held while this runner writes (opening, work, scoring): a second process is refused.
         self._lock = RunLock(out)
         with self._lock:
@@ -164,6 +178,12 @@ class Runner:
         with self._lock:
             interrupts.run(self.work(generate=generate, judge=judge))
             interrupts.check()
+            return self.finish()
+
+    async def aexecute(self, *, generate: bool = True, judge: bool = True) -> Scores:
+        """`execute` in the caller's running event loop (benchmark.arun)."""
+        with self._lock:
+            await self.work(generate=generate, judge=judge)
             return self.finish()
 
     async def work(self, *, generate: bool = True, judge: bool = True) -> None:

@@ -27,6 +27,9 @@ ReasoningEffort = Literal["minimal", "low", "medium", "high"]
 REASONING_EFFORTS: tuple[str, ...] = ("minimal", "low", "medium", "high")
 
 
+DEFAULT_MAX_TOKENS = 2048  # a new model part's max_tokens when --max-tokens is left out
+
+
 @dataclass(frozen=True)
 class GenerationParams:
     """What the model is asked with. A field left None is not sent (and not in the cache key,
@@ -101,24 +104,29 @@ def _shown(name: str, value: Any) -> str:
         return f"{value.version} ({value.hash[:12]})"
     if isinstance(value, tuple) and name == "tasks":
         return f"{len(value)} tasks"
-    if isinstance(value, GenerationParams):
-        return str(value.as_dict())
+    if isinstance(value, str) and len(value) > 60:  # a system prompt: its start is enough
+        return repr(value[:57] + "...")
     if isinstance(value, PromptFingerprint):
         return f"{value.version} ({value.sha256[:12]})"
     return str(value)
 
 
 def _fields(spec: RunSpec) -> dict[str, Any]:
-    """The spec flattened to one level: `model endpoint`, `judge samples`, ... (a section's
-    `spec` field is named after the section)."""
+    """The spec flattened to one level: `model endpoint`, `model temperature`, `judge samples`,
+    ... (a section's `spec` field is named after the section; each generation param by its own
+    name, so a refusal names the flag that differs)."""
     out: dict[str, Any] = {}
     for name in RunSpec.model_fields:
         value = getattr(spec, name)
-        if isinstance(value, ModelSpec | JudgeSpec):
-            for sub in type(value).model_fields:
-                out[name if sub == "spec" else f"{name} {sub}"] = getattr(value, sub)
-        else:
+        if not isinstance(value, ModelSpec | JudgeSpec):
             out[name] = value
+            continue
+        for sub in type(value).model_fields:
+            part = getattr(value, sub)
+            if isinstance(part, GenerationParams):
+                out.update({f"{name} {param}": v for param, v in vars(part).items()})
+            else:
+                out[name if sub == "spec" else f"{name} {sub}"] = part
     return out
 
 

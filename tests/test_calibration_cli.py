@@ -80,3 +80,21 @@ def test_calibrate_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "--level" in capsys.readouterr().err
     assert main(["calibrate", "--human", str(tmp_path / "nope.csv"), "--judge", str(other)]) == 2
     assert "nope.csv" in capsys.readouterr().err
+
+
+def test_calibrate_tables_fit_80_columns_and_cut_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Twelve columns in one table cut every number (`coh… │ 0.7…`): issue 14."""
+    human, judge = _files(tmp_path)
+    argv = ["calibrate", "--human", str(human), "--judge", str(judge), "--n-boot", "20"]
+    assert main([*argv, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert main(argv) == 0  # not a terminal: rich draws at 80 columns
+    out = capsys.readouterr().out
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    e = doc["judges"]["judge-a"]["criteria"]["warmth"]
+    alpha = f"{e['human_alpha']:.3f}"
+    row = next(line for line in out.splitlines() if line.split()[:2] == ["warmth", alpha])
+    assert f"{e['alpha_judge_replaces_human']:.3f}" in row and f"{e['spearman']:.3f}" in row

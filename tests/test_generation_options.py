@@ -90,6 +90,8 @@ def test_bad_generation_flag_is_one_line_before_any_call(
     [
         ("anthropic/m", ["--reasoning-effort", "low"], "--reasoning-effort: anthropic/ models"),
         ("openai/m", ["--thinking-budget", "1024"], "--thinking-budget: openai/ models"),
+        # Not "must be below --max-tokens": no budget would do for a provider without thinking.
+        ("openai/m", ["--thinking-budget", "4096"], "--thinking-budget: openai/ models"),
     ],
 )
 def test_option_the_provider_does_not_take_is_refused(
@@ -160,7 +162,7 @@ def test_resume_with_other_generation_options_is_refused(
     assert _run(out, "--top-p", "0.5", "--extra-body", '{"y": 2, "x": 1}') == 0
     capsys.readouterr()
     assert _run(out, "--top-p", "0.6", "--extra-body", '{"y": 2, "x": 1}') == 2
-    assert "different model params" in _error(capsys)
+    assert "different model top_p (0.5; this command: 0.6)" in _error(capsys)
 
 
 def test_a_resume_without_seed_keeps_the_seed_sent_to_the_model(
@@ -174,21 +176,27 @@ def test_a_resume_without_seed_keeps_the_seed_sent_to_the_model(
     assert "different seed (7; this command: 8)" in _error(capsys)
 
 
-def test_a_generation_flag_without_model_is_refused_not_dropped(
+def test_a_generation_flag_without_model_is_compared_not_dropped(
     mock_calls: MockCalls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Without --model the manifest's model part is the source: a model flag given agrees
+    with it (the same command line minus --model resumes) or is refused naming its field."""
     out = tmp_path / "run"
-    assert _run(out) == 0
-    argv = [
-        "run",
-        "--out",
-        str(out),
-        "--judge",
-        "mock/good",
-        "--suite",
-        str(MINI),
-        "--top-p",
-        "0.5",
-    ]
-    assert main(argv) == 2
-    assert "--top-p: give --model too" in _error(capsys)
+    options = ["--temperature", "0.5", "--max-tokens", "300", "--top-p", "0.9"]
+    assert _run(out, *options) == 0
+    recorded = _model_params(out)
+    assert (recorded["temperature"], recorded["max_tokens"], recorded["top_p"]) == (0.5, 300, 0.9)
+    resume = ["run", "--out", str(out), "--judge", "mock/good", "--suite", str(MINI)]
+    assert main([*resume, "--no-progress"]) == 0
+    assert main([*resume, *options, "--no-progress"]) == 0
+    capsys.readouterr()
+    for flag, value, field in [
+        ("--temperature", "0.9", "temperature (0.5; this command: 0.9)"),
+        ("--max-tokens", "100", "max_tokens (300; this command: 100)"),
+        ("--top-p", "0.5", "top_p (0.9; this command: 0.5)"),
+        ("--system-prompt", "Be brief.", "system_prompt (None; this command: Be brief.)"),
+    ]:
+        assert main([*resume, flag, value]) == 2, flag
+        error = _error(capsys)
+        assert f"different model {field}" in error, error
+    assert _model_params(out) == recorded

@@ -237,3 +237,49 @@ def test_api_options_are_checked_too(field: str, value: object, message: str) ->
 def test_replay_takes_any_temperature_and_a_missing_judge_is_not_checked() -> None:
     check_options(_config(model="replay/x.jsonl", temperature=7.0, judge=None))
     check_options(_config(judge=None, judge_temperature=9.0))
+
+
+@pytest.mark.parametrize(
+    ("model", "judge", "var"),
+    [
+        ("anthropic/m", "mock/good", "ANTHROPIC_API_KEY"),
+        ("mock/good", "anthropic/j", "ANTHROPIC_API_KEY"),
+        # OpenAI's own API needs a key even though the runner names its URL explicitly.
+        ("openai/gpt-x", "mock/good", "OPENAI_API_KEY"),
+    ],
+)
+def test_a_missing_api_key_leaves_no_run_dir(
+    mock_calls: MockCalls,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    model: str,
+    judge: str,
+    var: str,
+) -> None:
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    out = tmp_path / "run"
+    assert _run(out, model=model, judge=judge) == 2
+    assert f"{var} is not set" in _one_line(capsys)
+    assert mock_calls() == []
+    assert not out.exists()
+    # The Python API likewise.
+    from benchmark import run
+
+    with pytest.raises(UsageError, match=var):
+        run(model, judge=judge, out=out, suite_dir=MINI, progress=False)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
+def test_batch_with_a_judge_without_a_batch_api_is_refused_first(
+    mock_calls: MockCalls, tmp_path: Path, capsys: pytest.CaptureFixture[str], dry_run: list[str]
+) -> None:
+    out = tmp_path / "run"
+    assert _run(out, "--batch", *dry_run) == 2
+    assert _one_line(capsys) == (
+        "musebench: error: --batch: mock/good has no batch API (anthropic/ judges have one)"
+    )
+    assert mock_calls() == []
+    assert not out.exists()

@@ -101,6 +101,18 @@ def test_openai_official_needs_key_and_uses_max_completion_tokens(
     assert provider.client.max_retries == 0
 
 
+def test_openai_own_api_named_explicitly_is_still_openais(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runner builds providers at the URL the manifest records, the public one spelled out:
+    that is OpenAI's API (a key, `max_completion_tokens`), not a local server."""
+    url = "https://api.openai.com/v1"
+    with pytest.raises(SpecError, match="OPENAI_API_KEY"):
+        make_provider("openai/gpt-5", base_url=url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk")
+    provider = make_provider("openai/gpt-5", base_url=url)
+    assert isinstance(provider, OpenAIProvider)
+    assert provider.token_param == "max_completion_tokens" and provider.endpoint is None
+
+
 @pytest.mark.parametrize("via", ["flag", "env"])
 def test_openai_local_server_gets_placeholder_key(
     monkeypatch: pytest.MonkeyPatch, via: str

@@ -110,14 +110,24 @@ def test_judge_estimate_counts_groups_and_the_real_judge_prompt(
 
 
 def test_batch_halves_the_judge_estimate(
-    mock_calls: MockCalls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    mock_calls: MockCalls,
+    fake_anthropic: FakeAnthropic,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     usage = Usage(input_tokens=1000, output_tokens=100)
     table = load_prices(_prices(tmp_path))
     assert price_usage("mock/j", usage, table, batch=True) == pytest.approx(0.0006)  # 1.2e-3 / 2
-    args = ["--judge", "mock/good", "--prices", str(_prices(tmp_path)), "--dry-run"]
+    # A judge with a batch API (the mock has none: --batch with it is refused).
+    prices = tmp_path / "prices.yaml"
+    prices.write_text(
+        'models:\n  - {pattern: "mock/*", input: 1.0, output: 2.0}\n'
+        '  - {pattern: "anthropic/*", input: 1.0, output: 2.0}\n'
+    )
+    args = ["--judge", "anthropic/judge-x", "--prices", str(prices), "--dry-run"]
     assert _cli("run", tmp_path / "a", *args, "--batch") == 0
     assert "batch x0.5" in capsys.readouterr().out
+    assert fake_anthropic.requests == [] and mock_calls() == []
 
 
 def test_max_cost_stops_before_the_cap_and_the_same_command_resumes(

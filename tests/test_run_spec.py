@@ -27,6 +27,7 @@ from benchmark.providers import (
 )
 from benchmark.providers.anthropic_batch import AnthropicBatches
 from benchmark.retry import RetryPolicy
+from benchmark.runconfig import suite_ref
 from benchmark.rundir import RunDir
 from benchmark.runner import RunConfig, Runner
 from benchmark.runspec import JudgeSpec, ModelSpec, RunSpec, SuiteRef, spec_differences
@@ -193,13 +194,11 @@ def test_a_resume_refusal_names_every_differing_field(
     [line] = capsys.readouterr().err.strip().splitlines()
     assert "different samples (1; this command: 2)" in line
     assert "different seed (0; this command: 3)" in line
-    assert (
-        "different model params ({'max_tokens': 2048}; this command: "
-        "{'temperature': 0.5, 'max_tokens': 2048})" in line
-    )
+    assert "different model temperature (None; this command: 0.5)" in line
     assert "different judge samples (1; this command: 3)" in line
     # Three judge samples pin another temperature: named too.
-    assert "different judge params" in line
+    assert "different judge temperature (0.0; this command: 1.0)" in line
+    assert "max_tokens" not in line  # the same on both sides: not named
     assert "different model (" not in line and "different suite" not in line
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.suffix != ".sqlite"} == before
     assert len(fake_anthropic.requests) == n_requests
@@ -239,6 +238,24 @@ def test_spec_differences_in_field_order() -> None:
         f"different suite (1 ({'a' * 12}); this command: 2 ({'b' * 12}))",
         "different tasks (2 tasks; this command: 1 tasks)",
         "different model endpoint (None; this command: http://x)",
+    ]
+
+
+def test_model_flags_without_model_are_laid_over_the_recorded_part() -> None:
+    """A resume without --model keeps the recorded model part; a server or param given with
+    it is compared, not dropped, and a long system prompt is shown by its start."""
+    suite = load_suite(MINI)
+    recorded = _spec(
+        suite=suite_ref(suite),
+        tasks=tuple(t.id for t in suite.tasks),
+        model=ModelSpec(spec="openai/m", params=GenerationParams(temperature=0.5, max_tokens=300)),
+    )
+    same = RunConfig(temperature=0.5, max_tokens=300).spec(suite, recorded)
+    assert same.model == recorded.model
+    moved = RunConfig(base_url="http://x:1/v1", system_prompt="p" * 100).spec(suite, recorded)
+    assert spec_differences(recorded, moved) == [
+        "different model endpoint (None; this command: http://x:1/v1)",
+        f"different model system_prompt (None; this command: {'p' * 57 + '...'!r})",
     ]
 
 

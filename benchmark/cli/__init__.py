@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -49,10 +50,28 @@ INTERRUPTED = (
 )
 
 
+# What rich's console does when its reader goes away (Console.on_broken_pipe): plain prints
+# (--json) end the same way as tables.
+STDOUT_CLOSED = 1
+
+
+def _stdout_closed() -> int:
+    """The reader of stdout went away (`musebench ... --json | head -1`): stop quietly. What is
+    still buffered goes to /dev/null, or Python's own flush at exit would fail again and print
+    a traceback of its own."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return STDOUT_CLOSED
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     with interrupts.handle_interrupts():
         try:
             code = _dispatch(argv)
+            sys.stdout.flush()  # here, not at exit: a closed pipe is then caught below
+        except BrokenPipeError:
+            code = _stdout_closed()
         except KeyboardInterrupt:
             code = None
         except Exception:

@@ -132,50 +132,21 @@ def run_calibrate(args: argparse.Namespace) -> int:
         _dump(doc)
         return 0
     from rich.console import Console
-    from rich.table import Table
+    from rich.markup import escape
+
+    from ..tables import add_row, table
 
     console = Console()
     for judge_name, jd in doc["judges"].items():
-        table = Table(title=f"judge {judge_name} vs humans ({level})")
-        cols = (
-            "criterion",
-            "human α",
-            "α judge-for-human",
-            "alt-test ω",
-            "spearman",
-            "kendall",
-            "MAE",
-            "acc",
-            "bal. F1",
-            "κ",
-            "ECE before→after",
-            "units",
-        )
-        for col in cols:
-            table.add_column(col, justify="left" if col == "criterion" else "right")
-        for crit, e in jd["criteria"].items():
-            cal = e.get("calibration") or {}
-            table.add_row(
-                crit,
-                _fmt(e["human_alpha"]),
-                _fmt(e["alpha_judge_replaces_human"]),
-                _fmt(e["alt_test_winning_rate"], 2),
-                _fmt(e["spearman"]),
-                _fmt(e["kendall"]),
-                _fmt(e["mae"]),
-                _fmt(e["accuracy"]),
-                _fmt(e["balanced_f1"]),
-                _fmt(e["kappa"]),
-                f"{_fmt(cal.get('ece_before'))}→{_fmt(cal.get('ece_after'))}",
-                str(e["n_units"]),
-            )
-        console.print(table)
+        _print_judge_tables(console, escape(judge_name), level, jd["criteria"])
         if jd["systems"]:
-            st = Table(title=f"system ranking, judge {judge_name} vs humans")
-            for col in ("criterion", "spearman", "95% CI", "kendall", "systems", "note"):
-                st.add_column(col)
+            st = table(
+                f"system ranking, judge {escape(judge_name)} vs humans",
+                ["criterion", "spearman", "95% CI", "kendall", "systems", "note"],
+            )
             for crit, s in jd["systems"].items():
-                st.add_row(
+                add_row(
+                    st,
                     crit,
                     _fmt(s["spearman"]),
                     f"[{_fmt(s['ci_low'])}, {_fmt(s['ci_high'])}]",
@@ -185,3 +156,50 @@ def run_calibrate(args: argparse.Namespace) -> int:
                 )
             console.print(st)
     return 0
+
+
+# What the short column heads of `calibrate` stand for (docs/CALIBRATION.md has the detail).
+CALIBRATE_LEGEND = (
+    "α j-for-h: alpha with the judge in place of a human; alt ω: alt-test winning rate; "
+    "ρ: Spearman; τ: Kendall; acc, bal. F1, κ: binary accuracy, balanced F1, Cohen's kappa; "
+    "ECE: calibration error before → after the calibration map"
+)
+
+
+def _print_judge_tables(console: Any, judge: str, level: str, criteria: dict[str, Any]) -> None:
+    """One judge against the humans as two tables that fit 80 columns (twelve columns in one
+    cut every number to `0.7…`), criterion names folded, never cut, and a legend."""
+    from ..tables import add_row, table
+
+    agree = table(
+        f"judge {judge} vs humans ({level}): agreement",
+        ["criterion", "human α", "α j-for-h", "alt ω", "ρ", "τ", "units"],
+    )
+    accuracy = table(
+        f"judge {judge} vs humans ({level}): accuracy and calibration",
+        ["criterion", "MAE", "acc", "bal. F1", "κ", "ECE"],
+    )
+    for crit, e in criteria.items():
+        add_row(
+            agree,
+            crit,
+            _fmt(e["human_alpha"]),
+            _fmt(e["alpha_judge_replaces_human"]),
+            _fmt(e["alt_test_winning_rate"], 2),
+            _fmt(e["spearman"]),
+            _fmt(e["kendall"]),
+            str(e["n_units"]),
+        )
+        cal = e.get("calibration") or {}
+        add_row(
+            accuracy,
+            crit,
+            _fmt(e["mae"]),
+            _fmt(e["accuracy"]),
+            _fmt(e["balanced_f1"]),
+            _fmt(e["kappa"]),
+            f"{_fmt(cal.get('ece_before'))} → {_fmt(cal.get('ece_after'))}",
+        )
+    console.print(agree)
+    console.print(accuracy)
+    console.print(CALIBRATE_LEGEND, highlight=False)

@@ -51,7 +51,11 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
             help="only the first N matching tasks, in the suite's order (`musebench tasks`)",
         )
         g.add_argument("--temperature", type=float, help="model temperature (default: provider's)")
-        g.add_argument("--max-tokens", type=positive_int("--max-tokens"), default=2048)
+        g.add_argument(
+            "--max-tokens",
+            type=positive_int("--max-tokens"),
+            help="longest model answer, in tokens (default: as recorded in RUN_DIR, else 2048)",
+        )
         g.add_argument(
             "--seed",
             type=int,
@@ -139,6 +143,18 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
     )
 
 
+def _add_run_dir(p: argparse.ArgumentParser) -> None:
+    """The stages take their run directory as `RUN_DIR` or, like `run`, as `--out RUN_DIR`."""
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("run_dir", nargs="?", metavar="RUN_DIR", help="the run directory")
+    where.add_argument("--out", metavar="RUN_DIR", help="the same, as in `run`")
+
+
+def _stage_dir(args: argparse.Namespace) -> RunDir:
+    """The run directory of `generate` or `judge`, however given (argparse lets one through)."""
+    return RunDir(args.run_dir if args.run_dir is not None else args.out)
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("run", help="generate + judge + score (resumable)")
     p.add_argument("--out", required=True, help="run directory (created, or resumed)")
@@ -146,12 +162,12 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("generate", help="generate responses into RUN_DIR (resumable)")
-    p.add_argument("run_dir")
+    _add_run_dir(p)
     _add_common(p, model=True, judge=False)
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("judge", help="run checks and judge the responses in RUN_DIR")
-    p.add_argument("run_dir")
+    _add_run_dir(p)
     _add_common(p, model=False, judge=True)
     p.set_defaults(func=cmd_judge)
 
@@ -188,7 +204,7 @@ def config_from_args(args: argparse.Namespace, *, new_run: bool = True) -> RunCo
         judge_base_url=getattr(args, "judge_base_url", None),
         seed=getattr(args, "seed", None),
         temperature=getattr(args, "temperature", None),
-        max_tokens=getattr(args, "max_tokens", 2048),
+        max_tokens=getattr(args, "max_tokens", None),
         top_p=getattr(args, "top_p", None),
         system_prompt=system_prompt_text(getattr(args, "system_prompt", None)),
         reasoning_effort=getattr(args, "reasoning_effort", None),
@@ -267,7 +283,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_generate(args: argparse.Namespace) -> int:
     from ..runner import Runner
 
-    run = RunDir(args.run_dir)
+    run = _stage_dir(args)
     config = _preflight(args, run, "RUN_DIR")
     if args.dry_run:
         return _dry_run(config, run, judge=False)
@@ -279,7 +295,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_judge(args: argparse.Namespace) -> int:
     from ..runner import Runner
 
-    run = RunDir(args.run_dir)
+    run = _stage_dir(args)
     run.require()
     if not args.judge:
         raise UsageError("--judge: required (e.g. anthropic/claude-sonnet-4-5)")

@@ -5,27 +5,38 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from ..tables import add_row, labels, table
 from .bias_card import BiasCard, RateCI
 from .records import RatingsFile
 
 
 def print_ratings(ratings: RatingsFile, console: Console) -> None:
-    table = Table(
-        title=f"Pairwise ratings ({escape(ratings.criterion)}, judge {escape(ratings.judge)})"
+    """One row a run under a short label, and a legend line a label with the run's full model
+    spec and run id: at 80 columns a run-id column cut `20261206T1…`, the very part that tells
+    two runs of one day apart (the rule of benchmark.tables)."""
+    tags = labels(len(ratings.runs))
+    t = table(
+        f"Pairwise ratings ({escape(ratings.criterion)}, judge {escape(ratings.judge)})",
+        ["run", "rating", "95% CI", "length-controlled", "comparisons"],
     )
-    for col in ("model", "run_id", "rating", "95% CI", "length-controlled", "comparisons"):
-        table.add_column(col, justify="left" if col in ("model", "run_id") else "right")
-    for r in ratings.runs:
-        table.add_row(
-            escape(r.model) + (" (anchor)" if r.anchor else ""),
-            escape(r.run_id),
+    for tag, r in zip(tags, ratings.runs, strict=True):
+        add_row(
+            t,
+            tag,
             f"{r.rating:.0f}",
             f"{r.ci_low:.0f} to {r.ci_high:.0f}",
             f"{r.lc_rating:.0f} ({r.lc_ci_low:.0f} to {r.lc_ci_high:.0f})",
             str(r.comparisons),
         )
-    console.print(table)
+    console.print(t)
+    for tag, r in zip(tags, ratings.runs, strict=True):
+        fixed = ratings.anchors.get(r.run_id)
+        anchor = (
+            "" if not r.anchor else ", the anchor" + ("" if fixed is None else f" at {fixed:.0f}")
+        )
+        console.print(Text(f"{tag} = {r.model}, run {r.run_id}{anchor}"))
     p = ratings.position
     console.print(
         f"position: flip rate {p.flip_rate:.1%} ({p.flip_ci_low:.1%} to {p.flip_ci_high:.1%}) over "

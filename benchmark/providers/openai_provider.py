@@ -124,7 +124,8 @@ class OpenAIProvider:
             raise SpecError("model spec 'openai/' names no model (expected openai/<model>)")
         self.spec = f"openai/{model}"
         self.model = model
-        custom_url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+        # None for OpenAI's own API, however reached: the runner passes its URL explicitly.
+        custom_url = endpoint_of(self.spec, base_url)
         key = os.environ.get("OPENAI_API_KEY") or None
         if key is None:
             if custom_url is None:
