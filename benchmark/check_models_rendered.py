@@ -9,11 +9,12 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # The widths the renderer measures (benchmark.render.renderer.WIDTHS).
 Width = Literal[375, 768, 1280]
 ALL_WIDTHS: list[Width] = [375, 768, 1280]
+DESKTOP: Width = 1280
 WhenAbsent = Literal["met", "not_met", "not_applicable"]
 
 
@@ -96,3 +97,63 @@ def axe_rule_ids() -> frozenset[str]:
     """The vendored axe-core's rule ids (benchmark/render/vendor/axe-core/rules.txt)."""
     path = resources.files("benchmark.render") / "vendor" / "axe-core" / "rules.txt"
     return frozenset(path.read_text(encoding="utf-8").split())
+
+
+# --------------------------------------------------------------------------- alignment
+
+Line = Literal["left", "right", "top", "bottom", "centre_x", "centre_y"]
+
+
+class AlignMember(_Strict):
+    """How one member of an alignment group is found on the rendered page: the elements
+    `selector` matches (benchmark/render/select.py's subset of CSS), kept to the innermost ones
+    whose text contains one of the phrases of `text` (case-insensitive) when it is given; with `card`, each is widened
+    to its card: its outermost ancestor holding no other element found for the check."""
+
+    label: str = Field(min_length=1)  # how a failure names it: "the sign-up buttons"
+    selector: str = "*"
+    text: list[str] | None = None  # any of these phrases (one phrase may be given bare)
+    card: bool = False
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _listed(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("text")
+    @classmethod
+    def _phrases(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and (not v or any(not p.strip() for p in v)):
+            raise ValueError("text must name at least one non-empty phrase")
+        return v
+
+    @field_validator("selector")
+    @classmethod
+    def _readable(cls, v: str) -> str:
+        from .render.select import parse  # the render package imports this module
+
+        parse(v)
+        return v
+
+
+class AlignmentCheck(_Strict):
+    """Declared groups share an edge or centre line, or are equally spaced, within `tolerance`
+    CSS px at each of `widths`. One member: its elements are compared with each other; several:
+    each member's elements are taken together (their bounding box) and the members compared.
+    With `rows`, elements are compared only with those in the same row (their cards overlap
+    vertically), as in a grid that wraps."""
+
+    type: Literal["alignment"]
+    members: list[AlignMember] = Field(min_length=1)
+    share: list[Line] = Field(default_factory=list)
+    equal_gaps: Literal["across", "down"] | None = None
+    rows: bool = False
+    widths: list[Width] = Field(default_factory=lambda: [DESKTOP], min_length=1)
+    tolerance: float = Field(default=2.0, ge=0, le=40)
+    min_count: int = Field(default=2, ge=2, le=50)  # compared boxes needed (else not met)
+
+    @model_validator(mode="after")
+    def _asks_something(self) -> AlignmentCheck:
+        if not self.share and self.equal_gaps is None:
+            raise ValueError("alignment needs `share` (lines) or `equal_gaps` (across or down)")
+        return self

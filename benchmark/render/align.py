@@ -1,0 +1,232 @@
+"""The `alignment` check (check_models_rendered.AlignmentCheck) on the rendered element boxes.
+
+At each width: every member's elements are found (select.py, then the innermost ones holding one
+of its phrases), each widened to its card when asked. The compared boxes ("units") are those
+elements when the check has one member, else each member's elements taken together. With
+`rows`, units are grouped into rows (their cards overlap vertically) and compared within a row.
+A shared line holds when its values in a row spread over at most `tolerance` px; equal gaps
+when the gaps between neighbours (across: left to right within a row; down: top to bottom)
+differ by at most `tolerance` px. A member found nowhere, or fewer than `min_count` units, is
+not met: the page lacks what the item is about."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..check_base import CheckResult
+from ..check_models_rendered import AlignMember, AlignmentCheck, Line
+from .decide import MAX_LISTED, _first_error, _widths
+from .records import Box, ElementBox, RenderFacts
+from .select import ancestors, select
+
+LINE_WORDS: dict[str, str] = {
+    "left": "left edges",
+    "right": "right edges",
+    "top": "top edges",
+    "bottom": "bottom edges",
+    "centre_x": "horizontal centres",
+    "centre_y": "vertical centres",
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str  # in words: "the sign-up buttons: 'Choose Pro' (div.card > a)"
+    text: str  # a candidate quote for the evidence
+    box: Box  # what is compared
+    row_box: Box  # what decides its row (its card)
+
+
+def line_value(box: Box, line: Line) -> float:
+    return {
+        "left": box.x,
+        "right": box.x + box.w,
+        "top": box.y,
+        "bottom": box.y + box.h,
+        "centre_x": box.cx,
+        "centre_y": box.cy,
+    }[line]
+
+
+def union(boxes: Sequence[Box]) -> Box:
+    x, y = min(b.x for b in boxes), min(b.y for b in boxes)
+    right = max(b.x + b.w for b in boxes)
+    bottom = max(b.y + b.h for b in boxes)
+    return Box(x=x, y=y, w=right - x, h=bottom - y)
+
+
+# --------------------------------------------------------------------------- finding
+
+
+def find(member: AlignMember, boxes: Sequence[ElementBox]) -> list[int]:
+    """The elements `member` names: selector matches, kept to the innermost holders of one of
+    its phrases when it has any."""
+    found = select(member.selector, boxes)
+    if member.text is None:
+        return found
+    phrases = [p.casefold() for p in member.text]
+    holders = [i for i in found if any(p in boxes[i].text.casefold() for p in phrases)]
+    outer = {a for i in holders for a in ancestors(i, boxes)}
+    return [i for i in holders if i not in outer]
+
+
+def card_of(i: int, others: set[int], boxes: Sequence[ElementBox]) -> int:
+    """The outermost ancestor of `i` (or `i`) holding none of `others`."""
+    card = i
+    for a in ancestors(i, boxes):
+        if any(a == j or a in ancestors(j, boxes) for j in others):
+            break
+        card = a
+    return card
+
+
+def _name(el: ElementBox) -> str:
+    return (f"{el.text[:40]!r} " if el.text else "") + f"({el.selector})"
+
+
+def units(check: AlignmentCheck, boxes: Sequence[ElementBox], width: int) -> list[Unit] | str:
+    """The compared boxes at one width, or (a string) why the page lacks them."""
+    per_member = [find(m, boxes) for m in check.members]
+    for m, found in zip(check.members, per_member, strict=True):
+        if not found:
+            what = m.selector + (f" holding {' or '.join(map(repr, m.text))}" if m.text else "")
+            return f"at {width} px {m.label} ({what}) was not found on the page"
+    every = {i for found in per_member for i in found}
+    out: list[Unit] = []
+    for m, found in zip(check.members, per_member, strict=True):
+        card_index = {i: card_of(i, every - {i}, boxes) for i in found}
+        cards = {i: boxes[c].box for i, c in card_index.items()}
+        shown = {i: boxes[card_index[i] if m.card else i] for i in found}
+        if len(check.members) == 1:
+            out += [Unit(_name(shown[i]), boxes[i].text, shown[i].box, cards[i]) for i in found]
+        else:
+            first = shown[found[0]]
+            more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+            name = f"{m.label} ({first.selector}{more})"
+            out.append(
+                Unit(
+                    name,
+                    first.text,
+                    union([e.box for e in shown.values()]),
+                    union(list(cards.values())),
+                )
+            )
+    if len(out) < check.min_count:
+        label = check.members[0].label if len(check.members) == 1 else "the groups"
+        return (
+            f"at {width} px only {len(out)} of {label} found; the check compares at least "
+            f"{check.min_count}"
+        )
+    return out
+
+
+def rows_of(units_: list[Unit]) -> list[list[Unit]]:
+    """Units grouped into rows: a unit joins the row whose first card it overlaps vertically."""
+    rows: list[list[Unit]] = []
+    for u in sorted(units_, key=lambda u: (u.row_box.y, u.row_box.x)):
+        for row in rows:
+            head = row[0].row_box
+            if min(head.y + head.h, u.row_box.y + u.row_box.h) - max(head.y, u.row_box.y) > 1:
+                row.append(u)
+                break
+        else:
+            rows.append([u])
+    return rows
+
+
+# --------------------------------------------------------------------------- deciding
+
+
+@dataclass(frozen=True)
+class Miss:
+    """One failed comparison, in words, with the unit to quote."""
+
+    words: str
+    quote: str
+
+
+def _px(v: float) -> str:
+    return f"{v:.1f} px"
+
+
+def line_miss(row: list[Unit], line: Line, tolerance: float, width: int) -> Miss | None:
+    values = sorted(((line_value(u.box, line), u) for u in row), key=lambda p: p[0])
+    spread = values[-1][0] - values[0][0]
+    if spread <= tolerance:
+        return None
+    listed = ", ".join(f"{u.name} at {_px(v)}" for v, u in values[:MAX_LISTED])
+    more = f" and {len(values) - MAX_LISTED} more" if len(values) > MAX_LISTED else ""
+    (low, first), (high, last) = values[0], values[-1]
+    way = "lower" if line in ("top", "bottom", "centre_y") else "further right"
+    return Miss(
+        f"at {width} px the {LINE_WORDS[line]} are {_px(spread)} apart (at most "
+        f"{tolerance:g} px allowed), {last.name} sitting {_px(high - low)} {way} than "
+        f"{first.name}" + (f": {listed}{more}" if len(values) > 2 else ""),
+        last.text,
+    )
+
+
+def gap_miss(row: list[Unit], direction: str, tolerance: float, width: int) -> Miss | None:
+    across = direction == "across"
+    order = sorted(row, key=lambda u: u.box.x if across else u.box.y)
+    gaps = []
+    for a, b in itertools.pairwise(order):
+        gap = b.box.x - (a.box.x + a.box.w) if across else b.box.y - (a.box.y + a.box.h)
+        gaps.append((gap, a, b))
+    if len(gaps) < 2:
+        return None
+    sizes = [g for g, _, _ in gaps]
+    if max(sizes) - min(sizes) <= tolerance:
+        return None
+    listed = "; ".join(f"{_px(g)} between {a.name} and {b.name}" for g, a, b in gaps[:MAX_LISTED])
+    return Miss(
+        f"at {width} px the gaps {'across' if across else 'down'} are unequal, "
+        f"{_px(min(sizes))} to {_px(max(sizes))} (at most {tolerance:g} px difference "
+        f"allowed): {listed}",
+        max(gaps, key=lambda g: g[0])[2].text,
+    )
+
+
+def misses(check: AlignmentCheck, found: list[Unit], width: int) -> list[Miss]:
+    rows = rows_of(found) if check.rows else [found]
+    out = []
+    for row in rows:
+        for line in check.share:
+            if (m := line_miss(row, line, check.tolerance, width)) is not None:
+                out.append(m)
+        if check.equal_gaps == "across" and (m := gap_miss(row, "across", check.tolerance, width)):
+            out.append(m)
+    if check.equal_gaps == "down" and (m := gap_miss(found, "down", check.tolerance, width)):
+        out.append(m)
+    return out
+
+
+def _asked(check: AlignmentCheck) -> str:
+    parts = [LINE_WORDS[line] for line in check.share]
+    if check.equal_gaps:
+        parts.append(f"equal gaps {check.equal_gaps}")
+    return " and ".join(parts)
+
+
+def alignment(check: AlignmentCheck, facts: RenderFacts) -> CheckResult:
+    if isinstance(error := _first_error(facts, check.widths), CheckResult):
+        return error
+    found_any: list[Miss] = []
+    counts = []
+    for wf in _widths(facts, check.widths):
+        found = units(check, wf.boxes, wf.width)
+        if isinstance(found, str):
+            return CheckResult(False, "", f"{found}: not met")
+        counts.append(f"{len(found)} compared at {wf.width} px")
+        found_any += misses(check, found, wf.width)
+    head = (
+        f"The {_asked(check)} of {' and '.join(m.label for m in check.members)} "
+        f"({'; '.join(counts)}{', row by row' if check.rows else ''})"
+    )
+    if not found_any:
+        return CheckResult(True, "", f"{head}: aligned within {check.tolerance:g} px.")
+    return CheckResult(
+        False, found_any[0].quote, f"{head}: not aligned; " + "; ".join(m.words for m in found_any)
+    )
