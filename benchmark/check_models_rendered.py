@@ -101,7 +101,8 @@ def axe_rule_ids() -> frozenset[str]:
 
 # --------------------------------------------------------------------------- alignment
 
-Line = Literal["left", "right", "top", "bottom", "centre_x", "centre_y"]
+# Edges and centre lines, and sizes ("width", "height": equal widths or heights).
+Line = Literal["left", "right", "top", "bottom", "centre_x", "centre_y", "width", "height"]
 
 
 class AlignMember(_Strict):
@@ -137,8 +138,8 @@ class AlignMember(_Strict):
 
 
 class AlignmentCheck(_Strict):
-    """Declared groups share an edge or centre line, or are equally spaced, within `tolerance`
-    CSS px at each of `widths`. One member: its elements are compared with each other; several:
+    """Declared groups share an edge, a centre line or a size, are equally spaced, or sit in one
+    row or one column, within `tolerance` CSS px at each of `widths`. One member: its elements are compared with each other; several:
     each member's elements are taken together (their bounding box) and the members compared.
     With `rows`, elements are compared only with those in the same row (their cards overlap
     vertically), as in a grid that wraps."""
@@ -147,6 +148,8 @@ class AlignmentCheck(_Strict):
     members: list[AlignMember] = Field(min_length=1)
     share: list[Line] = Field(default_factory=list)
     equal_gaps: Literal["across", "down"] | None = None
+    # one_row: side by side, left to right, sharing a row; one_column: each below the other.
+    layout: Literal["one_row", "one_column"] | None = None
     rows: bool = False
     widths: list[Width] = Field(default_factory=lambda: [DESKTOP], min_length=1)
     tolerance: float = Field(default=2.0, ge=0, le=40)
@@ -154,6 +157,9 @@ class AlignmentCheck(_Strict):
 
     @model_validator(mode="after")
     def _asks_something(self) -> AlignmentCheck:
-        if not self.share and self.equal_gaps is None:
-            raise ValueError("alignment needs `share` (lines) or `equal_gaps` (across or down)")
+        if not self.share and self.equal_gaps is None and self.layout is None:
+            raise ValueError(
+                "alignment needs `share` (lines), `equal_gaps` (across or down) or `layout` "
+                "(one_row or one_column)"
+            )
         return self

@@ -28,6 +28,19 @@ LINE_WORDS: dict[str, str] = {
     "bottom": "bottom edges",
     "centre_x": "horizontal centres",
     "centre_y": "vertical centres",
+    "width": "widths",
+    "height": "heights",
+}
+# How a value above the others reads: (above, below).
+WAYS: dict[str, tuple[str, str]] = {
+    "left": ("further right", "further left"),
+    "right": ("further right", "further left"),
+    "centre_x": ("further right", "further left"),
+    "top": ("lower", "higher"),
+    "bottom": ("lower", "higher"),
+    "centre_y": ("lower", "higher"),
+    "width": ("wider", "narrower"),
+    "height": ("taller", "shorter"),
 }
 
 
@@ -35,6 +48,7 @@ LINE_WORDS: dict[str, str] = {
 class Unit:
     name: str  # in words: "the sign-up buttons: 'Choose Pro' (div.card > a)"
     text: str  # a candidate quote for the evidence
+    selector: str  # where it is on the page
     box: Box  # what is compared
     row_box: Box  # what decides its row (its card)
 
@@ -47,6 +61,8 @@ def line_value(box: Box, line: Line) -> float:
         "bottom": box.y + box.h,
         "centre_x": box.cx,
         "centre_y": box.cy,
+        "width": box.w,
+        "height": box.h,
     }[line]
 
 
@@ -60,16 +76,21 @@ def union(boxes: Sequence[Box]) -> Box:
 # --------------------------------------------------------------------------- finding
 
 
-def find(member: AlignMember, boxes: Sequence[ElementBox]) -> list[int]:
-    """The elements `member` names: selector matches, kept to the innermost holders of one of
-    its phrases when it has any."""
+def find(member: AlignMember, boxes: Sequence[ElementBox]) -> dict[int, str]:
+    """The elements `member` names (index -> which phrase it holds, or its own index when the
+    member has no phrases): selector matches, kept to the innermost holders of a phrase."""
     found = select(member.selector, boxes)
     if member.text is None:
-        return found
+        return {i: f"#{i}" for i in found}
     phrases = [p.casefold() for p in member.text]
-    holders = [i for i in found if any(p in boxes[i].text.casefold() for p in phrases)]
+    holders: dict[int, str] = {}
+    for i in found:
+        text = boxes[i].text.casefold()
+        phrase = next((p for p in phrases if p in text), None)
+        if phrase is not None:
+            holders[i] = phrase
     outer = {a for i in holders for a in ancestors(i, boxes)}
-    return [i for i in holders if i not in outer]
+    return {i: p for i, p in holders.items() if i not in outer}
 
 
 def card_of(i: int, others: set[int], boxes: Sequence[ElementBox]) -> int:
@@ -86,6 +107,28 @@ def _name(el: ElementBox) -> str:
     return (f"{el.text[:40]!r} " if el.text else "") + f"({el.selector})"
 
 
+def _cards(per_member: list[dict[int, str]], boxes: Sequence[ElementBox]) -> dict[int, int]:
+    """Each found element's card: its outermost ancestor holding no element found for another
+    phrase or member (two holders of one phrase, a price and its yearly price, share a card)."""
+    keyed = {i: (n, key) for n, found in enumerate(per_member) for i, key in found.items()}
+    return {
+        i: card_of(i, {j for j, k in keyed.items() if k != ik}, boxes) for i, ik in keyed.items()
+    }
+
+
+def _member_units(
+    member: AlignMember, found: dict[int, str], cards: dict[int, int], boxes: Sequence[ElementBox]
+) -> list[Unit]:
+    """One unit per element found (per card with `card`: holders in one card are one unit)."""
+    shown: dict[int, int] = {}
+    for i in found:
+        shown.setdefault(cards[i] if member.card else i, i)
+    return [
+        Unit(_name(boxes[s]), boxes[i].text, boxes[s].selector, boxes[s].box, boxes[cards[i]].box)
+        for s, i in shown.items()
+    ]
+
+
 def units(check: AlignmentCheck, boxes: Sequence[ElementBox], width: int) -> list[Unit] | str:
     """The compared boxes at one width, or (a string) why the page lacks them."""
     per_member = [find(m, boxes) for m in check.members]
@@ -93,26 +136,23 @@ def units(check: AlignmentCheck, boxes: Sequence[ElementBox], width: int) -> lis
         if not found:
             what = m.selector + (f" holding {' or '.join(map(repr, m.text))}" if m.text else "")
             return f"at {width} px {m.label} ({what}) was not found on the page"
-    every = {i for found in per_member for i in found}
+    cards = _cards(per_member, boxes)
     out: list[Unit] = []
     for m, found in zip(check.members, per_member, strict=True):
-        card_index = {i: card_of(i, every - {i}, boxes) for i in found}
-        cards = {i: boxes[c].box for i, c in card_index.items()}
-        shown = {i: boxes[card_index[i] if m.card else i] for i in found}
+        each = _member_units(m, found, cards, boxes)
         if len(check.members) == 1:
-            out += [Unit(_name(shown[i]), boxes[i].text, shown[i].box, cards[i]) for i in found]
-        else:
-            first = shown[found[0]]
-            more = f" and {len(found) - 1} more" if len(found) > 1 else ""
-            name = f"{m.label} ({first.selector}{more})"
-            out.append(
-                Unit(
-                    name,
-                    first.text,
-                    union([e.box for e in shown.values()]),
-                    union(list(cards.values())),
-                )
+            out += each
+            continue
+        more = f" and {len(each) - 1} more" if len(each) > 1 else ""
+        out.append(
+            Unit(
+                f"{m.label} ({each[0].selector}{more})",
+                each[0].text,
+                each[0].selector,
+                union([u.box for u in each]),
+                union([u.row_box for u in each]),
             )
+        )
     if len(out) < check.min_count:
         label = check.members[0].label if len(check.members) == 1 else "the groups"
         return (
@@ -158,13 +198,15 @@ def line_miss(row: list[Unit], line: Line, tolerance: float, width: int) -> Miss
         return None
     listed = ", ".join(f"{u.name} at {_px(v)}" for v, u in values[:MAX_LISTED])
     more = f" and {len(values) - MAX_LISTED} more" if len(values) > MAX_LISTED else ""
-    (low, first), (high, last) = values[0], values[-1]
-    way = "lower" if line in ("top", "bottom", "centre_y") else "further right"
+    # The odd one out: the furthest from the median, told against the median one.
+    mid_value, mid = values[(len(values) - 1) // 2]
+    odd_value, odd = max(values, key=lambda p: abs(p[0] - mid_value))
+    way = WAYS[line][0 if odd_value > mid_value else 1]
     return Miss(
         f"at {width} px the {LINE_WORDS[line]} are {_px(spread)} apart (at most "
-        f"{tolerance:g} px allowed), {last.name} sitting {_px(high - low)} {way} than "
-        f"{first.name}" + (f": {listed}{more}" if len(values) > 2 else ""),
-        last.text,
+        f"{tolerance:g} px allowed), {odd.name} {_px(abs(odd_value - mid_value))} {way} than "
+        f"{mid.name}" + (f": {listed}{more}" if len(values) > 2 else ""),
+        odd.text,
     )
 
 
@@ -189,6 +231,25 @@ def gap_miss(row: list[Unit], direction: str, tolerance: float, width: int) -> M
     )
 
 
+def layout_miss(found: list[Unit], layout: str, tolerance: float, width: int) -> Miss | None:
+    """one_row: left to right, each overlapping the previous one's rows and starting at or
+    after its right edge; one_column: each starting at or below the previous one's bottom."""
+    across = layout == "one_row"
+    order = sorted(found, key=lambda u: (u.box.x, u.box.y) if across else (u.box.y, u.box.x))
+    for a, b in itertools.pairwise(order):
+        if across:
+            beside = min(a.box.y + a.box.h, b.box.y + b.box.h) - max(a.box.y, b.box.y) > 0
+            ok = beside and b.box.x >= a.box.x + a.box.w - tolerance
+            why = "is not beside" if not beside else "overlaps"
+        else:
+            ok = b.box.y >= a.box.y + a.box.h - tolerance
+            why = "sits beside" if b.box.x >= a.box.x + a.box.w - tolerance else "overlaps"
+        if not ok:
+            shape = "side by side in one row" if across else "stacked in one column"
+            return Miss(f"at {width} px they are not {shape}: {b.name} {why} {a.name}", b.text)
+    return None
+
+
 def misses(check: AlignmentCheck, found: list[Unit], width: int) -> list[Miss]:
     rows = rows_of(found) if check.rows else [found]
     out = []
@@ -200,6 +261,8 @@ def misses(check: AlignmentCheck, found: list[Unit], width: int) -> list[Miss]:
             out.append(m)
     if check.equal_gaps == "down" and (m := gap_miss(found, "down", check.tolerance, width)):
         out.append(m)
+    if check.layout and (m := layout_miss(found, check.layout, check.tolerance, width)):
+        out.append(m)
     return out
 
 
@@ -207,6 +270,8 @@ def _asked(check: AlignmentCheck) -> str:
     parts = [LINE_WORDS[line] for line in check.share]
     if check.equal_gaps:
         parts.append(f"equal gaps {check.equal_gaps}")
+    if check.layout:
+        parts.append("one row" if check.layout == "one_row" else "one column")
     return " and ".join(parts)
 
 

@@ -304,7 +304,9 @@
       for (let a = el.parentElement; a && parent === null; a = a.parentElement) {
         if (index.has(a)) parent = index.get(a);
       }
-      const text = (el.textContent || "").replace(/\s+/g, " ").trim();
+      // innerText keeps the breaks between blocks ("Orders 342", not "Orders342").
+      const raw = el instanceof HTMLElement ? el.innerText : el.textContent;
+      const text = (raw || "").replace(/\s+/g, " ").trim();
       index.set(el, out.length);
       out.push({ selector: selector(el), tag: el.tagName.toLowerCase(), box: box(r), parent,
         id: el.id || "", classes: [...el.classList], attrs: attrs(el),

@@ -63,7 +63,7 @@ def test_buttons_on_one_line(
         # Tops 100, 100, 105 and bottoms 140, 140, 145: both lines 5 px apart, 2 allowed.
         assert f"at 1280 px the top edges are {spread} (at most 2 px allowed)" in result.rationale
         assert "the bottom edges are 5.0 px apart" in result.rationale
-        assert "'Choose Team' (body > a:nth-of-type(3)) sitting 5.0 px lower than" in (
+        assert "'Choose Team' (body > a:nth-of-type(3)) 5.0 px lower than 'Choose Pro'" in (
             result.rationale
         )
         assert "'Choose Team' (body > a:nth-of-type(3)) at 105.0 px" in result.rationale
@@ -109,7 +109,7 @@ body {{ margin: 0; }} .content {{ padding: 24px; }}
 .chart {{ margin: 16px {chart_margin}px 0; border: 1px solid #ccc; }}
 {extra}
 </style></head><body><main class="content"><div class="kpis">
-<div class="kpi"><p>Revenue</p><p>$12,480</p></div>
+<div class="kpi"><p>Revenue</p><p>$12,480</p>{note}</div>
 <div class="kpi"><p>Orders</p><p>342</p></div>
 <div class="kpi"><p>Average order</p><p>$36.49</p></div>
 <div class="kpi"><p>Returning customers</p><p>41%</p></div>
@@ -122,18 +122,18 @@ CHART = {"label": "the chart", "selector": "svg", "card": True}
 @pytest.mark.browser
 def test_kpi_row_and_chart_share_edges(renderer: object, tmp_path: Path) -> None:
     edges = check(members=[KPIS, CHART], share=["left", "right"])
-    flush = render(renderer, DASHBOARD.format(chart_margin=0, extra=""), tmp_path / "a")
+    flush = render(renderer, DASHBOARD.format(chart_margin=0, extra="", note=""), tmp_path / "a")
     # Content box of main: 24 to 1280 - 24 = 1256 px; the KPI row and the chart card both
     # span it (the chart's card is .chart: its parent also holds the KPI figures).
     assert align.alignment(edges, flush).verdict is True
-    inset = render(renderer, DASHBOARD.format(chart_margin=40, extra=""), tmp_path / "b")
+    inset = render(renderer, DASHBOARD.format(chart_margin=40, extra="", note=""), tmp_path / "b")
     result = align.alignment(edges, inset)
     # margin 0 40px: the chart card spans 64 to 1216 px, 40 px in on each side.
     assert result.verdict is False
     assert "the left edges are 40.0 px apart" in result.rationale
     assert "the right edges are 40.0 px apart" in result.rationale
     assert (
-        "the chart (body > main > div:nth-of-type(2)) sitting 40.0 px further right than the "
+        "the chart (body > main > div:nth-of-type(2)) 40.0 px further right than the "
         "KPI cards (body > main > div:nth-of-type(1) > div:nth-of-type(1) and 3 more)"
     ) in result.rationale
 
@@ -141,18 +141,50 @@ def test_kpi_row_and_chart_share_edges(renderer: object, tmp_path: Path) -> None
 @pytest.mark.browser
 def test_equal_gaps_between_cards(renderer: object, tmp_path: Path) -> None:
     gaps = check(members=[{**KPIS, "label": "the KPI cards"}], equal_gaps="across")
-    even = render(renderer, DASHBOARD.format(chart_margin=0, extra=""), tmp_path / "a")
+    even = render(renderer, DASHBOARD.format(chart_margin=0, extra="", note=""), tmp_path / "a")
     assert align.alignment(gaps, even).verdict is True  # 16 px grid gaps
     # The third card's left margin of 8 px narrows it inside its track: the gap before it is
     # 16 + 8 = 24 px, the others 16.
     uneven = render(
         renderer,
-        DASHBOARD.format(chart_margin=0, extra=".kpi:nth-child(3) { margin-left: 8px; }"),
+        DASHBOARD.format(
+            chart_margin=0,
+            extra=".kpi:nth-child(3) { margin-left: 8px; }",
+            # A second holder of "$12,480" in the same card: one card, not two.
+            note="<small>last period: $12,480</small>",
+        ),
         tmp_path / "b",
     )
     result = align.alignment(gaps, uneven)
     assert result.verdict is False
     assert "the gaps across are unequal, 16.0 px to 24.0 px" in result.rationale
+    assert "(4 compared at 1280 px)" in result.rationale
+    # Equal widths: main's content box is 1280 - 2 x 24 = 1232 px; less three 16 px gaps, four
+    # tracks of 296 px. The margin narrows the third card to 288 px.
+    sizes = check(members=[KPIS], share=["width"])
+    assert align.alignment(sizes, even).verdict is True
+    narrow = align.alignment(sizes, uneven)
+    assert "the widths are 8.0 px apart" in narrow.rationale
+    assert (
+        "'Average order $36.49' (body > main > div:nth-of-type(1) > div:nth-of-type(3)) 8.0 px "
+        "narrower than 'Revenue $12,480 last period: $12,480'"
+    ) in narrow.rationale
+
+
+@pytest.mark.browser
+def test_one_row_and_one_column(renderer: object, tmp_path: Path) -> None:
+    facts = render(renderer, WRAP_PAGE, tmp_path)
+    members = [{"label": "the buttons", "selector": "button"}]
+    row = check(members=members, layout="one_row", widths=[768, 1280])
+    assert align.alignment(row, facts).verdict is True
+    # At 375 the third wraps under the first: lefts 0, 160, 0; tops 0, 0, 40.
+    phone_row = align.alignment(check(members=members, layout="one_row", widths=[375]), facts)
+    assert phone_row.verdict is False
+    assert "at 375 px they are not side by side in one row: 'Add three'" in phone_row.rationale
+    assert "is not beside 'Add one'" in phone_row.rationale
+    column = align.alignment(check(members=members, layout="one_column", widths=[375]), facts)
+    assert "at 375 px they are not stacked in one column: 'Add two'" in column.rationale
+    assert "sits beside 'Add one'" in column.rationale
 
 
 @pytest.mark.browser
