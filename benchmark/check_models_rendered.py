@@ -34,6 +34,39 @@ class RenderedContrastCheck(_Strict):
     when_absent: WhenAbsent = "not_met"
 
 
+class AlignMember(_Strict):
+    """How one member of an alignment group is found on the rendered page: the elements
+    `selector` matches (benchmark/render/select.py's subset of CSS), kept to the innermost ones
+    whose text contains one of the phrases of `text` (case-insensitive, as whole words; a text
+    holding several counts for the first listed) when it is given; with `card`, each is widened
+    to its card: its outermost ancestor holding no other element found for the check."""
+
+    label: str = Field(min_length=1)  # how a failure names it: "the sign-up buttons"
+    selector: str = "*"
+    text: list[str] | None = None  # any of these phrases (one phrase may be given bare)
+    card: bool = False
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _listed(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("text")
+    @classmethod
+    def _phrases(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and (not v or any(not p.strip() for p in v)):
+            raise ValueError("text must name at least one non-empty phrase")
+        return v
+
+    @field_validator("selector")
+    @classmethod
+    def _readable(cls, v: str) -> str:
+        from .render.select import parse  # the render package imports this module
+
+        parse(v)
+        return v
+
+
 class TargetSizeCheck(_Strict):
     """WCAG 2.2 2.5.8 Target Size (Minimum): every pointer target is at least `min_size` CSS px
     square, or is spaced so that a `min_size` circle on its centre touches no other target nor
@@ -46,6 +79,8 @@ class TargetSizeCheck(_Strict):
     spacing_exception: bool = True
     width: Width = 375
     when_absent: WhenAbsent = "not_met"
+    # Only these targets (found as an alignment member is); none found: not met.
+    only: AlignMember | None = None
 
 
 class NoHorizontalOverflowCheck(_Strict):
@@ -55,6 +90,9 @@ class NoHorizontalOverflowCheck(_Strict):
 
     type: Literal["no_horizontal_overflow"]
     width: Width = 375
+    # "overflows": met when the page does overflow (for a failure item); a page with nothing
+    # visible does not.
+    met_when: Literal["fits", "overflows"] = "fits"
 
 
 class VisibleFocusCheck(_Strict):
@@ -63,6 +101,9 @@ class VisibleFocusCheck(_Strict):
 
     type: Literal["visible_focus"]
     when_absent: WhenAbsent = "not_met"
+    # "any_hidden": met when some Tab stop shows no focus (for a failure item); a page with
+    # nothing to focus does not.
+    met_when: Literal["all_visible", "any_hidden"] = "all_visible"
 
 
 class TextNotClippedCheck(_Strict):
@@ -103,38 +144,6 @@ def axe_rule_ids() -> frozenset[str]:
 
 # Edges and centre lines, and sizes ("width", "height": equal widths or heights).
 Line = Literal["left", "right", "top", "bottom", "centre_x", "centre_y", "width", "height"]
-
-
-class AlignMember(_Strict):
-    """How one member of an alignment group is found on the rendered page: the elements
-    `selector` matches (benchmark/render/select.py's subset of CSS), kept to the innermost ones
-    whose text contains one of the phrases of `text` (case-insensitive) when it is given; with `card`, each is widened
-    to its card: its outermost ancestor holding no other element found for the check."""
-
-    label: str = Field(min_length=1)  # how a failure names it: "the sign-up buttons"
-    selector: str = "*"
-    text: list[str] | None = None  # any of these phrases (one phrase may be given bare)
-    card: bool = False
-
-    @field_validator("text", mode="before")
-    @classmethod
-    def _listed(cls, v: object) -> object:
-        return [v] if isinstance(v, str) else v
-
-    @field_validator("text")
-    @classmethod
-    def _phrases(cls, v: list[str] | None) -> list[str] | None:
-        if v is not None and (not v or any(not p.strip() for p in v)):
-            raise ValueError("text must name at least one non-empty phrase")
-        return v
-
-    @field_validator("selector")
-    @classmethod
-    def _readable(cls, v: str) -> str:
-        from .render.select import parse  # the render package imports this module
-
-        parse(v)
-        return v
 
 
 class AlignmentCheck(_Strict):

@@ -12,6 +12,7 @@ not met: the page lacks what the item is about."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -82,11 +83,11 @@ def find(member: AlignMember, boxes: Sequence[ElementBox]) -> dict[int, str]:
     found = select(member.selector, boxes)
     if member.text is None:
         return {i: f"#{i}" for i in found}
-    phrases = [p.casefold() for p in member.text]
+    # Whole words: "5 min" is not found in "15 minutes", nor "$8" in "$80".
+    phrases = [(p, re.compile(rf"(?<!\w){re.escape(p)}(?!\w)", re.IGNORECASE)) for p in member.text]
     holders: dict[int, str] = {}
     for i in found:
-        text = boxes[i].text.casefold()
-        phrase = next((p for p in phrases if p in text), None)
+        phrase = next((p for p, rx in phrases if rx.search(boxes[i].text)), None)
         if phrase is not None:
             holders[i] = phrase
     outer = {a for i in holders for a in ancestors(i, boxes)}
