@@ -39,7 +39,9 @@ class AlignMember(_Strict):
     `selector` matches (benchmark/render/select.py's subset of CSS), kept to the innermost ones
     whose text contains one of the phrases of `text` (case-insensitive, as whole words; a text
     holding several counts for the first listed) when it is given; with `card`, each is widened
-    to its card: its outermost ancestor holding no other element found for the check."""
+    to its card: its outermost ancestor holding no other element found for the check. With
+    several phrases, each names one thing (two holders of one phrase share a card); with one
+    phrase or none, each element found is one."""
 
     label: str = Field(min_length=1)  # how a failure names it: "the sign-up buttons"
     selector: str = "*"

@@ -78,8 +78,10 @@ def union(boxes: Sequence[Box]) -> Box:
 
 
 def find(member: AlignMember, boxes: Sequence[ElementBox]) -> dict[int, str]:
-    """The elements `member` names (index -> which phrase it holds, or its own index when the
-    member has no phrases): selector matches, kept to the innermost holders of a phrase."""
+    """The elements `member` names, selector matches kept to the innermost holders of a phrase,
+    each with the key of the thing it stands for: with several phrases, one thing per phrase
+    (its phrase: two holders of "$12,480" are one KPI card); else each element is its own
+    (its index: eight "Add to basket" buttons are eight)."""
     found = select(member.selector, boxes)
     if member.text is None:
         return {i: f"#{i}" for i in found}
@@ -91,7 +93,8 @@ def find(member: AlignMember, boxes: Sequence[ElementBox]) -> dict[int, str]:
         if phrase is not None:
             holders[i] = phrase
     outer = {a for i in holders for a in ancestors(i, boxes)}
-    return {i: p for i, p in holders.items() if i not in outer}
+    one_each = len(phrases) == 1
+    return {i: f"#{i}" if one_each else p for i, p in holders.items() if i not in outer}
 
 
 def card_of(i: int, others: set[int], boxes: Sequence[ElementBox]) -> int:
@@ -110,7 +113,7 @@ def _name(el: ElementBox) -> str:
 
 def _cards(per_member: list[dict[int, str]], boxes: Sequence[ElementBox]) -> dict[int, int]:
     """Each found element's card: its outermost ancestor holding no element found for another
-    phrase or member (two holders of one phrase, a price and its yearly price, share a card)."""
+    thing (find's keys) or member."""
     keyed = {i: (n, key) for n, found in enumerate(per_member) for i, key in found.items()}
     return {
         i: card_of(i, {j for j, k in keyed.items() if k != ik}, boxes) for i, ik in keyed.items()

@@ -163,7 +163,9 @@ def _only(check: TargetSizeCheck, wf: WidthFacts) -> list[TargetFact] | CheckRes
     from .align import find  # align builds on this module
 
     wanted = {wf.boxes[i].selector for i in find(check.only, wf.boxes)}
+    # Targets an item names are its business even as a link inside a sentence.
     targets = [t for t in wf.targets if t.selector in wanted]
+    targets = [t.model_copy(update={"inline": False}) if t.inline else t for t in targets]
     if not targets:
         what = check.only.selector + (
             f" holding {' or '.join(map(repr, check.only.text))}" if check.only.text else ""
@@ -185,11 +187,14 @@ def target_size(check: TargetSizeCheck, facts: RenderFacts) -> CheckResult:
     if not targets:
         return absent(check.when_absent, f"no pointer targets at {check.width} px")
     # Spacing is measured against every target on the page, judged or not.
-    judged = {id(t) for t in targets}
+    judged = {t.selector for t in targets}
+    others = [t for t in wf.targets if t.selector not in judged]
     fails = [
         (t, why)
-        for t, why in target_failures(wf.targets, check.min_size, check.spacing_exception)
-        if id(t) in judged
+        for t, why in target_failures(
+            [*targets, *others], check.min_size, check.spacing_exception
+        )
+        if t.selector in judged
     ]
     which = f"{check.only.label}: " if check.only is not None else ""
     head = (

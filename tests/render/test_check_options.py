@@ -77,6 +77,16 @@ def test_target_size_on_the_named_targets_only() -> None:
     assert "200.0x36.0 px" in result.rationale and "Sign in" not in result.rationale
     link = AlignMember(label="the sign-in link", selector="a[href]")
     assert decide.target_size(check.model_copy(update={"only": link}), facts()).verdict is True
+    # A named link inside a sentence is judged all the same (WCAG would exempt it).
+    inline = [
+        t.model_copy(update={"inline": True, "box": Box(x=0, y=120, w=40, h=18)}) for t in TARGETS
+    ]
+    small = facts().model_copy(
+        update={"widths": [facts().widths[0].model_copy(update={"targets": inline})]}
+    )
+    named = decide.target_size(check.model_copy(update={"only": link}), small)
+    assert named.verdict is False and "40.0x18.0 px" in named.rationale
+    assert decide.target_size(TargetSizeCheck(type="target_size"), small).verdict is True
     gone = AlignMember(label="the Close button", selector="button", text="Close")
     missing = decide.target_size(check.model_copy(update={"only": gone}), facts())
     assert missing.verdict is False and "the Close button (button holding 'Close')" in (
