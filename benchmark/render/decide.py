@@ -191,9 +191,7 @@ def target_size(check: TargetSizeCheck, facts: RenderFacts) -> CheckResult:
     others = [t for t in wf.targets if t.selector not in judged]
     fails = [
         (t, why)
-        for t, why in target_failures(
-            [*targets, *others], check.min_size, check.spacing_exception
-        )
+        for t, why in target_failures([*targets, *others], check.min_size, check.spacing_exception)
         if t.selector in judged
     ]
     which = f"{check.only.label}: " if check.only is not None else ""
