@@ -12,15 +12,14 @@ not met: the page lacks what the item is about."""
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..check_base import CheckResult
 from ..check_models_rendered import AlignMember, AlignmentCheck, Line
+from . import members
 from .decide import MAX_LISTED, _first_error, _widths
 from .records import Box, ElementBox, RenderFacts
-from .select import ancestors, select
 
 LINE_WORDS: dict[str, str] = {
     "left": "left edges",
@@ -77,47 +76,8 @@ def union(boxes: Sequence[Box]) -> Box:
 # --------------------------------------------------------------------------- finding
 
 
-def find(member: AlignMember, boxes: Sequence[ElementBox]) -> dict[int, str]:
-    """The elements `member` names, selector matches kept to the innermost holders of a phrase,
-    each with the key of the thing it stands for: with several phrases, one thing per phrase
-    (its phrase: two holders of "$12,480" are one KPI card); else each element is its own
-    (its index: eight "Add to basket" buttons are eight)."""
-    found = select(member.selector, boxes)
-    if member.text is None:
-        return {i: f"#{i}" for i in found}
-    # Whole words: "5 min" is not found in "15 minutes", nor "$8" in "$80".
-    phrases = [(p, re.compile(rf"(?<!\w){re.escape(p)}(?!\w)", re.IGNORECASE)) for p in member.text]
-    holders: dict[int, str] = {}
-    for i in found:
-        phrase = next((p for p, rx in phrases if rx.search(boxes[i].text)), None)
-        if phrase is not None:
-            holders[i] = phrase
-    outer = {a for i in holders for a in ancestors(i, boxes)}
-    one_each = len(phrases) == 1
-    return {i: f"#{i}" if one_each else p for i, p in holders.items() if i not in outer}
-
-
-def card_of(i: int, others: set[int], boxes: Sequence[ElementBox]) -> int:
-    """The outermost ancestor of `i` (or `i`) holding none of `others`."""
-    card = i
-    for a in ancestors(i, boxes):
-        if any(a == j or a in ancestors(j, boxes) for j in others):
-            break
-        card = a
-    return card
-
-
 def _name(el: ElementBox) -> str:
     return (f"{el.text[:40]!r} " if el.text else "") + f"({el.selector})"
-
-
-def _cards(per_member: list[dict[int, str]], boxes: Sequence[ElementBox]) -> dict[int, int]:
-    """Each found element's card: its outermost ancestor holding no element found for another
-    thing (find's keys) or member."""
-    keyed = {i: (n, key) for n, found in enumerate(per_member) for i, key in found.items()}
-    return {
-        i: card_of(i, {j for j, k in keyed.items() if k != ik}, boxes) for i, ik in keyed.items()
-    }
 
 
 def _member_units(
@@ -135,12 +95,12 @@ def _member_units(
 
 def units(check: AlignmentCheck, boxes: Sequence[ElementBox], width: int) -> list[Unit] | str:
     """The compared boxes at one width, or (a string) why the page lacks them."""
-    per_member = [find(m, boxes) for m in check.members]
+    per_member = [members.find(m, boxes) for m in check.members]
     for m, found in zip(check.members, per_member, strict=True):
         if not found:
             what = m.selector + (f" holding {' or '.join(map(repr, m.text))}" if m.text else "")
             return f"at {width} px {m.label} ({what}) was not found on the page"
-    cards = _cards(per_member, boxes)
+    cards = members.cards(per_member, boxes)
     out: list[Unit] = []
     for m, found in zip(check.members, per_member, strict=True):
         each = _member_units(m, found, cards, boxes)

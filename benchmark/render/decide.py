@@ -28,6 +28,7 @@ from ..check_models_rendered import (
     WhenAbsent,
 )
 from ..contrast import Color, composite, contrast_ratio, format_ratio
+from .members import find
 from .records import RGBA, Box, FocusStop, RenderFacts, TargetFact, TextFact, WidthFacts
 
 LARGE_PX = 24.0  # 18 pt
@@ -160,8 +161,6 @@ def _only(check: TargetSizeCheck, wf: WidthFacts) -> list[TargetFact] | CheckRes
     """The targets the check is about: all, or those its `only` member finds."""
     if check.only is None:
         return wf.targets
-    from .align import find  # align builds on this module
-
     wanted = {wf.boxes[i].selector for i in find(check.only, wf.boxes)}
     # Targets an item names are its business even as a link inside a sentence.
     targets = [t for t in wf.targets if t.selector in wanted]

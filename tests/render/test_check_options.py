@@ -11,7 +11,7 @@ from benchmark.check_models_rendered import (
     TargetSizeCheck,
     VisibleFocusCheck,
 )
-from benchmark.render import align, decide
+from benchmark.render import decide, members
 from benchmark.render.records import (
     Box,
     ElementBox,
@@ -61,10 +61,10 @@ def test_selectors_over_recorded_elements() -> None:
 
 def test_phrases_match_whole_words() -> None:
     boxes = [el("p:nth-of-type(1)", "p", 0, 10, "15 minutes"), el("p", "p", 20, 10, "5 minutes")]
-    assert align.find(AlignMember(label="x", text="5 min"), boxes) == {}
-    assert list(align.find(AlignMember(label="x", text="5 minutes"), boxes)) == [1]
+    assert members.find(AlignMember(label="x", text="5 min"), boxes) == {}
+    assert list(members.find(AlignMember(label="x", text="5 minutes"), boxes)) == [1]
     prices = [el("a", "p", 0, 10, "$80 a year"), el("b", "p", 20, 10, "$8 a month")]
-    assert list(align.find(AlignMember(label="x", text="$8"), prices)) == [1]
+    assert list(members.find(AlignMember(label="x", text="$8"), prices)) == [1]
 
 
 def test_target_size_on_the_named_targets_only() -> None:
