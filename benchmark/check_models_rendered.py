@@ -9,11 +9,12 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # The widths the renderer measures (benchmark.render.renderer.WIDTHS).
 Width = Literal[375, 768, 1280]
 ALL_WIDTHS: list[Width] = [375, 768, 1280]
+DESKTOP: Width = 1280
 WhenAbsent = Literal["met", "not_met", "not_applicable"]
 
 
@@ -33,6 +34,41 @@ class RenderedContrastCheck(_Strict):
     when_absent: WhenAbsent = "not_met"
 
 
+class AlignMember(_Strict):
+    """How one member of an alignment group is found on the rendered page: the elements
+    `selector` matches (benchmark/render/select.py's subset of CSS), kept to the innermost ones
+    whose text contains one of the phrases of `text` (case-insensitive, as whole words; a text
+    holding several counts for the first listed) when it is given; with `card`, each is widened
+    to its card: its outermost ancestor holding no other element found for the check. With
+    several phrases, each names one thing (two holders of one phrase share a card); with one
+    phrase or none, each element found is one."""
+
+    label: str = Field(min_length=1)  # how a failure names it: "the sign-up buttons"
+    selector: str = "*"
+    text: list[str] | None = None  # any of these phrases (one phrase may be given bare)
+    card: bool = False
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _listed(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("text")
+    @classmethod
+    def _phrases(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and (not v or any(not p.strip() for p in v)):
+            raise ValueError("text must name at least one non-empty phrase")
+        return v
+
+    @field_validator("selector")
+    @classmethod
+    def _readable(cls, v: str) -> str:
+        from .render.select import parse  # the render package imports this module
+
+        parse(v)
+        return v
+
+
 class TargetSizeCheck(_Strict):
     """WCAG 2.2 2.5.8 Target Size (Minimum): every pointer target is at least `min_size` CSS px
     square, or is spaced so that a `min_size` circle on its centre touches no other target nor
@@ -45,6 +81,8 @@ class TargetSizeCheck(_Strict):
     spacing_exception: bool = True
     width: Width = 375
     when_absent: WhenAbsent = "not_met"
+    # Only these targets (found as an alignment member is); none found: not met.
+    only: AlignMember | None = None
 
 
 class NoHorizontalOverflowCheck(_Strict):
@@ -54,6 +92,9 @@ class NoHorizontalOverflowCheck(_Strict):
 
     type: Literal["no_horizontal_overflow"]
     width: Width = 375
+    # "overflows": met when the page does overflow (for a failure item); a page with nothing
+    # visible does not.
+    met_when: Literal["fits", "overflows"] = "fits"
 
 
 class VisibleFocusCheck(_Strict):
@@ -62,6 +103,9 @@ class VisibleFocusCheck(_Strict):
 
     type: Literal["visible_focus"]
     when_absent: WhenAbsent = "not_met"
+    # "any_hidden": met when some Tab stop shows no focus (for a failure item); a page with
+    # nothing to focus does not.
+    met_when: Literal["all_visible", "any_hidden"] = "all_visible"
 
 
 class TextNotClippedCheck(_Strict):
@@ -96,3 +140,37 @@ def axe_rule_ids() -> frozenset[str]:
     """The vendored axe-core's rule ids (benchmark/render/vendor/axe-core/rules.txt)."""
     path = resources.files("benchmark.render") / "vendor" / "axe-core" / "rules.txt"
     return frozenset(path.read_text(encoding="utf-8").split())
+
+
+# --------------------------------------------------------------------------- alignment
+
+# Edges and centre lines, and sizes ("width", "height": equal widths or heights).
+Line = Literal["left", "right", "top", "bottom", "centre_x", "centre_y", "width", "height"]
+
+
+class AlignmentCheck(_Strict):
+    """Declared groups share an edge, a centre line or a size, are equally spaced, or sit in one
+    row or one column, within `tolerance` CSS px at each of `widths`. One member: its elements are compared with each other; several:
+    each member's elements are taken together (their bounding box) and the members compared.
+    With `rows`, elements are compared only with those in the same row (their cards overlap
+    vertically), as in a grid that wraps."""
+
+    type: Literal["alignment"]
+    members: list[AlignMember] = Field(min_length=1)
+    share: list[Line] = Field(default_factory=list)
+    equal_gaps: Literal["across", "down"] | None = None
+    # one_row: side by side, left to right, sharing a row; one_column: each below the other.
+    layout: Literal["one_row", "one_column"] | None = None
+    rows: bool = False
+    widths: list[Width] = Field(default_factory=lambda: [DESKTOP], min_length=1)
+    tolerance: float = Field(default=2.0, ge=0, le=40)
+    min_count: int = Field(default=2, ge=2, le=50)  # compared boxes needed (else not met)
+
+    @model_validator(mode="after")
+    def _asks_something(self) -> AlignmentCheck:
+        if not self.share and self.equal_gaps is None and self.layout is None:
+            raise ValueError(
+                "alignment needs `share` (lines), `equal_gaps` (across or down) or `layout` "
+                "(one_row or one_column)"
+            )
+        return self

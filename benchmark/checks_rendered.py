@@ -12,7 +12,7 @@ from typing import Any
 
 from .check_base import CheckResult, verbatim
 from .html_extract import extract_html
-from .render import decide, service
+from .render import align, decide, service
 from .render.records import RenderFacts
 from .render.store import facts_for
 from .schemas import Message, ResolvedTask, ResponseRecord
@@ -46,6 +46,7 @@ RUNNERS: dict[str, Callable[[Any, list[Message], str], CheckResult]] = {
     "visible_focus": _on_render(decide.visible_focus),
     "text_not_clipped": _on_render(decide.clipped_text),
     "axe_rule": _on_render(decide.axe_rule),
+    "alignment": _on_render(align.alignment),
 }
 
 

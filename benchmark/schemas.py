@@ -42,6 +42,7 @@ from .check_models import (
     UnchangedOutsideCheck,
 )
 from .check_models_rendered import (
+    AlignmentCheck,
     AxeRuleCheck,
     NoHorizontalOverflowCheck,
     RenderedContrastCheck,
@@ -185,7 +186,8 @@ Check = Annotated[
     | NoHorizontalOverflowCheck
     | VisibleFocusCheck
     | TextNotClippedCheck
-    | AxeRuleCheck,
+    | AxeRuleCheck
+    | AlignmentCheck,
     Field(discriminator="type"),
 ]
 

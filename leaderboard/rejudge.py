@@ -12,14 +12,20 @@ clearly more than that judge gives is rejected ("rejudge_mismatch").
   judge parameters) through the engine's CallService: cached (benchmark.cache, under the build
   cache), so a rebuild pays nothing again; failures are never cached, so a rebuild asks again.
 - What it says: `rejudge_stats` (disagreement rate, implied score shift, the decision), shown
-  through `rejudge_report` (the row's line and figures, the rejection reason, the build notes)."""
+  through `rejudge_report` (the row's line and figures, the rejection reason, the build notes).
+- Items judged from screenshots (`judge_sees: [source, screenshots]`) are asked with the
+  screenshots, as a run asks them: the board renders the response's page itself (never the
+  bundle's pictures) into the build cache's `rejudge/render/` (a temporary store without a
+  cache). Without chromium they are left out of the draw, and the report says so; a page that
+  does not render leaves its items without a new verdict. Never judged from the source alone."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,11 +33,13 @@ from typing import Any
 from benchmark.cache import ResponseCache
 from benchmark.calls import CallService
 from benchmark.errors import ProviderError, SpecError, UsageError
-from benchmark.judging import JudgeCall, judge_groups, judge_items
+from benchmark.judging import JudgeCall, JudgeGroup, judge_group, judge_groups
 from benchmark.providers import make_provider, parse_spec
 from benchmark.providers.base import Completion, GenerateRequest, Provider
+from benchmark.render import store as render_store
+from benchmark.render.browser import ChromiumNotFound, find_chromium
 from benchmark.retry import RetryPolicy
-from benchmark.schemas import JudgmentRecord, RubricItem
+from benchmark.schemas import JudgmentRecord, ResolvedTask, RubricItem
 from benchmark.suite import Suite
 
 from .errors import BundleRejected
@@ -125,10 +133,10 @@ def rejudge_config(
 # --------------------------------------------------------------------------- judging
 
 
-def _group_of(items: list[RubricItem], item_id: str, mode: Any) -> list[RubricItem]:
-    for _, group in judge_groups(items, mode):
+def _group_of(items: list[RubricItem], item_id: str, mode: Any) -> tuple[str, list[RubricItem]]:
+    for name, group in judge_groups(items, mode):
         if any(it.id == item_id for it in group):
-            return group
+            return name, group
     raise AssertionError(f"item {item_id} is not LLM-judged")  # candidates() chose it
 
 
@@ -165,23 +173,29 @@ async def _judge_drawn(
     groups: dict[tuple[str, int, str], list[RubricItem]] = {}
     for c in drawn:
         task_id, sample, item_id = c.key
-        group = _group_of(tasks[task_id].items, item_id, m.judge_mode)
-        groups.setdefault((task_id, sample, group[0].id), group)
+        name, group = _group_of(tasks[task_id].items, item_id, m.judge_mode)
+        groups.setdefault((task_id, sample, name), group)
     from benchmark.runner import RunConfig  # the run's own judge parameters; loaded only here
 
     params = RunConfig(model="-", judge=service.spec).judge_params()
+    # judge_group: a group judged from screenshots gets them first (rendered into the bound
+    # store), or no verdict; the other groups are asked exactly as judge_items asks them.
     results = await asyncio.gather(
         *(
-            judge_items(
+            judge_group(
                 refusing_stops(service),
-                tasks[task_id],
-                responses[(task_id, sample)],
-                items,
-                suite.dimensions,
+                JudgeGroup(
+                    tasks[task_id],
+                    responses[(task_id, sample)],
+                    name,
+                    items,
+                    suite.dimensions,
+                ),
                 judge_spec=service.spec,
                 params=params,
+                samples=1,
             )
-            for (task_id, sample, _), items in groups.items()
+            for (task_id, sample, name), items in groups.items()
         )
     )
     return {(j.task_id, j.sample, j.item_id): j for recs in results for j in recs}
@@ -245,13 +259,40 @@ def rejection_fields(err: BundleRejected) -> dict[str, Any]:
     return {"rejudge": err.report.as_dict()} if isinstance(err, RejudgeMismatch) else {}
 
 
+def renderer_missing() -> str | None:
+    """Why pages cannot be rendered here (None: chromium is found)."""
+    try:
+        find_chromium()
+    except ChromiumNotFound as err:
+        return f"{render_store.NOT_RUN}: {err}"
+    return None
+
+
+def seeable(
+    tasks: Sequence[ResolvedTask], population: list[Candidate]
+) -> tuple[list[Candidate], str | None]:
+    """The population without the verdicts judged from screenshots when no page can be
+    rendered (they are never judged from the source alone), and what was left out."""
+    seeing = {(t.id, it.id) for t in tasks for it in t.items if it.sees_screenshots}
+    judged_seeing = [c for c in population if (c.key[0], c.key[2]) in seeing]
+    if not judged_seeing or (why := renderer_missing()) is None:
+        return population, None
+    kept = [c for c in population if (c.key[0], c.key[2]) not in seeing]
+    return kept, (
+        f"{len(judged_seeing)} verdict(s) judged from screenshots left out of the draw ({why})"
+    )
+
+
 class Rejudger:
-    """Re-judges bundles in one process (a build worker): one provider per judge, one cache."""
+    """Re-judges bundles in one process (a build worker): one provider per judge, one cache,
+    one store of the board's own renders."""
 
     def __init__(self, config: RejudgeConfig):
         self.config = config
         self.providers = {spec: make_provider(spec) for spec in config.judges}
         self.cache = ResponseCache(config.cache) if config.cache is not None else None
+        # Beside the response cache (rejudge/cache.sqlite), so a rebuild renders nothing again.
+        self.renders = config.cache.parent / "render" if config.cache is not None else None
 
     def __call__(self, bundle: Any, suite: Suite, files: tuple[str, ...]) -> RejudgeReport | None:
         """The report on one verified bundle (None: not judged by a re-judging judge); raises
@@ -260,12 +301,20 @@ class Rejudger:
         provider = self.providers.get(m.judge or "")
         if provider is None:
             return None
-        population = candidates(
-            bundle.tasks, m.samples, bundle.responses, bundle.judgments, m.judge
+        population, left_out = seeable(
+            bundle.tasks,
+            candidates(bundle.tasks, m.samples, bundle.responses, bundle.judgments, m.judge),
         )
         digest = bundle_digest(bundle.path, files)
         drawn = draw(population, self.config.n, key=self.config.key, digest=digest)
-        report = asyncio.run(self._run(bundle, suite, population, drawn, provider))
+        bound = (
+            render_store.using(self.renders)
+            if self.renders is not None
+            else contextlib.nullcontext()
+        )
+        with bound:
+            report = asyncio.run(self._run(bundle, suite, population, drawn, provider))
+        report = replace(report, left_out=left_out)
         if report.rejected:
             raise RejudgeMismatch(report, self.config.rules)
         return report

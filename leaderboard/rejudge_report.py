@@ -34,6 +34,7 @@ class RejudgeReport:
     cache_hits: int
     error: str | None  # the first failure, in one line
     rejected: bool
+    left_out: str | None = None  # verdicts kept out of the draw, and why (no chromium)
 
     @property
     def rate(self) -> float | None:
@@ -42,7 +43,8 @@ class RejudgeReport:
     def line(self) -> str:
         """The one-line summary shown on the board."""
         if self.drawn == 0:
-            return f"re-judged with {self.judge}: no LLM verdict to re-judge"
+            none = f"re-judged with {self.judge}: no LLM verdict to re-judge"
+            return none + (f"; {self.left_out}" if self.left_out else "")
         lo, hi = wilson(self.disagree, self.rejudged)
         rate = (
             f"{self.disagree} disagree ({100 * (self.rate or 0):.1f}%, 95% CI "
@@ -59,7 +61,7 @@ class RejudgeReport:
             text += f"; {self.failed} without a new verdict"
             if self.error:
                 text += f" ({self.error})"
-        return text
+        return text + (f"; {self.left_out}" if self.left_out else "")
 
     def as_dict(self) -> dict[str, Any]:
         lo, hi = wilson(self.disagree, self.rejudged)
@@ -81,6 +83,7 @@ class RejudgeReport:
             "cache_hits": self.cache_hits,
             "error": self.error,
             "rejected": self.rejected,
+            "left_out": self.left_out,
             "line": self.line(),
         }
 

@@ -65,6 +65,10 @@ EMPTY_VERDICTS: list[tuple[dict[str, Any], bool]] = [
     ({"type": "visible_focus"}, False),
     ({"type": "text_not_clipped"}, False),
     ({"type": "axe_rule", "rule": "color-contrast"}, False),
+    ({"type": "alignment", "members": [{"label": "the cards"}], "share": ["top"]}, False),
+    # The failure forms: an empty response has no page to overflow or hide focus on.
+    ({"type": "no_horizontal_overflow", "met_when": "overflows"}, False),
+    ({"type": "visible_focus", "met_when": "any_hidden"}, False),
     ({"type": "foreign_crisis_resource", "country": "GB"}, False),
 ]
 

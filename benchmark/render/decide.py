@@ -28,6 +28,7 @@ from ..check_models_rendered import (
     WhenAbsent,
 )
 from ..contrast import Color, composite, contrast_ratio, format_ratio
+from .members import find
 from .records import RGBA, Box, FocusStop, RenderFacts, TargetFact, TextFact, WidthFacts
 
 LARGE_PX = 24.0  # 18 pt
@@ -156,17 +157,47 @@ def target_failures(
     return out
 
 
+def _only(check: TargetSizeCheck, wf: WidthFacts) -> list[TargetFact] | CheckResult:
+    """The targets the check is about: all, or those its `only` member finds."""
+    if check.only is None:
+        return wf.targets
+    wanted = {wf.boxes[i].selector for i in find(check.only, wf.boxes)}
+    # Targets an item names are its business even as a link inside a sentence.
+    targets = [t for t in wf.targets if t.selector in wanted]
+    targets = [t.model_copy(update={"inline": False}) if t.inline else t for t in targets]
+    if not targets:
+        what = check.only.selector + (
+            f" holding {' or '.join(map(repr, check.only.text))}" if check.only.text else ""
+        )
+        return CheckResult(
+            False, "", f"at {check.width} px {check.only.label} ({what}) was not found: not met"
+        )
+    return targets
+
+
 def target_size(check: TargetSizeCheck, facts: RenderFacts) -> CheckResult:
     wf = _width(facts, check.width)
     if isinstance(wf, CheckResult):
         return wf
-    exempt = [t for t in wf.targets if t.inline or t.ua_control]
-    if not wf.targets:
+    targets = _only(check, wf)
+    if isinstance(targets, CheckResult):
+        return targets
+    exempt = [t for t in targets if t.inline or t.ua_control]
+    if not targets:
         return absent(check.when_absent, f"no pointer targets at {check.width} px")
-    fails = target_failures(wf.targets, check.min_size, check.spacing_exception)
+    # Spacing is measured against every target on the page, judged or not.
+    judged = {t.selector for t in targets}
+    others = [t for t in wf.targets if t.selector not in judged]
+    fails = [
+        (t, why)
+        for t, why in target_failures([*targets, *others], check.min_size, check.spacing_exception)
+        if t.selector in judged
+    ]
+    which = f"{check.only.label}: " if check.only is not None else ""
     head = (
-        f"{len(wf.targets)} target(s) at {check.width} px ({len(exempt)} exempt: inline links, "
-        f"browser-drawn checkboxes and radios), minimum {check.min_size:g}x{check.min_size:g} px"
+        f"{which}{len(targets)} target(s) at {check.width} px ({len(exempt)} exempt: inline "
+        f"links, browser-drawn checkboxes and radios), minimum "
+        f"{check.min_size:g}x{check.min_size:g} px"
     )
     if not fails:
         return CheckResult(True, "", f"{head}: every target is large enough or spaced enough.")
@@ -182,6 +213,16 @@ def target_size(check: TargetSizeCheck, facts: RenderFacts) -> CheckResult:
 
 
 def horizontal_overflow(check: NoHorizontalOverflowCheck, facts: RenderFacts) -> CheckResult:
+    result = _fits(check, facts)
+    if check.met_when == "fits" or result.verdict is None:
+        return result
+    wf = facts.at(check.width)
+    if wf is None or wf.error is not None or not wf.texts or wf.overflow is None:
+        return CheckResult(False, "", result.rationale)  # nothing measured overflows
+    return CheckResult(not result.verdict, result.evidence, result.rationale)
+
+
+def _fits(check: NoHorizontalOverflowCheck, facts: RenderFacts) -> CheckResult:
     wf = _width(facts, check.width)
     if isinstance(wf, CheckResult):
         return wf
@@ -249,6 +290,15 @@ def focus_visible(stop: FocusStop) -> bool:
 
 
 def visible_focus(check: VisibleFocusCheck, facts: RenderFacts) -> CheckResult:
+    result = _focus_shown(check, facts)
+    if check.met_when == "all_visible" or result.verdict is None:
+        return result
+    if not facts.focus:  # nothing to focus: no focus is hidden
+        return CheckResult(False, "", "no element takes keyboard focus, so none hides it")
+    return CheckResult(not result.verdict, result.evidence, result.rationale)
+
+
+def _focus_shown(check: VisibleFocusCheck, facts: RenderFacts) -> CheckResult:
     if facts.focus is None:
         return CheckResult(None, "", f"focus not measured: {facts.focus_error}")
     if not facts.focus:

@@ -3,7 +3,7 @@
 // Coordinates are CSS px in document space (scroll offset added). Colours are [r, g, b, a]
 // in sRGB 0-255 with alpha 0-1; the Python side composites them (benchmark/render/facts.py).
 (() => {
-  const LIMITS = { texts: 600, boxes: 1500, targets: 300, offenders: 30, clipped: 60 };
+  const LIMITS = { texts: 600, boxes: 1500, targets: 300, offenders: 30, clipped: 60, box_text: 160 };
   const SKIP = new Set(["HEAD", "SCRIPT", "STYLE", "TEMPLATE", "NOSCRIPT", "TITLE", "META", "LINK"]);
   const MEDIA = new Set(["IMG", "VIDEO", "CANVAS", "SVG", "PICTURE", "IFRAME", "OBJECT", "EMBED"]);
   const FOCUS_PROPS = [
@@ -276,14 +276,41 @@
     return out;
   }
 
+  // Attributes a rubric's selectors may name (benchmark/render/select.py); long values (paths,
+  // inline styles) are of no use to a selector and would bloat facts.json.
+  const NO_ATTRS = new Set(["style", "d", "points", "src", "srcset", "class", "id"]);
+
+  function attrs(el) {
+    const out = {};
+    for (const a of el.attributes) {
+      if (NO_ATTRS.has(a.name) || a.name.startsWith("on")) continue;
+      out[a.name] = a.value.slice(0, 80);
+    }
+    return out;
+  }
+
+  // Every rendered element with what a selector can match on: its parent (the index of the
+  // nearest recorded ancestor), id, classes, attributes and its text when short (a card, a
+  // button, a label: matching by text looks for the innermost element holding a phrase).
   function boxes() {
     const out = [];
+    const index = new Map();
     for (const el of document.body ? document.body.querySelectorAll("*") : []) {
       if (out.length >= LIMITS.boxes) break;
       if (skipped(el)) continue;
       const r = el.getBoundingClientRect();
       if (r.width < 1 && r.height < 1) continue;
-      out.push({ selector: selector(el), tag: el.tagName.toLowerCase(), box: box(r) });
+      let parent = null;
+      for (let a = el.parentElement; a && parent === null; a = a.parentElement) {
+        if (index.has(a)) parent = index.get(a);
+      }
+      // innerText keeps the breaks between blocks ("Orders 342", not "Orders342").
+      const raw = el instanceof HTMLElement ? el.innerText : el.textContent;
+      const text = (raw || "").replace(/\s+/g, " ").trim();
+      index.set(el, out.length);
+      out.push({ selector: selector(el), tag: el.tagName.toLowerCase(), box: box(r), parent,
+        id: el.id || "", classes: [...el.classList], attrs: attrs(el),
+        text: text.length <= LIMITS.box_text ? text : "" });
     }
     return out;
   }

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 RGBA = tuple[float, float, float, float]
-FACTS_VERSION = 1
+FACTS_VERSION = 2  # 2: element boxes carry parent, id, classes, attrs, text
 
 
 class _Rec(BaseModel):
@@ -78,9 +78,18 @@ class ClippedText(_Rec):
 
 
 class ElementBox(_Rec):
+    """A rendered element. `parent` is the index (in its width's `boxes`) of the nearest
+    recorded ancestor; `text` its whitespace-normalised text when at most 160 characters, else
+    empty (so a phrase is found in the innermost elements that hold it)."""
+
     selector: str
     tag: str
     box: Box
+    parent: int | None = None
+    id: str = ""
+    classes: list[str] = Field(default_factory=list)
+    attrs: dict[str, str] = Field(default_factory=dict)
+    text: str = ""
 
 
 class WidthFacts(_Rec):
