@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Protocol
 
+NO_LABELS = "no human labels"
+
 
 class _ScoreBlock(Protocol):
     score: float | None
@@ -33,6 +35,10 @@ class Interval:
     def of(cls, block: _ScoreBlock | None) -> Interval:
         return cls() if block is None else cls(block.score, block.ci_low, block.ci_high)
 
+    @classmethod
+    def read(cls, cols: Mapping[str, Any], prefix: str) -> Interval:
+        return cls(*(_value(cols, f"{prefix}{end}") for end in ("", "_ci_low", "_ci_high")))
+
     def columns(self, prefix: str) -> dict[str, Any]:
         return {
             prefix: self.score,
@@ -45,7 +51,7 @@ class Interval:
 class Calibration:
     """The judge's calibration against human labels on one dimension."""
 
-    status: str = "no human labels"
+    status: str = NO_LABELS
     winning_rate: float | None = None
     balanced_f1: float | None = None
 
@@ -110,6 +116,44 @@ class BoardRow:
     n_better: int | None
     pairwise: Mapping[str, Any]  # pairwise_board.pairwise_columns
 
+    @classmethod
+    def read(
+        cls, cols: Mapping[str, Any], categories: Sequence[str], dimensions: Sequence[str]
+    ) -> BoardRow:
+        """A row back from its columns (a board read with pandas: NaN and NA as None; groups
+        an older board lacks come back empty or as their defaults)."""
+        plain = {
+            f.name: _value(cols, f.name)
+            for f in fields(cls)
+            if f.name not in (*_GROUPS, *_FLAT, *_INTERVALS)
+        }
+        cal = {
+            d: Calibration(
+                _value(cols, f"cal_{d}") or NO_LABELS,
+                _value(cols, f"cal_{d}_winning_rate"),
+                _value(cols, f"cal_{d}_balanced_f1"),
+            )
+            for d in dimensions
+        }
+        ppi = {
+            s: PPIEstimate(
+                *(_value(cols, f"ppi_{s}{e}") for e in ("", "_ci_low", "_ci_high", "_n"))
+            )
+            for s in ["overall", *dimensions]
+        }
+        return cls(
+            **plain,
+            rejudge=_prefixed(cols, "rejudge"),
+            overall=Interval.read(cols, "overall"),
+            rank_score=Interval.read(cols, "rank_score"),
+            categories={c: Interval.read(cols, f"cat_{c}") for c in categories},
+            dimensions={d: Interval.read(cols, f"dim_{d}") for d in dimensions},
+            diversity={k.removeprefix("div_"): v for k, v in _prefixed(cols, "div_").items()},
+            calibration=cal,
+            ppi=ppi,
+            pairwise=_prefixed(cols, "pw_"),
+        )
+
     def columns(self) -> dict[str, Any]:
         """The row as leaderboard.parquet's columns, in the board's column order."""
         out: dict[str, Any] = {}
@@ -127,10 +171,25 @@ class BoardRow:
         return out
 
 
+def _value(cols: Mapping[str, Any], name: str) -> Any:
+    """A cell as a plain value: None for a missing column, NaN or NA."""
+    value = cols.get(name)
+    try:
+        missing = value is None or bool(value != value)  # NaN is the one value unequal to itself
+    except TypeError:  # pd.NA: its comparisons are NA too
+        missing = True
+    return None if missing else value
+
+
+def _prefixed(cols: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {k: _value(cols, k) for k in cols if k.startswith(prefix)}
+
+
 # Groups spread into one set of columns per name: field -> column prefix.
 _GROUPS = {"categories": "cat_", "dimensions": "dim_", "calibration": "cal_", "ppi": "ppi_"}
 # Groups whose keys are already column names (after a prefix).
 _FLAT = {"rejudge": "", "diversity": "div_", "pairwise": ""}
+_INTERVALS = ("overall", "rank_score")
 
 
 @dataclass(frozen=True)

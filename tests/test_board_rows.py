@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import FrozenInstanceError
 
+import pandas as pd
 import pytest
 
 from leaderboard.board_rows import (
@@ -99,3 +100,20 @@ def test_rows_are_frozen_and_task_rows_follow_their_columns() -> None:
     assert task_columns([row]) == [
         dict(zip(TASK_COLUMNS, ["k", "t", "poetry", "A title", 0.5, 0.25, 3], strict=True))
     ]
+
+
+def test_a_row_reads_back_from_its_columns() -> None:
+    row = _row()
+    assert BoardRow.read(row.columns(), ["poetry", "prose"], ["craft"]) == row
+
+
+def test_reading_a_board_frame_turns_nan_and_na_into_none() -> None:
+    frame = pd.DataFrame([_row().columns()])
+    frame["rank"] = pd.array([pd.NA], dtype="Int64")
+    frame["cost_usd"] = float("nan")
+    old = frame.drop(columns=["cal_craft", "cal_craft_winning_rate", "cal_craft_balanced_f1"])
+    row = BoardRow.read(old.iloc[0].to_dict(), ["poetry", "prose"], ["craft"])
+    assert row.rank is None and row.cost_usd is None
+    assert row.categories["prose"] == Interval()
+    assert row.calibration["craft"] == Calibration()  # a board built before calibration
+    assert row.overall == Interval(50.0, 40.0, 60.0)
