@@ -14,6 +14,7 @@ import asyncio
 import functools
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -114,6 +115,26 @@ def _appenders(run: RunDir) -> Iterator[tuple[JsonlAppender, JsonlAppender]]:
         yield responses, judgments
 
 
+@contextmanager
+def _checker() -> Iterator[ThreadPoolExecutor]:
+    """The thread the local checks run in. On the event loop, a page's contrast analysis held
+    every call for up to 0.2 s: answers waited unread and freed slots unused, and at the start
+    no judge call went out before the first 128 responses were checked. One thread keeps the
+    checks in order (and the per-page memo of html_memo useful)."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="musebench-checks")
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: the check under way ends
+
+
+async def _checked(
+    task: ResolvedTask, response: ResponseRecord, state: _Work
+) -> list[JudgmentRecord]:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(state.checker, check_judgments, task, response)
+
+
 @dataclass
 class _Work:
     """The state of one `work` call: what the run dir holds and where new records go."""
@@ -126,6 +147,7 @@ class _Work:
     resp_out: JsonlAppender | None = None
     judg_out: JsonlAppender | None = None
     services: list[CallService] = field(default_factory=list)
+    checker: ThreadPoolExecutor | None = None
 
     def halt(self) -> None:
         for service in self.services:
@@ -314,7 +336,7 @@ class Runner:
         state.progress.start(
             responses=(n_total, n_total - len(pending)), judgments=(n_items, len(state.judged))
         )
-        with _appenders(self.run) as (state.resp_out, state.judg_out):
+        with _appenders(self.run) as (state.resp_out, state.judg_out), _checker() as state.checker:
             if batch_log is not None and state.judge_call is not None:
                 # Responses first, then one batch for every first judge ask not cached.
                 tasks = {t.id: t for t in self.tasks}
@@ -436,7 +458,7 @@ class Runner:
         await asyncio.sleep(0)  # the judge calls are sent before the local checks take the CPU
         try:
             await render_ahead(task, response)  # in a render thread: other calls keep moving
-            state.emit(check_judgments(task, response))
+            state.emit(await _checked(task, response, state))
             for done in asyncio.as_completed(calls):
                 state.emit(await done)
         except asyncio.CancelledError:  # Ctrl-C: stop now

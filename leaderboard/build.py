@@ -40,6 +40,16 @@ from benchmark.schemas import Manifest, Scores
 from benchmark.scoring import run_seed
 from benchmark.suite import Suite
 
+from .board_rows import (
+    TASK_COLUMNS,
+    BoardRow,
+    Calibration,
+    Interval,
+    PPIEstimate,
+    TaskRow,
+    board_columns,
+    task_columns,
+)
 from .bound import worst_case_scores
 from .files import BOARD_FILE, DETAILS_DIR, META_FILE, REJECTED_FILE, TASKS_FILE
 from .hub import download_submissions, model_slug, parse_hf_source
@@ -53,7 +63,7 @@ from .human import (
 )
 from .identity import Identity, Ledger, response_digests
 from .metrics import DIVERSITY_KEYS, DiversityCache, run_cost, run_diversity
-from .modelmeta import ModelTable, load_model_table
+from .modelmeta import ModelDescription, ModelTable, load_model_table
 from .pairwise_board import (
     PairwiseResult,
     collect_pairwise,
@@ -138,70 +148,59 @@ def run_key(bundle: VerifiedBundle) -> str:
 # --------------------------------------------------------------------------- rows
 
 
-def _ci_columns(prefix: str, block: Any) -> dict[str, Any]:
-    return {
-        prefix: block.score if block is not None else None,
-        f"{prefix}_ci_low": block.ci_low if block is not None else None,
-        f"{prefix}_ci_high": block.ci_high if block is not None else None,
-    }
-
-
 def _row(
     run: RunSummary,
     *,
-    meta: dict[str, Any],
+    meta: ModelDescription,
     categories: Sequence[str],
     dimensions: Sequence[str],
     humans: HumanSummary,
-) -> dict[str, Any]:
+    ranked: RankInfo | None,
+    pairwise: Mapping[str, Any],
+) -> BoardRow:
     key, m, s = run.key, run.manifest, run.scores
-    label = meta["label"] or (DEMO_LABEL if m.model.startswith(DEMO_PREFIX) else "")
-    row: dict[str, Any] = {
-        "run_key": key,
-        "run_id": m.run_id,
-        "model": m.model,
-        "label": label,
-        "provider": meta["provider"],
-        "weights": meta["weights"],
-        "size_b": meta["size_b"],
-        "judge": m.judge or "none",
-        "judge_params": json.dumps(m.judge_params, sort_keys=True),
-        "suite_version": m.suite_version,
-        "suite_hash": m.suite_hash[:12],
-        "created_at": m.created_at,
-        "samples": m.samples,
-        "n_tasks": len(m.task_ids),
-        "suite_tasks": run.suite_tasks,
-        "coverage": round(s.coverage.fraction, 6),
-        "status": s.status,
-        "cost_usd": run.cost,
-        "source": run.source,
-        "ranked": run.unranked is None,
-        "unranked_reason": run.unranked or "",
-    }
-    row.update(run.rejudge["columns"] if run.rejudge else {})
-    row.update(_ci_columns("overall", s.overall))
-    row.update(_ci_columns("rank_score", run.bound.overall))
-    for c in categories:
-        row.update(_ci_columns(f"cat_{c}", s.categories.get(c)))
-    for d in dimensions:
-        row.update(_ci_columns(f"dim_{d}", s.dimensions.get(d)))
-    for k in DIVERSITY_KEYS:
-        row[f"div_{k}"] = run.diversity.get(k)
     calib = humans.calibration.get(m.judge or "", {})
     ppi = humans.ppi.get(key, {})
-    for d in dimensions:
-        entry = calib.get(d)
-        row[f"cal_{d}"] = entry["status"] if entry else "no human labels"
-        row[f"cal_{d}_winning_rate"] = entry["winning_rate"] if entry else None
-        row[f"cal_{d}_balanced_f1"] = entry["balanced_f1"] if entry else None
-    for scope in ["overall", *dimensions]:
-        est = ppi.get(scope)
-        row[f"ppi_{scope}"] = est[0] if est else None
-        row[f"ppi_{scope}_ci_low"] = est[1] if est else None
-        row[f"ppi_{scope}_ci_high"] = est[2] if est else None
-        row[f"ppi_{scope}_n"] = est[3] if est else None
-    return row
+    return BoardRow(
+        run_key=key,
+        run_id=m.run_id,
+        model=m.model,
+        label=meta.label or (DEMO_LABEL if m.model.startswith(DEMO_PREFIX) else ""),
+        provider=meta.provider,
+        weights=meta.weights,
+        size_b=meta.size_b,
+        judge=m.judge or "none",
+        judge_params=json.dumps(m.judge_params, sort_keys=True),
+        suite_version=m.suite_version,
+        suite_hash=m.suite_hash[:12],
+        created_at=m.created_at,
+        samples=m.samples,
+        n_tasks=len(m.task_ids),
+        suite_tasks=run.suite_tasks,
+        coverage=round(s.coverage.fraction, 6),
+        status=s.status,
+        cost_usd=run.cost,
+        source=run.source,
+        ranked=run.unranked is None,
+        unranked_reason=run.unranked or "",
+        rejudge=run.rejudge["columns"] if run.rejudge else {},
+        overall=Interval.of(s.overall),
+        rank_score=Interval.of(run.bound.overall),
+        categories={c: Interval.of(s.categories.get(c)) for c in categories},
+        dimensions={d: Interval.of(s.dimensions.get(d)) for d in dimensions},
+        diversity={k: run.diversity.get(k) for k in DIVERSITY_KEYS},
+        calibration={d: _calibration(calib.get(d)) for d in dimensions},
+        ppi={scope: PPIEstimate(*ppi.get(scope, ())) for scope in ["overall", *dimensions]},
+        rank=ranked.rank if ranked else None,
+        n_better=len(ranked.better) if ranked else None,
+        pairwise=pairwise,
+    )
+
+
+def _calibration(entry: Mapping[str, Any] | None) -> Calibration:
+    if not entry:
+        return Calibration()
+    return Calibration(entry["status"], entry["winning_rate"], entry["balanced_f1"])
 
 
 RESPONSE_SCHEMA = pa.schema(
@@ -552,9 +551,6 @@ def _not_asked() -> dict[str, Any]:
     return {"made": False, "note": NOT_ASKED}
 
 
-TASK_COLUMNS = ["run_key", "task_id", "category", "title", "score", "rank_score", "n"]
-
-
 def _humans(accepted: list[RunSummary], labels: Labels | None) -> HumanSummary:
     if not labels:
         return HumanSummary()
@@ -574,24 +570,24 @@ def _ranks(accepted: list[RunSummary]) -> dict[str, RankInfo]:
     )
 
 
-def _task_rows(run: RunSummary) -> list[dict[str, Any]]:
+def _task_rows(run: RunSummary) -> list[TaskRow]:
     return [
-        {
-            "run_key": run.key,
-            "task_id": tid,
-            "category": run.titles[tid][0],
-            "title": run.titles[tid][1],
-            "score": sc.score,
-            "rank_score": run.bound.tasks[tid].score,
-            "n": sc.n,
-        }
+        TaskRow(
+            run_key=run.key,
+            task_id=tid,
+            category=run.titles[tid][0],
+            title=run.titles[tid][1],
+            score=sc.score,
+            rank_score=run.bound.tasks[tid].score,
+            n=sc.n,
+        )
         for tid, sc in run.scores.tasks.items()
     ]
 
 
-def _board_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+def _board_frame(rows: list[BoardRow]) -> pd.DataFrame:
     """Ranked runs first, by rank then rank score; then the unranked."""
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(board_columns(rows))
     if frame.empty:
         return frame
     frame["rank"] = frame["rank"].astype("Int64")
@@ -604,14 +600,14 @@ def _board_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     )
 
 
-def _unranked_notes(rows: list[dict[str, Any]]) -> list[str]:
-    unranked = [r for r in rows if not r["ranked"]]
+def _unranked_notes(rows: list[BoardRow]) -> list[str]:
+    unranked = [r for r in rows if not r.ranked]
     if not unranked:
         return []
     more = " (and others)" if len(unranked) > 1 else ""
     return [
         f"{len(unranked)} run(s) shown unranked, apart from the ranked board: "
-        f"{unranked[0]['unranked_reason']}{more}"
+        f"{unranked[0].unranked_reason}{more}"
     ]
 
 
@@ -638,24 +634,21 @@ def _write_board(
     humans = _humans(accepted, labels)
     notes.extend(f"human labels: {n}" for n in humans.notes)
     ranks = _ranks(accepted)
-    rows = []
-    for run in accepted:
-        row = _row(
+    rows = [
+        _row(
             run,
             meta=table.describe(run.manifest.model),
             categories=categories,
             dimensions=dimensions,
             humans=humans,
+            ranked=ranks.get(run.key),
+            pairwise=pairwise_columns(pairwise.shown, run.manifest.run_id),
         )
-        ranked = ranks.get(run.key)
-        row["rank"] = ranked.rank if ranked else None
-        row["n_better"] = len(ranked.better) if ranked else None
-        row.update(pairwise_columns(pairwise.shown, run.manifest.run_id))
-        rows.append(row)
+        for run in accepted
+    ]
     _board_frame(rows).to_parquet(tmp / BOARD_FILE, index=False)
-    pd.DataFrame([t for run in accepted for t in _task_rows(run)], columns=TASK_COLUMNS).to_parquet(
-        tmp / TASKS_FILE, index=False
-    )
+    tasks = task_columns([t for run in accepted for t in _task_rows(run)])
+    pd.DataFrame(tasks, columns=TASK_COLUMNS).to_parquet(tmp / TASKS_FILE, index=False)
     (tmp / REJECTED_FILE).write_text(json.dumps(rejected, indent=2) + "\n", encoding="utf-8")
     notes.extend(_unranked_notes(rows))
     return {
@@ -671,7 +664,7 @@ def _write_board(
         "human_labels": str(human) if human is not None else None,
         "calibration": humans.calibration,
         "ranking": {"method": RANK_METHOD, "n_boot": N_BOOT, "seed": SEED, "alpha": ALPHA},
-        "labels": sorted({r["label"] for r in rows if r["label"]}),
+        "labels": sorted({r.label for r in rows if r.label}),
         "pairwise": pairwise_meta(pairwise),
         "notes": notes,
     }

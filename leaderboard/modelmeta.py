@@ -4,8 +4,9 @@ YAML data file: leaderboard/data/models.yaml by default. Unknown models stay unk
 from __future__ import annotations
 
 import fnmatch
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +24,16 @@ class ModelMeta(BaseModel):
     label: str | None = None
 
 
+@dataclass(frozen=True)
+class ModelDescription:
+    """What the table says of one spec ("unknown" / None / "" where it does not know)."""
+
+    provider: str
+    weights: str
+    size_b: float | None
+    label: str
+
+
 class ModelTable(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     models: list[ModelMeta]
@@ -31,15 +42,15 @@ class ModelTable(BaseModel):
         low = spec.lower()
         return next((m for m in self.models if fnmatch.fnmatchcase(low, m.pattern.lower())), None)
 
-    def describe(self, spec: str) -> dict[str, Any]:
+    def describe(self, spec: str) -> ModelDescription:
         """provider, weights, size_b, label for a spec ("unknown" / None where not known)."""
         m = self.find(spec)
-        return {
-            "provider": (m.provider if m and m.provider else UNKNOWN),
-            "weights": (m.weights if m and m.weights else UNKNOWN),
-            "size_b": m.size_b if m else None,
-            "label": (m.label if m and m.label else ""),
-        }
+        return ModelDescription(
+            provider=m.provider if m and m.provider else UNKNOWN,
+            weights=m.weights if m and m.weights else UNKNOWN,
+            size_b=m.size_b if m else None,
+            label=m.label if m and m.label else "",
+        )
 
 
 def load_model_table(path: str | Path | None = None) -> ModelTable:

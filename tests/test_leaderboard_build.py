@@ -17,7 +17,7 @@ from benchmark.schemas import ResolvedTask
 from leaderboard.build import build_board
 from leaderboard.files import BOARD_FILE, META_FILE, REJECTED_FILE, TASKS_FILE
 from leaderboard.metrics import DIVERSITY_KEYS, DIVERSITY_MISSING, diversity_available
-from leaderboard.modelmeta import load_model_table
+from leaderboard.modelmeta import ModelDescription, load_model_table
 from tests.leaderboard_helpers import (
     HAND_OVERALL,
     HAND_TASKS,
@@ -132,14 +132,11 @@ def test_demo_label_survives_a_models_file_without_it(source: Path, tmp_path: Pa
 
 def test_model_table_globs() -> None:
     table = load_model_table()
-    assert table.describe("openai/meta-llama/Llama-3.1-70B-Instruct")["size_b"] == 70
-    assert table.describe("openai/meta-llama/Llama-3.1-70B-Instruct")["weights"] == "open"
-    assert table.describe("openai/my-own-model") == {
-        "provider": "unknown",
-        "weights": "unknown",
-        "size_b": None,
-        "label": "",
-    }
+    assert table.describe("openai/meta-llama/Llama-3.1-70B-Instruct").size_b == 70
+    assert table.describe("openai/meta-llama/Llama-3.1-70B-Instruct").weights == "open"
+    assert table.describe("openai/my-own-model") == ModelDescription(
+        provider="unknown", weights="unknown", size_b=None, label=""
+    )
 
 
 def test_bad_models_file_names_the_field(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ from benchmark.suite import load_suite
 from leaderboard.verify import verify_bundle
 from tests.fakes import FakeAnthropic, FakeOpenAI
 from tests.leaderboard_helpers import mini_suites
+from tests.mock_calls import MockCalls
 
 MINI = Path(__file__).parent / "data" / "mini_suite"
 # A version 1 run directory as musebench 0.1.0 (main at ce50086) wrote it: 1 task, 2 samples,
@@ -202,6 +203,35 @@ def test_a_resume_refusal_names_every_differing_field(
     assert "different model (" not in line and "different suite" not in line
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.suffix != ".sqlite"} == before
     assert len(fake_anthropic.requests) == n_requests
+
+
+def test_a_resume_under_another_judge_prompt_is_refused(
+    mock_calls: MockCalls, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run started under another judge prompt (its version and hash recorded in the spec)
+    is not judged further with today's: verdicts of two prompts would mix."""
+    out = tmp_path / "r"
+    cmd = ["run", "--model", "mock/good", "--judge", "mock/good", "--out", str(out)]
+    cmd += ["--suite", str(MINI), "--tasks", "story", "--no-progress"]
+    assert main(cmd) == 0
+    manifest = out / "manifest.json"
+    data = json.loads(manifest.read_text())
+    assert data["spec"]["judge"]["prompt"] == {
+        "version": prompt_fingerprint()["prompt_version"],
+        "sha256": prompt_fingerprint()["prompt_sha256"],
+    }
+    data["spec"]["judge"]["prompt"] = {"version": "0.9", "sha256": "0" * 64}
+    manifest.write_text(json.dumps(data))
+    judged = (out / "judgments.jsonl").read_bytes()
+    (out / "judgments.jsonl").write_bytes(judged[: judged.index(b"\n") + 1])
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix != ".sqlite"}
+    n_calls = len(mock_calls())
+    capsys.readouterr()
+    assert main(cmd) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "different judge prompt (0.9 (000000000000); this command: " in line
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.suffix != ".sqlite"} == before
+    assert len(mock_calls()) == n_calls
 
 
 def test_flags_left_out_mean_as_recorded(fake_anthropic: FakeAnthropic, tmp_path: Path) -> None:

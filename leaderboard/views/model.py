@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from leaderboard.board_rows import BoardRow
 from leaderboard.boarddata import fmt_ci
 from leaderboard.charts import radar_chart, task_chart
 from leaderboard.diversity_view import show_diversity
@@ -44,45 +45,47 @@ if key is None:
     st.stop()
 st.query_params["run"] = key
 row = frame.loc[frame["run_key"] == key].iloc[0]
+entry = BoardRow.read(row.to_dict(), data.categories, data.dimensions)
 
-heading(row["model"])
+heading(entry.model)
 label_warning(frame.loc[frame["run_key"] == key])
 # Two rows of three: at six to a row the interval ("100.0 – 100.0") was cut to "100.0…".
 top, bottom = st.columns(3), st.columns(3)
-if row["ranked"]:
-    top[0].metric("rank", int(row["rank"]), help="1 + number of runs significantly better")
+if entry.ranked and entry.rank is not None:
+    top[0].metric("rank", int(entry.rank), help="1 + number of runs significantly better")
 else:
     top[0].metric("rank", "unranked", help="not comparable with the ranked board: see below")
-top[1].metric("overall", fmt_ci(row["overall"], None, None))
+top[1].metric("overall", fmt_ci(entry.overall.score, None, None))
 top[2].metric(
     "95% CI",
-    f"{row['overall_ci_low']:.1f} – {row['overall_ci_high']:.1f}"
-    if pd.notna(row["overall_ci_low"]) and pd.notna(row["overall_ci_high"])
+    f"{entry.overall.ci_low:.1f} – {entry.overall.ci_high:.1f}"
+    if entry.overall.ci_low is not None and entry.overall.ci_high is not None
     else "—",
     help="of the overall score: bootstrap over tasks",
 )
-bottom[0].metric("coverage", f"{100 * row['coverage']:.1f}%")
-bottom[1].metric("cost", "—" if pd.isna(row["cost_usd"]) else f"${row['cost_usd']:.2f}")
-bottom[2].metric("tasks", f"{row['n_tasks']} / {row['suite_tasks']}")
-if not row["ranked"]:
-    notice(f"Unranked, shown apart from the ranked board: {row['unranked_reason']}.", "warning")
+bottom[0].metric("coverage", f"{100 * entry.coverage:.1f}%")
+bottom[1].metric("cost", "—" if entry.cost_usd is None else f"${entry.cost_usd:.2f}")
+bottom[2].metric("tasks", f"{entry.n_tasks} / {entry.suite_tasks}")
+if not entry.ranked:
+    notice(f"Unranked, shown apart from the ranked board: {entry.unranked_reason}.", "warning")
 caption(
     "rank score "
-    f"{fmt_ci(row['rank_score'], row['rank_score_ci_low'], row['rank_score_ci_high'])} (95% CI): "
+    f"{fmt_ci(entry.rank_score.score, entry.rank_score.ci_low, entry.rank_score.ci_high)} (95% CI): "
     "the overall score with every missing verdict counted against the run; "
-    + ("ranks are decided on it" if row["ranked"] else "ranked runs are ordered by it")
+    + ("ranks are decided on it" if entry.ranked else "ranked runs are ordered by it")
 )
 caption(
-    f"judge {row['judge']} · suite {row['suite_version']} ({row['suite_hash']}) · "
-    f"{row['samples']} sample(s) per task · run {row['run_id']} · provider {row['provider']}, "
-    f"{row['weights']} weights"
+    f"judge {entry.judge} · suite {entry.suite_version} ({entry.suite_hash}) · "
+    f"{entry.samples} sample(s) per task · run {entry.run_id} · provider {entry.provider}, "
+    f"{entry.weights} weights"
 )
-if isinstance(row.get("rejudge"), str) and row["rejudge"]:
-    caption(row["rejudge"])  # spot re-judging (leaderboard/rejudge.py), when the build did it
+rejudged = entry.rejudge.get("rejudge")
+if isinstance(rejudged, str) and rejudged:
+    caption(rejudged)  # spot re-judging (leaderboard/rejudge.py), when the build did it
 
 # ------------------------------------------------------------------ radar and categories
 left, right = st.columns([3, 2])
-dim_scores = {d: float(row[f"dim_{d}"]) for d in data.dimensions if pd.notna(row.get(f"dim_{d}"))}
+dim_scores = {d: float(i.score) for d, i in entry.dimensions.items() if i.score is not None}
 with left:
     st.subheader("Dimensions")
     if len(dim_scores) >= 3:
@@ -97,23 +100,19 @@ with right:
     scope_rows = [
         {
             "scope": f"category: {c}",
-            "score [95% CI]": fmt_ci(
-                row[f"cat_{c}"], row[f"cat_{c}_ci_low"], row[f"cat_{c}_ci_high"]
-            ),
+            "score [95% CI]": fmt_ci(i.score, i.ci_low, i.ci_high),
             "judge": "",  # calibration and PPI are per dimension: no bare None cells
             "PPI": "",
         }
-        for c in data.categories
+        for c, i in entry.categories.items()
     ] + [
         {
             "scope": f"dimension: {d}",
-            "score [95% CI]": fmt_ci(
-                row[f"dim_{d}"], row[f"dim_{d}_ci_low"], row[f"dim_{d}_ci_high"]
-            ),
-            "judge": row[f"cal_{d}"],
-            "PPI": fmt_ci(row[f"ppi_{d}"], row[f"ppi_{d}_ci_low"], row[f"ppi_{d}_ci_high"]),
+            "score [95% CI]": fmt_ci(i.score, i.ci_low, i.ci_high),
+            "judge": entry.calibration[d].status,
+            "PPI": fmt_ci(entry.ppi[d].score, entry.ppi[d].ci_low, entry.ppi[d].ci_high),
         }
-        for d in data.dimensions
+        for d, i in entry.dimensions.items()
     ]
     st.dataframe(pd.DataFrame(scope_rows), hide_index=True, width="stretch")
 
