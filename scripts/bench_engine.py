@@ -32,14 +32,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmark.cost import load_prices, price_usage  # noqa: E402
-from benchmark.judging import judge_groups  # noqa: E402
-from benchmark.providers import make_provider  # noqa: E402
-from benchmark.providers.replay import ReplayProvider  # noqa: E402
-from benchmark.retry import RetryPolicy  # noqa: E402
-from benchmark.rundir import RunDir  # noqa: E402
-from benchmark.runner import RunConfig, Runner  # noqa: E402
-from benchmark.schemas import Message, ResponseRecord, Usage  # noqa: E402
+from benchmark.engine.judging import judge_groups  # noqa: E402
+from benchmark.engine.providers import make_provider  # noqa: E402
+from benchmark.engine.providers.replay import ReplayProvider  # noqa: E402
+from benchmark.engine.retry import RetryPolicy  # noqa: E402
+from benchmark.engine.runner import RunConfig, Runner  # noqa: E402
+from benchmark.measure.cost import load_prices, price_usage  # noqa: E402
+from benchmark.records.rundir import RunDir  # noqa: E402
+from benchmark.records.schemas import Message, ResponseRecord, Usage  # noqa: E402
 from benchmark.suite import Suite, load_suite  # noqa: E402
 from tests.fakes import FakeAnthropic  # noqa: E402
 

@@ -8,7 +8,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from .. import __version__, interrupts
+from .. import __version__
+from ..engine import interrupts
 from ..errors import BatchError, BatchPending, BudgetReached, SuiteError, UsageError
 
 # One module per command group; each adds its subcommands in `register`.

@@ -1,5 +1,5 @@
 """`musebench agreement RATINGS` and `musebench calibrate --human H --judge J`: thin wrappers
-over benchmark.agreement and benchmark.calibration."""
+over benchmark.measure.agreement and benchmark.measure.calibration."""
 
 from __future__ import annotations
 
@@ -55,9 +55,9 @@ def _dump(doc: dict[str, Any]) -> None:
 
 
 def run_agreement(args: argparse.Namespace) -> int:
-    from ..agreement import alpha_table, check_level
     from ..errors import UsageError
-    from ..ratings import load_ratings
+    from ..measure.agreement import alpha_table, check_level
+    from ..measure.ratings import load_ratings
 
     level = check_level(args.level)
     if args.n_boot < 0:
@@ -104,10 +104,10 @@ def run_agreement(args: argparse.Namespace) -> int:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    from ..agreement import check_level
-    from ..calibration import calibrate
     from ..errors import UsageError
-    from ..ratings import load_ratings
+    from ..measure.agreement import check_level
+    from ..measure.calibration import calibrate
+    from ..measure.ratings import load_ratings
 
     level = check_level(args.level)
     if args.n_boot < 0:
