@@ -31,10 +31,10 @@ if TYPE_CHECKING:
 # Loaded on first use: `import benchmark` stays light, so the CLI can take over Ctrl-C before
 # its heavy imports run (benchmark.engine.interrupts explains why that matters).
 _LAZY = {
-    "LoadedRun": "loaded_run",
-    "load_run": "loaded_run",
-    "RunDir": "rundir",
-    "Scores": "schemas",
+    "LoadedRun": "records.loaded_run",
+    "load_run": "records.loaded_run",
+    "RunDir": "records.rundir",
+    "Scores": "records.schemas",
     "Suite": "suite",
     "load_suite": "suite",
 }

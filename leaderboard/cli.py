@@ -259,11 +259,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         resolve_source(args.data)  # a missing board is a usage error now, not a page later
     if not _port_free(args.address, args.port):
         raise UsageError(f"--port: {args.port} is already in use on {args.address}")
-    app = Path(__file__).resolve().parents[2] / "leaderboard" / "asgi.py"
-    if not app.is_file():
-        import leaderboard
-
-        app = Path(leaderboard.__file__).resolve().parent / "asgi.py"
+    app = Path(__file__).resolve().with_name("asgi.py")
     cmd = streamlit_command(app, port=args.port, address=args.address)
     env = dict(os.environ, **{DATA_ENV: args.data})
     exec_streamlit(cmd, env, f"serving {args.data} on http://{args.address}:{args.port}")

@@ -38,7 +38,7 @@ from ._check_base import (
     within,
 )
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 PHRASE_LISTS = {
     "slop": DATA_DIR / "slop_phrases.yaml",  # the list `musebench diversity` reports
     "ei_boilerplate": DATA_DIR / "ei_boilerplate.yaml",

@@ -67,7 +67,7 @@ def load_rules(path: str | Path | None = None) -> Rules:
     """The rules in `path`, or the packaged benchmark/data/mode_collapse.yaml."""
     return load_yaml_data(
         Rules,
-        package="leaderboard",
+        package="benchmark",
         resource="data/mode_collapse.yaml",
         path=path,
         flag="mode collapse rules",

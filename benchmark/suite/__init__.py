@@ -107,7 +107,7 @@ class Suite:
 
 # Earlier suite versions, frozen when a new one replaces tasks/ and rubrics/, so that their runs
 # still verify and score: benchmark/data/suites/<version>/{tasks,rubrics}.
-ARCHIVE_DIR = Path(__file__).resolve().parent / "data" / "suites"
+ARCHIVE_DIR = Path(__file__).resolve().parents[1] / "data" / "suites"
 
 
 def archived_suite_dirs(archive: Path = ARCHIVE_DIR) -> list[Path]:
@@ -124,7 +124,7 @@ def shipped_suites(archive: Path = ARCHIVE_DIR) -> list[Suite]:
 
 def default_suite_dir() -> Path:
     """The shipped suite: inside the wheel (`benchmark/_suite`) or the source checkout root."""
-    pkg = Path(__file__).resolve().parent
+    pkg = Path(__file__).resolve().parents[1]
     installed = pkg / "_suite"
     if (installed / "tasks").is_dir():
         return installed

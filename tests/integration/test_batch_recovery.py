@@ -24,7 +24,7 @@ from benchmark.errors import BatchError, BatchPending, RunDirError
 from benchmark.records.rundir import RunDir
 from tests.fakes import FakeAnthropic, Fault
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 BATCHES = "/v1/messages/batches"
 N_JUDGE = 3 * 2  # one judge request per (task, sample): 3 tasks, 2 samples
 

@@ -17,7 +17,7 @@ from benchmark.records.rundir import RunDir
 from benchmark.records.schemas import Message
 from tests.fakes import FakeAnthropic, FakeOpenAI
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 
 
 def test_endpoint_identity(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ from benchmark.records.rundir import RunDir
 from benchmark.records.schemas import JudgmentRecord, Message, ResponseRecord, Usage
 from tests.fakes import FakeAnthropic, Fault
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 
 # The columns that may still hold null beside a value: booleans and a float without a natural
 # "none" value (docs/FORMATS.md "Fixed column types").

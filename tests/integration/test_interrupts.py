@@ -25,9 +25,9 @@ from benchmark.records.rundir import RunDir
 from tests.fakes import FakeAnthropic
 from tests.integration.test_runlock import Gate
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
-REPO = Path(__file__).resolve().parents[1]
-DRIVER = Path(__file__).parent / "interrupt_driver.py"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
+REPO = Path(__file__).resolve().parents[2]
+DRIVER = Path(__file__).parents[1] / "interrupt_driver.py"
 UNIQUE_CALLS = 6 * 8  # 6 samples x (1 + 3 + 1 model turns + 3 judge calls)
 
 

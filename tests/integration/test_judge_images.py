@@ -35,7 +35,7 @@ from benchmark.records.schemas import Message, ResponseRecord
 from benchmark.suite import load_suite
 from tests.fakes import FakeAnthropic, FakeOpenAI
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 FAST = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02)
 HTML = "<!doctype html><form><input><button>Join</button></form>"
 PAGE = f"```html\n{HTML}\n```"

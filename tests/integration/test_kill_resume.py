@@ -18,8 +18,8 @@ import pytest
 from benchmark.records.rundir import RunDir
 from tests.fakes import FakeAnthropic
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
-REPO = Path(__file__).resolve().parents[1]
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _lines(path: Path) -> int:

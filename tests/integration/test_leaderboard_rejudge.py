@@ -33,7 +33,7 @@ from tests.leaderboard_helpers import HAND_VERDICTS, bundle, edit_json, mini_sui
 JUDGE = "anthropic/judge-x"
 SAMPLES = 8  # 6 LLM verdicts per sample: a population of 48, 24 of them against the run
 MESSAGES = "/v1/messages"
-APP = str(Path(__file__).resolve().parents[1] / "leaderboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "leaderboard" / "app.py")
 
 
 def honest_judge(body: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from benchmark.errors import UsageError
 from tests.fakes import FakeAnthropic, FakeOpenAI
 from tests.mock_calls import MockCalls
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 
 
 def _run(out: Path, *extra: str, model: str = "mock/good", judge: str = "mock/good") -> int:

@@ -21,7 +21,7 @@ from benchmark.suite import load_suite
 from tests.fakes import FakeAnthropic
 from tests.mock_calls import MockCalls
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 # The mini suite's prompts (tests/data/mini_suite/tasks), as sent.
 STORY = "Write a very short story about a lighthouse."
 PAGE = "Make a sign-up form in one HTML file."

@@ -36,10 +36,10 @@ from leaderboard.verify import verify_bundle
 from tests.fakes import FakeAnthropic, FakeOpenAI
 from tests.leaderboard_helpers import mini_suites
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 # A version 1 run directory as musebench 0.1.0 (main at ce50086) wrote it: 1 task, 2 samples,
 # judged by anthropic/judge-x on a loopback fake at FIXTURE_URL.
-RUN_V1 = Path(__file__).parent / "data" / "run_v1"
+RUN_V1 = Path(__file__).parents[1] / "data" / "run_v1"
 FIXTURE_URL = "http://127.0.0.1:35237"
 FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05)
 

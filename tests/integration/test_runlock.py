@@ -25,8 +25,8 @@ from benchmark.records.rundir import RunDir
 from tests.fakes import FakeAnthropic, default_responder
 from tests.fakes.anthropic_fake import api_key_of
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
-REPO = Path(__file__).resolve().parents[1]
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
+REPO = Path(__file__).resolve().parents[2]
 # 6 samples x (1 + 3 + 1 model turns + 3 judge calls)
 UNIQUE_CALLS = 6 * 8
 

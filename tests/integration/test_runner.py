@@ -19,7 +19,7 @@ from benchmark.records.rundir import RunDir
 from tests.fakes import FakeAnthropic, FakeOpenAI, Fault
 from tests.mock_calls import MockCalls
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.05)
 
 

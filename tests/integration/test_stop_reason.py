@@ -21,7 +21,7 @@ from benchmark.records.schemas import ResponseRecord, Scores, StopCounts
 from benchmark.suite import load_suite
 from tests.fakes import FakeOpenAI
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
 
 

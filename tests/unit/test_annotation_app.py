@@ -27,7 +27,7 @@ from tests.html_parts import Attrs, html_parts
 
 pytestmark = pytest.mark.usefixtures("cheap_token_hashing")
 
-APP = Path(__file__).resolve().parents[1] / "annotation_app" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "annotation_app" / "app.py"
 ADMIN_PAGES = (
     "app_pages/admin_agreement.py",
     "app_pages/admin_annotators.py",

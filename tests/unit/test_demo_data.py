@@ -30,7 +30,7 @@ from benchmark.records.schemas import (
 )
 from benchmark.suite import Suite, load_suite
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "benchmark" / "data" / "demo"
 MODELS = ("illustrative-careful", "illustrative-average", "illustrative-formulaic")
 SAMPLES = 3

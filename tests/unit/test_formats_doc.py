@@ -29,8 +29,8 @@ from benchmark.records.schemas import (
     Usage,
 )
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "FORMATS.md"
-README = Path(__file__).resolve().parents[1] / "README.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "FORMATS.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 MODELS: dict[str, type[BaseModel]] = {
     m.__name__: m

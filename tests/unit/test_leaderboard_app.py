@@ -20,7 +20,7 @@ from leaderboard.files import BOARD_FILE
 from leaderboard.metrics import diversity_available
 from tests.leaderboard_helpers import bundle, constant, edit_json, mini_suite, mini_suites
 
-APP = str(Path(__file__).resolve().parents[1] / "leaderboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "leaderboard" / "app.py")
 STORY = "The lighthouse keeper climbed the stairs. Nothing changed."
 
 

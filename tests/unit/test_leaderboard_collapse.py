@@ -24,7 +24,7 @@ from leaderboard.files import BOARD_FILE
 from leaderboard.metrics import diversity_available
 from tests.leaderboard_helpers import bundle, mini_suites
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "leaderboard" / "app.py")
 NAN = math.nan
 

@@ -19,7 +19,7 @@ from tests.browser.hostile import name_payload
 from tests.html_parts import html_parts
 from tests.leaderboard_helpers import edit_json, hostile_bundle, mini_suites
 
-APP = str(Path(__file__).resolve().parents[1] / "leaderboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "leaderboard" / "app.py")
 URL = "http://127.0.0.1:9"  # nothing listens there; only its presence in the output matters
 # Elements whose text Streamlit renders as markdown (checked in chromium: docs/SECURITY.md).
 MARKDOWN_ELEMENTS = (

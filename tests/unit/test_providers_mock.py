@@ -27,7 +27,7 @@ from benchmark.errors import ProviderError, SpecError
 from benchmark.records.schemas import Message, ResponseRecord
 from benchmark.suite import load_suite
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 STORY = "Write a very short story about a lighthouse."
 
 

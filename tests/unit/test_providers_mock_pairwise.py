@@ -21,7 +21,7 @@ from benchmark.records.schemas import Message, ResponseRecord
 from benchmark.suite import load_suite
 from tests.pairwise_support import make_suite
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 
 
 def _response(task_id: str, text: str, sample: int = 0) -> ResponseRecord:

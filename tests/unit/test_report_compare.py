@@ -16,7 +16,7 @@ from benchmark.measure.compare import dimension_task_scores, paired
 from benchmark.measure.tables import MIN_CI_TASKS
 from benchmark.records.schemas import JudgmentRecord
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 SHORT = "The lighthouse keeper climbed the stairs and lit the lamp for the last time."
 LONG = " ".join(["word"] * 80)  # over the story task's 60-word limit
 

@@ -10,7 +10,7 @@ from benchmark import score
 from benchmark.engine.retry import RetryPolicy
 from benchmark.engine.runner import RunConfig, Runner
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 
 
 def _reverse_lines(path: Path) -> None:

@@ -29,7 +29,7 @@ from tests.screenshot_support import COLOURS, PAGE, png, write_render
 
 pytestmark = pytest.mark.usefixtures("cheap_token_hashing")
 
-APP = Path(__file__).resolve().parents[1] / "annotation_app" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "annotation_app" / "app.py"
 TASK = "vd_alert_banners"
 
 

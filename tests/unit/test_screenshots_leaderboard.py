@@ -25,7 +25,7 @@ from leaderboard.screenshots import NOT_ASKED
 from tests.leaderboard_helpers import bundle, mini_suites
 from tests.screenshot_support import COLOURS, png
 
-APP = str(Path(__file__).resolve().parents[1] / "leaderboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "leaderboard" / "app.py")
 PAGE = "<!DOCTYPE html><html><body><h1>Join</h1><form><input><button>Go</button></form>"
 PRETTIER = (250, 200, 10)  # the submitter's own picture: never on the board
 

@@ -21,7 +21,7 @@ from benchmark.records.rundir import JsonlAppender, RunDir
 from benchmark.records.schemas import ResponseRecord
 from tests.mock_calls import MockCalls
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 SAMPLES = 3
 UNIQUE_CALLS = SAMPLES * 8  # per sample: 1 + 3 + 1 model turns, 3 judge calls
 ENOSPC = OSError(errno.ENOSPC, "No space left on device")

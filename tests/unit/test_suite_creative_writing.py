@@ -40,7 +40,7 @@ SHINGLE = 8  # words; a shared 8-word run with HANNA would mean copied text
 
 @pytest.fixture(scope="module")
 def suite() -> Suite:
-    return load_suite(Path(__file__).resolve().parents[1])
+    return load_suite(Path(__file__).resolve().parents[2])
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from benchmark.engine.audit.policies import load_policies, policy_record
 from benchmark.engine.judging import check_judgments
 from benchmark.suite import Suite, load_suite, suite_stats
 
-DRAFT = Path(__file__).resolve().parents[1] / "drafts" / "suite-2.0.0"
+DRAFT = Path(__file__).resolve().parents[2] / "drafts" / "suite-2.0.0"
 
 
 @pytest.fixture(scope="module")

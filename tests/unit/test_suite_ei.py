@@ -36,7 +36,7 @@ POSITIVE_OPENINGS = ("does not ", "doesn't ", "avoids ", "never ", "no ")
 
 @pytest.fixture(scope="module")
 def suite() -> Suite:
-    return load_suite(Path(__file__).resolve().parents[1])
+    return load_suite(Path(__file__).resolve().parents[2])
 
 
 @pytest.fixture(scope="module")

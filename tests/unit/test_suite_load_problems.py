@@ -28,7 +28,7 @@ def _write(root: Path, rel: str, text: str) -> None:
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
     root = tmp_path / "suite"
-    shutil.copytree(Path(__file__).parent / "data" / "mini_suite", root)
+    shutil.copytree(Path(__file__).parents[1] / "data" / "mini_suite", root)
     return root
 
 

@@ -15,7 +15,7 @@ from benchmark.records.schemas import RubricItem
 from benchmark.suite import load_suite, suite_stats
 from benchmark.suite._rules import phrased_as_absence
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 STORY = "tasks/creative_writing/story.yaml"
 PAGE = "tasks/visual_design/page.yaml"
 

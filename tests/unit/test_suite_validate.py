@@ -204,7 +204,7 @@ def test_stats_of_the_mini_suite() -> None:
     """Every count `validate --stats` prints, worked out by hand from tests/data/mini_suite:
     positive points writing 4+3+1, listening 3+2 (the shared two_questions_max), design 3+2 = 18;
     decided by checks 1+2+2 = 5."""
-    stats = suite_stats(load_suite(Path(__file__).parent / "data" / "mini_suite"))
+    stats = suite_stats(load_suite(Path(__file__).parents[1] / "data" / "mini_suite"))
     expected = {
         "suite": "mini",
         "version": "0.0.1",

@@ -30,7 +30,7 @@ EXCLUSIVE_PAIRS = [
 
 @pytest.fixture(scope="module")
 def suite() -> Suite:
-    return load_suite(Path(__file__).resolve().parents[1])
+    return load_suite(Path(__file__).resolve().parents[2])
 
 
 @pytest.fixture(scope="module")

@@ -81,7 +81,7 @@ def test_an_attempt_at_the_brief_passes_the_gate() -> None:
     assert _verdicts(_task(GATE), ANSWER) == {"contrast": True, "lorem": False}
 
 
-MINI = Path(__file__).parent / "data" / "mini_suite"
+MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 PAGE = "tasks/visual_design/page.yaml"
 
 

@@ -11,7 +11,7 @@ from benchmark.cli import main
 from benchmark.engine.task_select import choose_tasks
 from benchmark.records.rundir import RunDir
 
-MINI = str(Path(__file__).parent / "data" / "mini_suite")
+MINI = str(Path(__file__).parents[1] / "data" / "mini_suite")
 
 
 def _replay_file(path: Path, task_ids: list[str]) -> Path:

@@ -19,7 +19,7 @@ from tests.run_fixtures import DemoRuns, hostile_copy, make_demo_runs
 
 pytestmark = pytest.mark.slow  # the fixture runs `musebench demo` and a judged run (~15 s)
 
-APP = Path(__file__).resolve().parents[1] / "benchmark" / "viewer" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "leaderboard" / "viewer" / "app.py"
 
 
 @pytest.fixture(scope="module")

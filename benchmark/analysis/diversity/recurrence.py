@@ -27,7 +27,7 @@ import yaml
 
 OPENING_WORDS = 5
 NAME_LOWERCASE_RATIO = 10
-NAME_STOPLIST = Path(__file__).resolve().parents[1] / "data" / "name_stoplist.yaml"
+NAME_STOPLIST = Path(__file__).resolve().parents[2] / "data" / "name_stoplist.yaml"
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 _SENTENCE_PUNCT = re.compile(r"[.!?\"“”]")

@@ -34,7 +34,7 @@ from .tokens import IntArray, TokenisedTexts
 Vectors: TypeAlias = Any
 
 DEFAULT_ST_MODEL = "all-MiniLM-L6-v2"
-STOP_WORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "stop_words_en.yaml"
+STOP_WORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "stop_words_en.yaml"
 
 
 @cache

@@ -22,7 +22,7 @@ from ...errors import UsageError
 from .tokens import WORD_RE, TokenisedTexts
 
 STEP_CACHE_LIMIT = 100_000  # tokens remembered per trie node
-DEFAULT_SLOP_LIST = Path(__file__).resolve().parents[1] / "data" / "slop_phrases.yaml"
+DEFAULT_SLOP_LIST = Path(__file__).resolve().parents[2] / "data" / "slop_phrases.yaml"
 
 
 class SlopListError(UsageError):
