@@ -16,9 +16,7 @@ UNKNOWN = "0+unknown"
 SOURCE_PYPROJECT = Path(__file__).resolve().parents[1] / "pyproject.toml"
 
 
-def _source_version(
-    pyproject: Path = SOURCE_PYPROJECT,
-) -> str:
+def _source_version(pyproject: Path) -> str:
     try:
         project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
     except (OSError, tomllib.TOMLDecodeError):
@@ -30,7 +28,7 @@ def _version() -> str:
     try:
         return version(DISTRIBUTION)
     except PackageNotFoundError:
-        return _source_version()
+        return _source_version(SOURCE_PYPROJECT)
 
 
 __version__ = _version()

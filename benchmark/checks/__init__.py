@@ -60,6 +60,11 @@ def _absent(when_absent: WhenAbsent, what: str, vacuous: str) -> CheckResult:
     return CheckResult(True, "", vacuous)
 
 
+# The checks layer's API: running one check. Also public: the modules `checks_rendered` (checks
+# decided on a rendered page), `task_checks` (a task's checks over a response) and the `render`
+# package (the headless-browser renderer); the rest (`_check_base`, `_checks_*`) is private.
+__all__ = ["CheckResult", "checks_rendered", "run_check"]
+
 NO_HTML = (
     "no HTML found in the response (no ```html block, and neither a fenced block nor the text "
     "looks like HTML), so the HTML check is not met"

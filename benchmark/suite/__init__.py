@@ -37,6 +37,19 @@ from ._rules import (
     unchecked_relied_on,
 )
 
+# The suite layer's API (its rules, `_rules`, are private).
+__all__ = [
+    "ARCHIVE_DIR",
+    "SUITE_FILE",
+    "Suite",
+    "SuiteInfo",
+    "archived_suite_dirs",
+    "default_suite_dir",
+    "load_suite",
+    "shipped_suites",
+    "suite_stats",
+]
+
 SUITE_FILE = "suite.yaml"
 # libyaml's loader when PyYAML was built with it: the suite loads several times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
