@@ -143,7 +143,7 @@ def test_each_layer_declares_its_public_api(layer: str) -> None:
     ("importer", "mod", "names", "complaint"),
     [
         ("benchmark.engine.runner", "leaderboard.ui", [], "benchmark imports an app"),
-        ("benchmark.cli.hub", "annotation_app", ["cli"], "benchmark imports an app"),
+        ("benchmark.cli.run", "annotation_app", ["cli"], "benchmark imports an app"),
         ("leaderboard.build", "benchmark.engine._budget", [], "an app imports the private"),
         ("leaderboard.build", "benchmark.checks", ["_checks_text"], "an app imports the private"),
         ("annotation_app.x", "benchmark.engine.runner", ["_helper"], "an app imports the private"),
