@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from benchmark.errors import RunDirError, UsageError
-from benchmark.rundir import RunDir
-from benchmark.schemas import Manifest, ResolvedTask, ResponseRecord
+from benchmark.records.rundir import RunDir
+from benchmark.records.schemas import Manifest, ResolvedTask, ResponseRecord
 from benchmark.suite import Suite, load_suite
 
 from .errors import StoreError

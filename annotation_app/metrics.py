@@ -1,5 +1,5 @@
-"""The one place the annotation app calls the measurement modules: benchmark.ratings (long format
-IO), benchmark.agreement (Krippendorff's alpha, rater consensus) and benchmark.calibration
+"""The one place the annotation app calls the measurement modules: benchmark.measure.ratings (long format
+IO), benchmark.measure.agreement (Krippendorff's alpha, rater consensus) and benchmark.measure.calibration
 (judge vs human). No metric is computed here; this only shapes their documents into the tables
 the admin pages show."""
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from benchmark import agreement, calibration, ratings
+from benchmark.measure import agreement, calibration, ratings
 
 COLUMNS = ("unit_id", "criterion", "rater_id", "value", "rater_type", "system", "comment", "flags")
 FORMATS = tuple(ratings.FORMATS)
@@ -22,7 +22,7 @@ def read_ratings(path: str | Path) -> pd.DataFrame:
 
 
 def write_ratings(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write the long format by extension, atomically (benchmark.ratings validates first and
+    """Write the long format by extension, atomically (benchmark.measure.ratings validates first and
     replaces an existing file only once the new one is complete)."""
     return ratings.write_ratings(df, path)
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from benchmark.analysis.html_extract import extract_html
 from benchmark.errors import RunDirError
-from benchmark.html_extract import extract_html
-from benchmark.rundir import RunDir
-from benchmark.schemas import ResponseRecord
+from benchmark.records.rundir import RunDir
+from benchmark.records.schemas import ResponseRecord
 from benchmark.webapp.screenshots import Screenshots, is_render_dir_name, png_files, render_key
 
 from .store import Store, UnitScreenshot

@@ -24,18 +24,18 @@ from .errors import MusebenchError, ProviderError, RunDirError, SuiteError, Usag
 from .version import __version__
 
 if TYPE_CHECKING:
-    from .loaded_run import LoadedRun, load_run
-    from .rundir import RunDir
-    from .schemas import Scores
+    from .records.loaded_run import LoadedRun, load_run
+    from .records.rundir import RunDir
+    from .records.schemas import Scores
     from .suite import Suite, load_suite
 
 # Loaded on first use: `import benchmark` stays light, so the CLI can take over Ctrl-C before
-# its heavy imports run (benchmark.interrupts explains why that matters).
+# its heavy imports run (benchmark.engine.interrupts explains why that matters).
 _LAZY = {
-    "LoadedRun": "loaded_run",
-    "load_run": "loaded_run",
-    "RunDir": "rundir",
-    "Scores": "schemas",
+    "LoadedRun": "records.loaded_run",
+    "load_run": "records.loaded_run",
+    "RunDir": "records.rundir",
+    "Scores": "records.schemas",
     "Suite": "suite",
     "load_suite": "suite",
 }
@@ -55,7 +55,7 @@ def run(model: str, *, judge: str | None, out: str | Path, **options: Any) -> Sc
     samples, tasks, concurrency, base_url, judge_samples, judge_mode, batch, suite_dir, ...
     Inside a running event loop (Jupyter, an async program) use `await arun(...)` instead."""
     _refuse_in_running_loop()  # before the run directory is created
-    from .runner import RunConfig, Runner  # imported on use: the SDKs load only when needed
+    from .engine.runner import RunConfig, Runner  # imported on use: the SDKs load only when needed
 
     return Runner(RunConfig(model=model, judge=judge, **options), out).execute()
 
@@ -63,7 +63,7 @@ def run(model: str, *, judge: str | None, out: str | Path, **options: Any) -> Sc
 async def arun(model: str, *, judge: str | None, out: str | Path, **options: Any) -> Scores:
     """`run` as a coroutine, for code already inside an event loop: `await mb.arun(...)` in a
     notebook cell. Same arguments, same run directory, same scores."""
-    from .runner import RunConfig, Runner
+    from .engine.runner import RunConfig, Runner
 
     return await Runner(RunConfig(model=model, judge=judge, **options), out).aexecute()
 
@@ -86,9 +86,9 @@ def _refuse_in_running_loop() -> None:
 
 def score(run_dir: str | Path, *, suite_dir: str | Path | None = None) -> Scores:
     """Recompute scores.json of a run from its raw judgments (the manifest is left as it is)."""
-    from .run_scores import compute_scores  # imported on use, as above
-    from .rundir import RunDir
-    from .runlock import RunLock
+    from .engine.runlock import RunLock
+    from .measure.run_scores import compute_scores  # imported on use, as above
+    from .records.rundir import RunDir
     from .suite import load_suite
 
     run_ = RunDir(run_dir)
@@ -101,7 +101,7 @@ def score(run_dir: str | Path, *, suite_dir: str | Path | None = None) -> Scores
 
 def open_run(run_dir: str | Path) -> RunDir:
     """An existing run directory (manifest, responses, judgments, scores)."""
-    from .rundir import RunDir
+    from .records.rundir import RunDir
 
     run_dir_ = RunDir(run_dir)
     run_dir_.require()

@@ -4,7 +4,7 @@ A verdict the run does not have (a judge call that failed, a tie of judge sample
 that failed) drops out of both sums of the ordinary score, so a run that turned its worst
 verdicts into failures would score higher while staying above the coverage bar. The rank score
 fills each such gap with the worst outcome instead, a positive item not met and a failure item
-met, and scores the run with the same rule (benchmark.scoring.score_run): the worst case of the
+met, and scores the run with the same rule (benchmark.measure.scoring.score_run): the worst case of the
 run's true score. Nulling a verdict can then only lower it. Checks that do not apply
 (`not_applicable`) stay out of both sums, as in the ordinary score: they are re-derived by the
 board's own code, so no run can choose them. With full coverage the two scores are equal."""
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from benchmark.schemas import JudgmentRecord, ResolvedTask, Scores
-from benchmark.scoring import score_run
+from benchmark.measure.scoring import score_run
+from benchmark.records.schemas import JudgmentRecord, ResolvedTask, Scores
 
 WORST_CASE = "no verdict: counted against the run"
 

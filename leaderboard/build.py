@@ -34,10 +34,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from benchmark.cost import PriceTable, load_prices
 from benchmark.errors import UsageError
-from benchmark.schemas import Manifest, Scores
-from benchmark.scoring import run_seed
+from benchmark.measure.cost import PriceTable, load_prices
+from benchmark.measure.scoring import run_seed
+from benchmark.records.schemas import Manifest, Scores
 from benchmark.suite import Suite
 
 from .board_rows import (

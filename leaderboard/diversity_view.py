@@ -1,5 +1,5 @@
 """Diversity and slop of one run on the model page, beside the board's median, with a visible
-warning when the run crosses a mode-collapse rule (leaderboard/collapse.py)."""
+warning when the run crosses a mode-collapse rule (benchmark/measure/collapse.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from .collapse import collapse_findings, load_packaged_rules, run_measures
+from benchmark.measure.collapse import collapse_findings, load_packaged_rules, run_measures
 
 DIVERSITY_TITLES = {
     "distinct_2": "distinct-2 (higher: more varied)",

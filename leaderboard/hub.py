@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.errors import UsageError
-from benchmark.rundir import JUDGMENTS, MANIFEST, RESPONSES, SCORES
+from benchmark.records.rundir import JUDGMENTS, MANIFEST, RESPONSES, SCORES
 from benchmark.suite import Suite
 
 from .verify import MIN_COVERAGE, BundleRejected, VerifiedBundle, load_suites, verify_bundle

@@ -1,5 +1,5 @@
 """Human labels on the board: whether each judge is calibrated per dimension (from
-benchmark.calibration) and PPI-corrected scores (benchmark.ppi) where humans labelled responses.
+benchmark.measure.calibration) and PPI-corrected scores (benchmark.measure.ppi) where humans labelled responses.
 
 Input: human ratings in the long format (DESIGN.md; e.g. the annotation app's export) with
 `unit_id` = `task_id/sample/model`, `criterion` = rubric item id, `value` 1 (met) or 0.
@@ -27,9 +27,9 @@ from typing import Any
 import pandas as pd
 
 from benchmark.errors import RatingsError, UsageError
-from benchmark.ppi import ppi_mean
-from benchmark.ratings import load_ratings
-from benchmark.scoring import response_score
+from benchmark.measure.ppi import ppi_mean
+from benchmark.measure.ratings import load_ratings
+from benchmark.measure.scoring import response_score
 
 from .verify import VerifiedBundle
 
@@ -198,7 +198,7 @@ def summarise_humans(parts: Sequence[HumanPart], models_on_board: Sequence[str])
     if human.empty:
         out.notes.append("no human label matches an LLM-judged item of an accepted run")
         return out
-    from benchmark.calibration import calibrate  # scikit-learn and scipy: imported on use
+    from benchmark.measure.calibration import calibrate  # scikit-learn and scipy: imported on use
 
     try:
         result = calibrate(human, judge, level="nominal")

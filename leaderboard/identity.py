@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from benchmark.schemas import ResponseRecord
+from benchmark.records.schemas import ResponseRecord
 
 from .errors import BundleRejected
 from .hub import model_slug

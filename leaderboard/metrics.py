@@ -1,6 +1,6 @@
-"""Adapters between the board and the engine's metric modules: diversity (benchmark.diversity,
+"""Adapters between the board and the engine's metric modules: diversity (benchmark.analysis.diversity,
 imported lazily: while it is absent the diversity columns are null with a note, never invented)
-and cost (benchmark.report, from the token usage the bundle recorded)."""
+and cost (benchmark.measure.report, from the token usage the bundle recorded)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from benchmark.cost import PriceTable, load_prices
-from benchmark.report import cost_lines
-from benchmark.schemas import JudgmentRecord, Manifest, ResponseRecord
+from benchmark.measure.cost import PriceTable, load_prices
+from benchmark.measure.report import cost_lines
+from benchmark.records.schemas import JudgmentRecord, Manifest, ResponseRecord
 
-# The diversity columns the board shows (keys of benchmark.diversity.diversity_report).
+# The diversity columns the board shows (keys of benchmark.analysis.diversity.diversity_report).
 DIVERSITY_KEYS = (
     "distinct_2",
     "compression_ratio",
@@ -32,7 +32,7 @@ DIVERSITY_MISSING = "diversity module not installed"
 
 def diversity_available() -> bool:
     try:
-        import benchmark.diversity  # noqa: F401
+        import benchmark.analysis.diversity  # noqa: F401
     except ImportError:
         return False
     return True
@@ -46,7 +46,7 @@ def diversity_columns(
     order given (some metrics, e.g. the compression ratio, depend on it)."""
     empty = {run: dict.fromkeys(DIVERSITY_KEYS) for run in texts}
     try:
-        from benchmark.diversity import diversity_report
+        from benchmark.analysis.diversity import diversity_report
     except ImportError:
         return empty, DIVERSITY_MISSING
     records = [
@@ -71,9 +71,9 @@ def diversity_signature() -> str | None:
     if not diversity_available():
         return None
     import benchmark
-    import benchmark.diversity
+    import benchmark.analysis.diversity
 
-    pkg = Path(benchmark.diversity.__file__).parent
+    pkg = Path(benchmark.analysis.diversity.__file__).parent
     data = Path(benchmark.__file__).parent / "data"
     h = hashlib.sha256()
     for f in [*sorted(pkg.glob("*.py")), *sorted(data.glob("*.yaml"))]:

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from benchmark.engine.pairwise.records import PairwiseManifest
+from benchmark.engine.pairwise.store import COMPARISONS, MANIFEST
 from benchmark.errors import UsageError
-from benchmark.pairwise.records import PairwiseManifest
-from benchmark.pairwise.store import COMPARISONS, MANIFEST
 from benchmark.suite import Suite
 
 from .errors import BundleRejected

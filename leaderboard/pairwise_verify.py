@@ -2,7 +2,7 @@
 ratings.json, optionally bias_card.json; as `musebench pairwise` / `audit judge` write them) is
 accepted only if every comparison refers to a response of a run already accepted on the board,
 both orders of every call are there, and the ratings it states are the ratings recomputed from
-its comparisons (benchmark.pairwise.ratings.build_ratings, the code that wrote them).
+its comparisons (benchmark.engine.pairwise.ratings.build_ratings, the code that wrote them).
 
 Checks, in order (the first failure is the rejection reason; codes in docs/LEADERBOARD.md):
 1. files present and within size limits, then their schemas;
@@ -25,15 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmark.engine.pairwise.bias_card import BiasCard
+from benchmark.engine.pairwise.bradley_terry import DEFAULT_RIDGE
+from benchmark.engine.pairwise.prompt import text_sha256, word_count
+from benchmark.engine.pairwise.ratings import build_ratings
+from benchmark.engine.pairwise.records import ComparisonRecord, PairwiseManifest, RatingsFile
+from benchmark.engine.pairwise.runner import preferred_run
+from benchmark.engine.pairwise.store import COMPARISONS, MANIFEST, RATINGS
 from benchmark.errors import UsageError
-from benchmark.pairwise.bias_card import BiasCard
-from benchmark.pairwise.bradley_terry import DEFAULT_RIDGE
-from benchmark.pairwise.prompt import text_sha256, word_count
-from benchmark.pairwise.ratings import build_ratings
-from benchmark.pairwise.records import ComparisonRecord, PairwiseManifest, RatingsFile
-from benchmark.pairwise.runner import preferred_run
-from benchmark.pairwise.store import COMPARISONS, MANIFEST, RATINGS
-from benchmark.schemas import ResponseRecord
+from benchmark.records.schemas import ResponseRecord
 
 from .errors import BundleRejected
 from .reading import check_sizes, iter_records, read_model

@@ -31,11 +31,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from benchmark import html_memo
-from benchmark.generation import joined_text
-from benchmark.judging import check_judgments, judge_groups
-from benchmark.judging.grounding import MAPPED_CHARS, locate, normalise
-from benchmark.schemas import JudgmentRecord, Manifest, ResolvedTask, ResponseRecord, Usage
+from benchmark.analysis import html_memo
+from benchmark.engine.generation import joined_text
+from benchmark.engine.judging import check_judgments, judge_groups
+from benchmark.engine.judging.grounding import MAPPED_CHARS, locate, normalise
+from benchmark.records.schemas import JudgmentRecord, Manifest, ResolvedTask, ResponseRecord, Usage
 
 from .errors import BundleRejected
 from .rules import VerificationRules, packaged_rules

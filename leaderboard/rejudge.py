@@ -7,9 +7,9 @@ clearly more than that judge gives is rejected ("rejudge_mismatch").
   disagrees by its own standards, not because the bundle lies.
 - Which verdicts: `rejudge_sample` (N drawn with probability proportional to |points|, seeded by
   the maintainer's key and the bundle's bytes).
-- How: exactly as a run judges (benchmark.judging.judge_items: the same prompt, delimiting,
+- How: exactly as a run judges (benchmark.engine.judging.judge_items: the same prompt, delimiting,
   schema, grounding and re-asks, the run's judge mode, a single draw at the product's pinned
-  judge parameters) through the engine's CallService: cached (benchmark.cache, under the build
+  judge parameters) through the engine's CallService: cached (benchmark.engine.cache, under the build
   cache), so a rebuild pays nothing again; failures are never cached, so a rebuild asks again.
 - What it says: `rejudge_stats` (disagreement rate, implied score shift, the decision), shown
   through `rejudge_report` (the row's line and figures, the rejection reason, the build notes).
@@ -30,16 +30,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from benchmark.cache import ResponseCache
-from benchmark.calls import CallService
+from benchmark.checks.render import store as render_store
+from benchmark.checks.render.browser import ChromiumNotFound, find_chromium
+from benchmark.engine.cache import ResponseCache
+from benchmark.engine.calls import CallService
+from benchmark.engine.judging import JudgeCall, JudgeGroup, judge_group, judge_groups
+from benchmark.engine.providers import make_provider, parse_spec
+from benchmark.engine.providers.base import Completion, GenerateRequest, Provider
+from benchmark.engine.retry import RetryPolicy
 from benchmark.errors import ProviderError, SpecError, UsageError
-from benchmark.judging import JudgeCall, JudgeGroup, judge_group, judge_groups
-from benchmark.providers import make_provider, parse_spec
-from benchmark.providers.base import Completion, GenerateRequest, Provider
-from benchmark.render import store as render_store
-from benchmark.render.browser import ChromiumNotFound, find_chromium
-from benchmark.retry import RetryPolicy
-from benchmark.schemas import JudgmentRecord, ResolvedTask, RubricItem
+from benchmark.records.schemas import JudgmentRecord, ResolvedTask, RubricItem
 from benchmark.suite import Suite
 
 from .errors import BundleRejected
@@ -175,7 +175,9 @@ async def _judge_drawn(
         task_id, sample, item_id = c.key
         name, group = _group_of(tasks[task_id].items, item_id, m.judge_mode)
         groups.setdefault((task_id, sample, name), group)
-    from benchmark.runner import RunConfig  # the run's own judge parameters; loaded only here
+    from benchmark.engine.runner import (
+        RunConfig,  # the run's own judge parameters; loaded only here
+    )
 
     params = RunConfig(model="-", judge=service.spec).judge_params()
     # judge_group: a group judged from screenshots gets them first (rendered into the bound

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from benchmark.datafile import load_yaml_data
-from benchmark.retry import RetryPolicy
+from benchmark.engine.retry import RetryPolicy
 
 
 class RejudgeRules(BaseModel):

@@ -23,8 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmark.schemas import JudgmentRecord, ResolvedTask, ResponseRecord
-from benchmark.scoring import response_score
+from benchmark.measure.scoring import response_score
+from benchmark.records.schemas import JudgmentRecord, ResolvedTask, ResponseRecord
 
 ItemKey = tuple[str, int, str]  # (task id, sample, item id)
 _U_SCALE = float(1 << 64)

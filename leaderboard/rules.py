@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from benchmark.datafile import load_yaml_data
-from benchmark.rundir import JUDGMENTS, MANIFEST, RESPONSES, SCORES
+from benchmark.records.rundir import JUDGMENTS, MANIFEST, RESPONSES, SCORES
 
 BUNDLE_FILES = (MANIFEST, RESPONSES, JUDGMENTS, SCORES)
 # A pairwise bundle (docs/LEADERBOARD.md "Pairwise bundles"); bias_card.json is optional.

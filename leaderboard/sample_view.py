@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from benchmark.html_extract import extract_html
+from benchmark.analysis.html_extract import extract_html
 from benchmark.webapp.inert import markdown_html, text_html
 from benchmark.webapp.page_frame import html_artefact
 from benchmark.webapp.screenshots import Screenshots, show_rendered

@@ -2,7 +2,7 @@
 
 A bundle may carry a render folder, but the board never uses it: a submitter could send a
 prettier picture than the page renders to. With `--screenshots`, the build renders each accepted
-run's pages itself in locked-down headless chromium (benchmark/render/, docs/RENDERING.md) into
+run's pages itself in locked-down headless chromium (benchmark/checks/render/, docs/RENDERING.md) into
 DIR/details/<run>/render/<first 16 hex of the HTML's sha256>/{375,768,1280}.png. Without the flag,
 or without chromium, none are made and board.json says why; the model page then shows the
 sandboxed page and says so."""
@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from benchmark.html_extract import extract_html
+from benchmark.analysis.html_extract import extract_html
 from benchmark.webapp.screenshots import Screenshots, read_screenshots, render_key
 
 from .files import DETAILS_DIR
@@ -46,7 +46,7 @@ def _pages(details: Path, categories: dict[str, str]) -> list[str]:
 
 def render_run(details: Path, categories: dict[str, str]) -> str | None:
     """Render one run's pages into details/render/; why none could be (None: done)."""
-    from benchmark.render import store
+    from benchmark.checks.render import store
 
     out = details / RENDER_DIR
     for html in _pages(details, categories):

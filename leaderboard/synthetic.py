@@ -1,7 +1,7 @@
 """Synthetic run bundles, written exactly as the runner writes a run directory (manifest,
-responses, judgments, scores from benchmark.scoring.score_run). The verdicts of LLM-judged items
+responses, judgments, scores from benchmark.measure.scoring.score_run). The verdicts of LLM-judged items
 are chosen by the caller; programmatic items are decided by the product's own checks on the
-text (benchmark.judging.check_judgments), and quoted evidence is grounded as the judge parser
+text (benchmark.engine.judging.check_judgments), and quoted evidence is grounded as the judge parser
 grounds it, so a synthetic bundle passes the board's re-derivation like an honest run. For
 tests and the build benchmark only: the texts are not model outputs, so every bundle's model
 spec should say so (the benchmark uses `replay/synthetic-*`, which the board labels
@@ -14,11 +14,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmark.generation import joined_text
-from benchmark.judging import UNGROUNDED, check_judgments, item_record, judge_groups
-from benchmark.judging.grounding import locate
-from benchmark.rundir import JsonlAppender, RunDir
-from benchmark.schemas import (
+from benchmark.engine.generation import joined_text
+from benchmark.engine.judging import UNGROUNDED, check_judgments, item_record, judge_groups
+from benchmark.engine.judging.grounding import locate
+from benchmark.measure.scoring import run_seed, score_run
+from benchmark.records.rundir import JsonlAppender, RunDir
+from benchmark.records.schemas import (
     Counts,
     JudgmentRecord,
     Manifest,
@@ -28,7 +29,6 @@ from benchmark.schemas import (
     RubricItem,
     Usage,
 )
-from benchmark.scoring import run_seed, score_run
 from benchmark.suite import Suite
 
 Verdict = Callable[[ResolvedTask, int, RubricItem], bool | None]

@@ -19,7 +19,7 @@ Checks, in order (the first failure is the rejection reason):
 5. re-derivation, response by response (rederive.py): text against transcript, failed
    responses, programmatic checks, grounding, votes, usage, judge response ids;
 6. coverage (items with a verdict / items expected) is at least `min_coverage`;
-7. scores recomputed with benchmark.scoring.score_run equal the stated scores.json within 1e-6
+7. scores recomputed with benchmark.measure.scoring.score_run equal the stated scores.json within 1e-6
    ("stated score does not match").
 The recomputed scores, never the stated ones, are what the board shows. What needs the other
 bundles (run ids, copies, response ids across bundles) is decided by the build (identity.py)."""
@@ -36,8 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.errors import UsageError
-from benchmark.rundir import JUDGMENTS, MANIFEST, RESPONSES, SCORES
-from benchmark.schemas import (
+from benchmark.measure.scoring import PARTIAL_BELOW, run_seed, score_run
+from benchmark.records.rundir import JUDGMENTS, MANIFEST, RESPONSES, SCORES
+from benchmark.records.schemas import (
     JudgmentRecord,
     Manifest,
     ResolvedTask,
@@ -45,7 +46,6 @@ from benchmark.schemas import (
     RubricItem,
     Scores,
 )
-from benchmark.scoring import PARTIAL_BELOW, run_seed, score_run
 from benchmark.suite import Suite, load_suite, shipped_suites
 
 from .errors import BundleRejected as BundleRejected  # re-exported: callers import it here

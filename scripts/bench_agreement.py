@@ -3,7 +3,7 @@
     python scripts/bench_agreement.py [--units 10000] [--raters 3] [--n-boot 1000] [--repeats 3]
 
 Prints one line per level with the best wall time of --repeats runs (seconds) for
-`benchmark.agreement.alpha_with_ci` on a units x raters Likert (1-5) matrix with 10% of cells
+`benchmark.measure.agreement.alpha_with_ci` on a units x raters Likert (1-5) matrix with 10% of cells
 missing. The target (docs/AGREEMENT.md) is <= 5 s for 10,000 units x 3 raters, 1,000 resamples.
 """
 
@@ -19,7 +19,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from benchmark.agreement import LEVELS, alpha_with_ci, unit_counts
+from benchmark.measure.agreement import LEVELS, alpha_with_ci, unit_counts
 
 
 def synthetic(units: int, raters: int, seed: int = 0) -> pd.DataFrame:

@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a plain script from a source checkout
     sys.path.insert(0, str(REPO))
 
-from benchmark.schemas import ResolvedTask  # noqa: E402
+from benchmark.records.schemas import ResolvedTask  # noqa: E402
 from benchmark.suite import load_suite  # noqa: E402
 from leaderboard.synthetic import random_verdicts, write_bundle  # noqa: E402
 

@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmark.diversity import diversity_report
+from benchmark.analysis.diversity import diversity_report
 
 SYLLABLES = [c + v for c in "bdfghklmnprstvwz" for v in "aeiou"] + list("aeiou")
 

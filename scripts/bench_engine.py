@@ -46,14 +46,14 @@ import anthropic
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmark.cost import load_prices, price_usage  # noqa: E402
-from benchmark.judging import judge_groups  # noqa: E402
-from benchmark.providers import make_provider  # noqa: E402
-from benchmark.providers.replay import ReplayProvider  # noqa: E402
-from benchmark.retry import RetryPolicy  # noqa: E402
-from benchmark.rundir import RunDir  # noqa: E402
-from benchmark.runner import RunConfig, Runner  # noqa: E402
-from benchmark.schemas import Message, ResponseRecord, Usage  # noqa: E402
+from benchmark.engine.judging import judge_groups  # noqa: E402
+from benchmark.engine.providers import make_provider  # noqa: E402
+from benchmark.engine.providers.replay import ReplayProvider  # noqa: E402
+from benchmark.engine.retry import RetryPolicy  # noqa: E402
+from benchmark.engine.runner import RunConfig, Runner  # noqa: E402
+from benchmark.measure.cost import load_prices, price_usage  # noqa: E402
+from benchmark.records.rundir import RunDir  # noqa: E402
+from benchmark.records.schemas import Message, ResponseRecord, Usage  # noqa: E402
 from benchmark.suite import Suite, load_suite  # noqa: E402
 from tests.fakes import FakeAnthropic  # noqa: E402
 
@@ -279,10 +279,10 @@ def parts(suite: Suite, mode: str = "response") -> dict[str, Any]:
     """Judge input tokens of one response (first asks, one judge sample, characters / 4,
     averaged over the suite's tasks) by part of the prompt. The request as sent also carries
     JSON syntax around these parts (the fake counts it; about 3%)."""
-    from benchmark.judging import build_judge_request
-    from benchmark.judging import prompt as P
-    from benchmark.providers.anthropic_convert import anthropic_params
-    from benchmark.runspec import GenerationParams
+    from benchmark.engine.judging import build_judge_request
+    from benchmark.engine.judging import prompt as P
+    from benchmark.engine.providers.anthropic_convert import anthropic_params
+    from benchmark.records.runspec import GenerationParams
 
     with tempfile.TemporaryDirectory() as tmp:
         replay = Path(tmp) / "responses.jsonl"

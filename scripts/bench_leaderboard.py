@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a plain script from a source checkout
     sys.path.insert(0, str(REPO))
 
-from benchmark.schemas import ResolvedTask, RubricItem  # noqa: E402
+from benchmark.records.schemas import ResolvedTask, RubricItem  # noqa: E402
 from benchmark.suite import load_suite  # noqa: E402
 from leaderboard.synthetic import random_verdicts, write_bundle  # noqa: E402
 
@@ -119,8 +119,8 @@ def quote(item: RubricItem, text: str) -> str:
 
 
 def mean_words(root: Path) -> float:
-    """Mean word tokens (benchmark.diversity's tokeniser) per response of the first bundle."""
-    from benchmark.diversity.tokens import words
+    """Mean word tokens (benchmark.analysis.diversity's tokeniser) per response of the first bundle."""
+    from benchmark.analysis.diversity.tokens import words
 
     first = sorted(root.glob("*/responses.jsonl"))[0]
     counts = [len(words(json.loads(line)["text"])) for line in first.open(encoding="utf-8")]

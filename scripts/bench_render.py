@@ -1,4 +1,4 @@
-"""Benchmark the renderer (benchmark/render): seconds per artefact per width, and peak memory,
+"""Benchmark the renderer (benchmark/checks/render): seconds per artefact per width, and peak memory,
 on the visual-design pages of the offline demo's illustrative responses
 (benchmark/data/demo/*.jsonl; written by the team, not model output).
 
@@ -31,8 +31,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a plain script from a source checkout
     sys.path.insert(0, str(REPO))
 
-from benchmark.html_extract import extract_html  # noqa: E402
-from benchmark.render.renderer import WIDTHS, Renderer  # noqa: E402
+from benchmark.analysis.html_extract import extract_html  # noqa: E402
+from benchmark.checks.render.renderer import WIDTHS, Renderer  # noqa: E402
 
 DEMO = REPO / "benchmark" / "data" / "demo"
 

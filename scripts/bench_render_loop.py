@@ -1,7 +1,7 @@
 """How long rendering holds the runner's event loop: the longest gap between ticks of a 10 ms
 heartbeat coroutine while N demo pages are rendered (benchmark/data/demo, as bench_render.py),
 first as the checks used to (store.facts_for called on the loop, one page after another), then
-through the render service (benchmark/render/service.py: threads of its own, all pages asked at
+through the render service (benchmark/checks/render/service.py: threads of its own, all pages asked at
 once). Each way starts from an empty store; chromium is started before timing.
 Documented figures: docs/RENDERING.md.
 
@@ -23,8 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a plain script from a source checkout
     sys.path.insert(0, str(REPO))
 
-from benchmark.render import service  # noqa: E402
-from benchmark.render.store import facts_for, shared_renderer  # noqa: E402
+from benchmark.checks.render import service  # noqa: E402
+from benchmark.checks.render.store import facts_for, shared_renderer  # noqa: E402
 from scripts.bench_render import demo_pages  # noqa: E402
 
 TICK = 0.01

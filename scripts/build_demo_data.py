@@ -26,7 +26,7 @@ if str(REPO) not in sys.path:  # run as a plain script from a source checkout
     sys.path.insert(0, str(REPO))
 
 from benchmark.errors import UsageError  # noqa: E402
-from benchmark.schemas import Message, ResolvedTask, ResponseRecord, Usage  # noqa: E402
+from benchmark.records.schemas import Message, ResolvedTask, ResponseRecord, Usage  # noqa: E402
 from benchmark.suite import Suite, load_suite  # noqa: E402
 
 DEMO_DIR = REPO / "benchmark" / "data" / "demo"

@@ -22,9 +22,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a plain script from a source checkout
     sys.path.insert(0, str(REPO))
 
-from benchmark.demo import demo_models  # noqa: E402
-from benchmark.judging import check_judgments  # noqa: E402
-from benchmark.schemas import ResolvedTask, ResponseRecord  # noqa: E402
+from benchmark.engine.demo import demo_models  # noqa: E402
+from benchmark.engine.judging import check_judgments  # noqa: E402
+from benchmark.records.schemas import ResolvedTask, ResponseRecord  # noqa: E402
 from benchmark.suite import load_suite  # noqa: E402
 
 

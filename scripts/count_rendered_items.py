@@ -19,8 +19,8 @@ from collections import Counter
 from io import BytesIO
 from pathlib import Path
 
-from benchmark.checks_rendered import RUNNERS as RENDERED
-from benchmark.schemas import RubricItem
+from benchmark.checks.checks_rendered import RUNNERS as RENDERED
+from benchmark.records.schemas import RubricItem
 from benchmark.suite import load_suite
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,10 +21,10 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmark.diversity import compression_ratio, diversity_report  # noqa: E402
-from benchmark.diversity.ngrams import distinct_n  # noqa: E402
-from benchmark.diversity.similarity import tfidf_vectors  # noqa: E402
-from benchmark.diversity.tokens import ngram_ids, tokenise, words  # noqa: E402
+from benchmark.analysis.diversity import compression_ratio, diversity_report  # noqa: E402
+from benchmark.analysis.diversity.ngrams import distinct_n  # noqa: E402
+from benchmark.analysis.diversity.similarity import tfidf_vectors  # noqa: E402
+from benchmark.analysis.diversity.tokens import ngram_ids, tokenise, words  # noqa: E402
 
 DEFAULT_CSV = REPO / ".." / "shared" / "data" / "hanna" / "hanna_llm_stories.csv"
 HUMAN = "Human"

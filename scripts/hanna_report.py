@@ -21,10 +21,10 @@ import pandas as pd
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from benchmark.agreement import alpha_table
-from benchmark.calibration import calibrate
-from benchmark.hanna import CRITERIA, binarize, hanna_human_ratings, hanna_judge_ratings
-from benchmark.ppi import classical_mean, ppi_mean
+from benchmark.measure._hanna import CRITERIA, binarize, hanna_human_ratings, hanna_judge_ratings
+from benchmark.measure.agreement import alpha_table
+from benchmark.measure.calibration import calibrate
+from benchmark.measure.ppi import classical_mean, ppi_mean
 
 EPSILON = 0.1  # Calderon et al.'s rule of thumb for crowd workers (HANNA's raters)
 THRESHOLD = 3.5  # binarised view: a 4 or 5 ("good"); judge columns are averages, so >= 3.5

@@ -1,4 +1,4 @@
-"""The figures behind the board's mode-collapse thresholds (leaderboard/data/mode_collapse.yaml,
+"""The figures behind the board's mode-collapse thresholds (benchmark/data/mode_collapse.yaml,
 docs/LEADERBOARD.md "Mode collapse"): the measures the rules read, on the demo's illustrative
 answers (benchmark/data/demo: written by the musebench team, not by any model; the formulaic
 ones are templated on purpose), for all of each file's texts and for each category alone, and
@@ -17,8 +17,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmark.diversity import diversity_report
-from leaderboard.collapse import collapse_findings
+from benchmark.analysis.diversity import diversity_report
+from benchmark.measure.collapse import collapse_findings
 
 MODELS = ("careful", "average", "formulaic")
 CATEGORIES = {"cw_": "creative writing", "ei_": "emotional intelligence", "vd_": "visual design"}

@@ -3,7 +3,7 @@
     python scripts/pairwise_figures.py [--seeds 5] [--tasks 30]
 
 1. Bradley–Terry agreement: our Newton fit against scikit-learn's LogisticRegression (same
-   ridge) and against Hunter's MM algorithm (tests/test_pairwise_bt.py), on simulated outcomes
+   ridge) and against Hunter's MM algorithm (tests/unit/test_pairwise_bt.py), on simulated outcomes
    of 8 runs with known strengths: the largest rating difference, in rating points.
 2. Sparse pairing against all pairs for 8 runs (simulated judge with known strengths, both
    orders per task): judge calls used, the largest difference from the all-pairs ratings, and
@@ -27,14 +27,14 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from benchmark.cli import main
-from benchmark.pairwise.bradley_terry import anchored, fit_strengths
-from benchmark.pairwise.simulation import SimulatedJudge
-from benchmark.pairwise.sparse import sparse_schedule
+from benchmark.engine.pairwise.bradley_terry import anchored, fit_strengths
+from benchmark.engine.pairwise.simulation import SimulatedJudge
+from benchmark.engine.pairwise.sparse import sparse_schedule
 from tests.fakes import FakeAnthropic
 from tests.fakes.fixtures import TEST_KEY
 from tests.fakes.pairwise_judge import PairwiseJudge
 from tests.pairwise_support import make_run, make_suite
-from tests.test_pairwise_bt import mm_theta, simulate, sklearn_theta
+from tests.unit.test_pairwise_bt import mm_theta, simulate, sklearn_theta
 
 STRENGTHS = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5]
 

@@ -11,8 +11,14 @@ from sqlalchemy import select
 
 from annotation_app import auth
 from annotation_app.store import Assignment, Store, Unit, open_store
-from benchmark.rundir import JUDGMENTS, RESPONSES, RunDir
-from benchmark.schemas import JudgmentRecord, Manifest, Message, ResolvedTask, ResponseRecord
+from benchmark.records.rundir import JUDGMENTS, RESPONSES, RunDir
+from benchmark.records.schemas import (
+    JudgmentRecord,
+    Manifest,
+    Message,
+    ResolvedTask,
+    ResponseRecord,
+)
 from benchmark.suite import Suite, load_suite
 
 JUDGE = "anthropic/test-judge"

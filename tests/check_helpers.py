@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from benchmark.checks import CheckResult, run_check
-from benchmark.schemas import Check, Message
+from benchmark.records.schemas import Check, Message
 
 CHECK = TypeAdapter(Check)
 

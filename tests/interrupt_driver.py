@@ -20,7 +20,7 @@ from typing import Any
 
 import benchmark.cli.run as cli_run
 from benchmark.cli import main
-from benchmark.rundir import JsonlAppender
+from benchmark.records.rundir import JsonlAppender
 
 
 class _Box:

@@ -7,7 +7,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from benchmark.schemas import Message, ResolvedTask, RubricItem
+from benchmark.records.schemas import Message, ResolvedTask, RubricItem
 from benchmark.suite import Suite, load_suite
 from leaderboard.synthetic import write_bundle
 from leaderboard.verify import load_suites

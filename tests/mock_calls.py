@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from benchmark.providers.mock_provider import LOG_ENV
+from benchmark.engine.providers.mock_provider import LOG_ENV
 
 
 class MockCalls:

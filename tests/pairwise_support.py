@@ -8,8 +8,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from benchmark.rundir import RunDir
-from benchmark.schemas import Manifest, Message, ResponseRecord
+from benchmark.records.rundir import RunDir
+from benchmark.records.schemas import Manifest, Message, ResponseRecord
 from benchmark.suite import load_suite
 
 MINI = Path(__file__).parent / "data" / "mini_suite"

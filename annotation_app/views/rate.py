@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from benchmark.analysis.html_extract import extract_html
 from benchmark.errors import MusebenchError
-from benchmark.html_extract import extract_html
 from benchmark.webapp.inert import markdown_html, pre_html
 from benchmark.webapp.page_frame import html_artefact
 from benchmark.webapp.screenshots import Screenshots, render_key, show_rendered

@@ -1,5 +1,9 @@
 """The `musebench` command line. Each command group lives in its own module exposing
-`register(subparsers)`; this module only wires them together and turns errors into exit codes."""
+`register(subparsers)`; this module only wires them together and turns errors into exit codes.
+
+The engine's own groups are listed below. Other installed packages (the annotation app, the
+leaderboard) add theirs through the `musebench.commands` entry-point group (pyproject.toml), so
+the engine never imports them: each entry point names a `register(subparsers)` function."""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import entry_points
 
-from .. import __version__, interrupts
+from .. import __version__
+from ..engine import interrupts
 from ..errors import BatchError, BatchPending, BudgetReached, SuiteError, UsageError
 
 # One module per command group; each adds its subcommands in `register`.
@@ -19,16 +25,16 @@ COMMAND_MODULES = [
     "demo",
     "measure",
     "diversity",
-    "annotate",
-    "hub",
     "audit",
     "schema",
     "tasks",
     "compare",
     "render",
     "pairwise",
-    "view",
 ]
+
+# Command groups that installed packages contribute (see the module docstring).
+ENTRY_POINT_GROUP = "musebench.commands"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name in COMMAND_MODULES:
         importlib.import_module(f"{__name__}.{name}").register(sub)
+    # One entry point per name, in name order, so that help lists them the same way each time.
+    plugins = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    for name in sorted(plugins):
+        plugins[name].load()(sub)
     return parser
 
 

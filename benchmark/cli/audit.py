@@ -52,9 +52,9 @@ def cmd_audit_suite(args: argparse.Namespace) -> int:
     # Imported on use: the CLI starts without the engine's dependencies.
     from rich.console import Console
 
-    from ..audit import SuiteAudit, plan_audit, run_audit
-    from ..audit.report import print_audit
-    from ..providers import make_provider
+    from ..engine.audit import SuiteAudit, plan_audit, run_audit
+    from ..engine.audit.report import print_audit
+    from ..engine.providers import make_provider
 
     # Everything a user can get wrong is checked here, before any run dir or paid call.
     plan = plan_audit(suite_dir=args.suite, tasks=args.tasks, judge=args.judge)

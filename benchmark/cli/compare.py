@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from ..compare import compare_runs
+    from ..measure.compare import compare_runs
     from ..suite import load_suite
 
     category_of = {t.id: t.category for t in load_suite(args.suite).tasks}
@@ -43,7 +43,7 @@ def _sig(s: bool | None) -> str:
 
 
 def print_comparison(comp: Any, console: Console, *, all_tasks: bool = False) -> None:
-    from ..tables import FEW_NOTE, MIN_CI_TASKS, add_row, fmt_diff, table
+    from ..measure.tables import FEW_NOTE, MIN_CI_TASKS, add_row, fmt_diff, table
 
     console.print(f"A = {comp.a_model}  ({comp.a})", markup=False)
     console.print(f"B = {comp.b_model}  ({comp.b})", markup=False)
@@ -88,7 +88,7 @@ def print_comparison(comp: Any, console: Console, *, all_tasks: bool = False) ->
 
 
 def _print_tasks(comp: Any, console: Console, all_tasks: bool) -> None:
-    from ..tables import add_row, table
+    from ..measure.tables import add_row, table
 
     tasks = comp.tasks  # sorted: largest drop first
     k = TASK_ROWS_EACH_WAY

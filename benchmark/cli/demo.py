@@ -21,7 +21,7 @@ def register(sub: Any) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ..demo import run_demo  # imported on use: the CLI starts without the engine's deps
+    from ..engine.demo import run_demo  # imported on use: the CLI starts without the engine's deps
 
     run_demo(
         args.out,

@@ -84,7 +84,7 @@ def _fmt(v: Any) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..diversity import Columns, diversity_report, load_records
+    from ..analysis.diversity import Columns, diversity_report, load_records
 
     loaded = load_records(
         args.input,

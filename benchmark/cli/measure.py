@@ -1,5 +1,5 @@
 """`musebench agreement RATINGS` and `musebench calibrate --human H --judge J`: thin wrappers
-over benchmark.agreement and benchmark.calibration."""
+over benchmark.measure.agreement and benchmark.measure.calibration."""
 
 from __future__ import annotations
 
@@ -55,9 +55,9 @@ def _dump(doc: dict[str, Any]) -> None:
 
 
 def run_agreement(args: argparse.Namespace) -> int:
-    from ..agreement import alpha_table, check_level
     from ..errors import UsageError
-    from ..ratings import load_ratings
+    from ..measure.agreement import alpha_table, check_level
+    from ..measure.ratings import load_ratings
 
     level = check_level(args.level)
     if args.n_boot < 0:
@@ -104,10 +104,10 @@ def run_agreement(args: argparse.Namespace) -> int:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    from ..agreement import check_level
-    from ..calibration import calibrate
     from ..errors import UsageError
-    from ..ratings import load_ratings
+    from ..measure.agreement import check_level
+    from ..measure.calibration import calibrate
+    from ..measure.ratings import load_ratings
 
     level = check_level(args.level)
     if args.n_boot < 0:
@@ -134,7 +134,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
 
-    from ..tables import add_row, table
+    from ..measure.tables import add_row, table
 
     console = Console()
     for judge_name, jd in doc["judges"].items():
@@ -169,7 +169,7 @@ CALIBRATE_LEGEND = (
 def _print_judge_tables(console: Any, judge: str, level: str, criteria: dict[str, Any]) -> None:
     """One judge against the humans as two tables that fit 80 columns (twelve columns in one
     cut every number to `0.7…`), criterion names folded, never cut, and a legend."""
-    from ..tables import add_row, table
+    from ..measure.tables import add_row, table
 
     agree = table(
         f"judge {judge} vs humans ({level}): agreement",

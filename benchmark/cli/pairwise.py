@@ -99,8 +99,8 @@ def register(sub: Any) -> None:
 
 
 def options_from_args(args: argparse.Namespace) -> Any:
-    from ..pairwise.session import PairwiseOptions
-    from ..retry import RetryPolicy
+    from ..engine.pairwise.session import PairwiseOptions
+    from ..engine.retry import RetryPolicy
 
     return PairwiseOptions(
         runs=list(args.runs),
@@ -138,7 +138,7 @@ def print_estimate(what: str, calls: int, total: int, est: Any, spec: str) -> No
 
 def print_spent(what: str, prep: Any, spec: str) -> None:
     """What this command's calls cost, priced as the estimate was."""
-    from ..cost import price_usage
+    from ..measure.cost import price_usage
 
     s = prep.spent
     dollars = price_usage(spec, s.usage, prep.prices)
@@ -154,9 +154,9 @@ def print_spent(what: str, prep: Any, spec: str) -> None:
 def cmd_pairwise(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from ..pairwise.report import print_ratings
-    from ..pairwise.session import estimate, execute, prepare
-    from ..pairwise.store import call_key
+    from ..engine.pairwise.report import print_ratings
+    from ..engine.pairwise.session import estimate, execute, prepare
+    from ..engine.pairwise.store import call_key
 
     if not 0 < args.sparse_tol < 1:
         raise UsageError(f"--sparse-tol must be between 0 and 1, not {args.sparse_tol:g}")
@@ -210,9 +210,9 @@ def cmd_audit_judge(args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from ..pairwise.bias_card import plan_audit, run_audit
-    from ..pairwise.report import print_bias_card
-    from ..pairwise.session import estimate
+    from ..engine.pairwise.bias_card import plan_audit, run_audit
+    from ..engine.pairwise.report import print_bias_card
+    from ..engine.pairwise.session import estimate
 
     opts = options_from_args(args)
     if opts.judge_temperature is None:

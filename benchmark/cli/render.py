@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from ..errors import RunDirError, UsageError
-from ..rundir import RunDir
+from ..records.rundir import RunDir
 
 
 def register(sub: Any) -> None:
@@ -31,9 +31,9 @@ def register(sub: Any) -> None:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from ..html_extract import extract_html
-    from ..render import store
-    from ..render.browser import ChromiumNotFound
+    from ..analysis.html_extract import extract_html
+    from ..checks.render import store
+    from ..checks.render.browser import ChromiumNotFound
 
     if not 1 <= args.pages <= 8:
         raise UsageError(f"--pages: {args.pages} is not between 1 and 8")

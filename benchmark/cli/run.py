@@ -9,18 +9,18 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from ..cost import load_prices
+from ..checks.render import store as render_store
+from ..engine.retry import RetryPolicy
+from ..engine.task_select import choose_tasks
 from ..errors import UsageError
-from ..render import store as render_store
-from ..report import load_reports, print_reports, render, report_json
-from ..retry import RetryPolicy
-from ..rundir import RunDir
-from ..runspec import DEFAULT_JUDGE_MODE, JUDGE_MODES, REASONING_EFFORTS
-from ..task_select import choose_tasks
+from ..measure.cost import load_prices
+from ..measure.report import load_reports, print_reports, render, report_json
+from ..records.rundir import RunDir
+from ..records.runspec import DEFAULT_JUDGE_MODE, JUDGE_MODES, REASONING_EFFORTS
 from .argtypes import positive_int
 
 if TYPE_CHECKING:
-    from ..runconfig import RunConfig
+    from ..engine.runconfig import RunConfig
 
 
 def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None:
@@ -189,7 +189,7 @@ def config_from_args(args: argparse.Namespace, *, new_run: bool = True) -> RunCo
     """The command's flags as given; a flag left out is None, which means "as the run
     directory already is" (runconfig.RunConfig). For a new run, `--limit` and a replay file
     narrow the tasks (task_select.choose_tasks)."""
-    from ..runconfig import RunConfig  # loads the SDKs: only for the commands that call them
+    from ..engine.runconfig import RunConfig  # loads the SDKs: only for the commands that call them
 
     model, tasks = getattr(args, "model", None), getattr(args, "tasks", None)
     if new_run and model:  # --limit, and a replay answers its own file's tasks
@@ -240,7 +240,7 @@ def system_prompt_text(value: str | None) -> str | None:
 def _preflight(args: argparse.Namespace, run: RunDir, flag: str) -> RunConfig:
     """The run's configuration, every flag and input file checked before any call is paid for
     (the runner checks the values again; here the run directory and price table too)."""
-    from ..preflight import check_options, check_out_dir  # loads the SDKs, as above
+    from ..engine.preflight import check_options, check_out_dir  # loads the SDKs, as above
 
     config = config_from_args(args, new_run=not run.exists())
     check_options(config)
@@ -253,7 +253,7 @@ def _preflight(args: argparse.Namespace, run: RunDir, flag: str) -> RunConfig:
 
 
 def _dry_run(config: RunConfig, run: RunDir, *, judge: bool = True) -> int:
-    from ..run_estimate import estimate_command, estimate_lines
+    from ..engine.run_estimate import estimate_command, estimate_lines
 
     prices = load_prices(config.prices_path)
     est = estimate_command(config, run, prices, judge=judge)
@@ -267,7 +267,7 @@ def _finish(run: RunDir, args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ..runner import Runner  # loads the SDKs: only for the commands that call them
+    from ..engine.runner import Runner  # loads the SDKs: only for the commands that call them
 
     if not args.judge:
         raise UsageError("--judge: required for run (use `musebench generate` for responses only)")
@@ -281,7 +281,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from ..runner import Runner
+    from ..engine.runner import Runner
 
     run = _stage_dir(args)
     config = _preflight(args, run, "RUN_DIR")
@@ -293,7 +293,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_judge(args: argparse.Namespace) -> int:
-    from ..runner import Runner
+    from ..engine.runner import Runner
 
     run = _stage_dir(args)
     run.require()

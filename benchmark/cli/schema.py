@@ -15,8 +15,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from ..engine.formats import FORMATS, json_schema
     from ..errors import UsageError
-    from ..formats import FORMATS, json_schema
 
     if args.list or args.name is None:
         if not args.list:

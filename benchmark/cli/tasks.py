@@ -11,8 +11,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ..schemas import CATEGORIES
-from ..tables import add_row
+from ..measure.tables import add_row
+from ..records.schemas import CATEGORIES
 
 
 def register(sub: Any) -> None:
@@ -25,8 +25,8 @@ def register(sub: Any) -> None:
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
+    from ..engine.task_select import list_tasks
     from ..suite import load_suite
-    from ..task_select import list_tasks
 
     suite = load_suite(args.suite)
     rows = list_tasks(suite, category=args.category, tag=args.tag)

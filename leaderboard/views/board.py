@@ -178,7 +178,7 @@ with tab_div:
             **PAGE_COLUMN,
             **{k: num(k, format="%.3f", help=DIVERSITY_TITLES.get(k)) for k in div_keys},
             "mode collapse": st.column_config.TextColumn(
-                help="rules of leaderboard/data/mode_collapse.yaml the run crosses"
+                help="rules of benchmark/data/mode_collapse.yaml the run crosses"
             ),
         },
     )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pytest
 
-from benchmark.schemas import ResolvedTask, RubricItem
+from benchmark.records.schemas import ResolvedTask, RubricItem
 from leaderboard.build import build_board
 from leaderboard.files import BOARD_FILE
 from tests.browser import chromium

@@ -1,5 +1,5 @@
 """The leaderboard's screenshots end to end in Debian's headless chromium: a board built with
-`screenshots=True` (the real renderer, benchmark/render/), served, its model page opened on the
+`screenshots=True` (the real renderer, benchmark/checks/render/), served, its model page opened on the
 visual-design sample: the build's 1280 px screenshot is shown as a same-origin PNG, the switch
 brings the 375 px one, and the last choice brings back the sandboxed frame. Screenshot of the
 app in test-artifacts/leaderboard-screenshots-{1280,375}.png."""
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pytest
 
-from benchmark.schemas import ResolvedTask
+from benchmark.records.schemas import ResolvedTask
 from leaderboard.build import build_board
 from leaderboard.files import BOARD_FILE, DETAILS_DIR
 from tests.browser import chromium

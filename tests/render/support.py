@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from benchmark.render.browser import ChromiumNotFound, find_chromium
+from benchmark.checks.render.browser import ChromiumNotFound, find_chromium
 
 
 def require_chromium() -> None:
@@ -19,7 +19,7 @@ def require_chromium() -> None:
 
 def renderer_fixture(**kwargs: object) -> Iterator[object]:
     require_chromium()
-    from benchmark.render.renderer import Renderer
+    from benchmark.checks.render.renderer import Renderer
 
     with Renderer(**kwargs) as r:  # type: ignore[arg-type]
         yield r

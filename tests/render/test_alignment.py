@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from benchmark.check_models_rendered import AlignmentCheck
+from benchmark.analysis.selectors import select
 from benchmark.checks import run_check
-from benchmark.render import align, store
-from benchmark.render.browser import ChromiumNotFound
-from benchmark.render.records import RenderFacts
-from benchmark.render.select import select
+from benchmark.checks.render import align, store
+from benchmark.checks.render.browser import ChromiumNotFound
+from benchmark.checks.render.records import RenderFacts
+from benchmark.records.check_models_rendered import AlignmentCheck
 from tests.render.support import renderer_fixture
 
 

@@ -5,14 +5,9 @@ phrases the alignment members use."""
 
 from __future__ import annotations
 
-from benchmark.check_models_rendered import (
-    AlignMember,
-    NoHorizontalOverflowCheck,
-    TargetSizeCheck,
-    VisibleFocusCheck,
-)
-from benchmark.render import decide, members
-from benchmark.render.records import (
+from benchmark.analysis.selectors import select
+from benchmark.checks.render import decide, members
+from benchmark.checks.render.records import (
     Box,
     ElementBox,
     FocusStop,
@@ -23,7 +18,12 @@ from benchmark.render.records import (
     TextFact,
     WidthFacts,
 )
-from benchmark.render.select import select
+from benchmark.records.check_models_rendered import (
+    AlignMember,
+    NoHorizontalOverflowCheck,
+    TargetSizeCheck,
+    VisibleFocusCheck,
+)
 
 
 def el(selector: str, tag: str, y: float, h: float, text: str = "", **kw: object) -> ElementBox:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.check_models_rendered import RenderedContrastCheck, TargetSizeCheck
 from benchmark.checks import run_check
-from benchmark.render import decide, store
-from benchmark.render.browser import ChromiumNotFound
-from benchmark.render.records import Box, FocusStop, TargetFact, TextFact
+from benchmark.checks.render import decide, store
+from benchmark.checks.render.browser import ChromiumNotFound
+from benchmark.checks.render.records import Box, FocusStop, TargetFact, TextFact
+from benchmark.records.check_models_rendered import RenderedContrastCheck, TargetSizeCheck
 from tests.render.support import require_chromium
 
 WHITE = [(255.0, 255.0, 255.0, 1.0)]
@@ -113,7 +113,7 @@ def test_run_check_renders_into_the_bound_store(tmp_path: Path) -> None:
 def test_the_store_reuses_renders_but_not_a_browser_fault(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from benchmark.render.records import RenderFacts, WidthFacts
+    from benchmark.checks.render.records import RenderFacts, WidthFacts
 
     html = "<p>x</p>"
     calls: list[str] = []

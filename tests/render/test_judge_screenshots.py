@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from benchmark.judging import screenshots as s
+from benchmark.engine.judging import screenshots as s
 
 
 def write_pngs(d: Path, height: int, colour: tuple[int, int, int] = (200, 10, 10)) -> None:

@@ -15,18 +15,18 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from benchmark.html_extract import extract_html
-from benchmark.judging import item_record
-from benchmark.judging.screenshots import parts, tiles
-from benchmark.render.browser import ChromiumNotFound
-from benchmark.render.store import render_dir
+from benchmark.analysis.html_extract import extract_html
+from benchmark.checks.render.browser import ChromiumNotFound
+from benchmark.checks.render.store import render_dir
+from benchmark.engine.judging import item_record
+from benchmark.engine.judging.screenshots import parts, tiles
 from benchmark.suite import Suite, load_suite
 from leaderboard import rejudge
 from leaderboard.rejudge import Rejudger, rejudge_config
 from tests.fakes import FakeAnthropic, structured_schema
 from tests.fakes.fixtures import point_anthropic_env
+from tests.integration.test_judge_images import PAGE, response, suite_with
 from tests.render.support import require_chromium
-from tests.test_judge_images import PAGE, response, suite_with
 
 JUDGE = "anthropic/judge-x"
 

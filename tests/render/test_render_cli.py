@@ -32,7 +32,7 @@ def test_render_writes_the_store_and_its_index(
     ]
     assert "1 artefact(s) rendered" in capsys.readouterr().out
     # Run again: everything is in the store, so chromium is not even needed.
-    from benchmark.render import store
+    from benchmark.checks.render import store
 
     def no_browser() -> None:
         raise AssertionError("chromium started although every artefact is stored")

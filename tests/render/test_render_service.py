@@ -1,4 +1,4 @@
-"""The render service (benchmark/render/service.py): renders run in threads of their own while
+"""The render service (benchmark/checks/render/service.py): renders run in threads of their own while
 the event loop goes on, one render per page however many ask at once, and the runner renders a
 response's page before its rendered checks, which then find it in the store."""
 
@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmark import checks_rendered
-from benchmark.providers import MockProvider
-from benchmark.providers.base import GenerateRequest
-from benchmark.render import service
-from benchmark.render.store import is_stored, using
-from benchmark.retry import RetryPolicy
-from benchmark.rundir import RunDir
-from benchmark.runner import RunConfig, Runner
+from benchmark.checks import checks_rendered
+from benchmark.checks.render import service
+from benchmark.checks.render.store import is_stored, using
+from benchmark.engine.providers import MockProvider
+from benchmark.engine.providers.base import GenerateRequest
+from benchmark.engine.retry import RetryPolicy
+from benchmark.engine.runner import RunConfig, Runner
+from benchmark.records.rundir import RunDir
 from tests.render.support import require_chromium
 
 MINI = Path(__file__).parents[1] / "data" / "mini_suite"

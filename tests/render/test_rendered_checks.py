@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.check_models_rendered import (
+from benchmark.checks.render import decide
+from benchmark.checks.render.records import RenderFacts, TextFact
+from benchmark.records.check_models_rendered import (
     AxeRuleCheck,
     NoHorizontalOverflowCheck,
     RenderedContrastCheck,
@@ -16,8 +18,6 @@ from benchmark.check_models_rendered import (
     TextNotClippedCheck,
     VisibleFocusCheck,
 )
-from benchmark.render import decide
-from benchmark.render.records import RenderFacts, TextFact
 from tests.render.support import renderer_fixture
 
 pytestmark = pytest.mark.browser

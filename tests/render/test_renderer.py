@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.render.browser import ChromiumNotFound, find_chromium
-from benchmark.render.renderer import WIDTHS, load_facts
+from benchmark.checks.render.browser import ChromiumNotFound, find_chromium
+from benchmark.checks.render.renderer import WIDTHS, load_facts
 from tests.render.support import renderer_fixture
 
 
