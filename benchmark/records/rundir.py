@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -102,15 +102,28 @@ class JsonlAppender:
                 self._fh.close()
 
 
-class RunDir:
+class OutputDir:
+    """A directory a command writes and resumes: its manifest (named by the subclass) and its
+    response cache; run and pairwise directories both are one."""
+
+    manifest_name: ClassVar[str]
+
     def __init__(self, path: str | Path):
         self.path = Path(path)
 
-    # ---------------------------------------------------------------- paths
     @property
     def manifest_path(self) -> Path:
-        return self.path / MANIFEST
+        return self.path / self.manifest_name
 
+    @property
+    def cache_path(self) -> Path:
+        return self.path / CACHE
+
+
+class RunDir(OutputDir):
+    manifest_name = MANIFEST
+
+    # ---------------------------------------------------------------- paths
     @property
     def responses_path(self) -> Path:
         return self.path / RESPONSES
@@ -126,10 +139,6 @@ class RunDir:
     @property
     def batches_path(self) -> Path:
         return self.path / BATCHES
-
-    @property
-    def cache_path(self) -> Path:
-        return self.path / CACHE
 
     # ---------------------------------------------------------------- manifest
     def exists(self) -> bool:
@@ -199,7 +208,7 @@ class RunDir:
             keep = [r for r in records if not _is_failed(r)]
             dropped.append(len(records) - len(keep))
             if len(keep) != len(records):
-                _rewrite_jsonl(path, keep)
+                rewrite_jsonl(path, keep)
             else:
                 _repair_tail(path)
         return dropped[0], dropped[1]
@@ -219,7 +228,8 @@ def _is_failed(r: BaseModel) -> bool:
     return False
 
 
-def _rewrite_jsonl(path: Path, records: Iterable[BaseModel]) -> None:
+def rewrite_jsonl(path: Path, records: Iterable[BaseModel]) -> None:
+    """Replace `path` with `records`, one JSON line each, atomically (temp file, fsync, rename)."""
     tmp = path.with_name(path.name + ".tmp")
     try:
         with tmp.open("w", encoding="utf-8") as fh:

@@ -7,19 +7,16 @@ and every key ends with exactly one set of lines."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections import Counter
 from pathlib import Path
 
 from ...errors import RunDirError
-from ...records.rundir import read_jsonl, write_failed, write_json_atomic
+from ...records.rundir import OutputDir, read_jsonl, rewrite_jsonl, write_failed, write_json_atomic
 from .records import ComparisonRecord, PairwiseManifest, RatingsFile, RunRef
 
 MANIFEST = "pairwise.json"
 COMPARISONS = "comparisons.jsonl"
 RATINGS = "ratings.json"
-CACHE = "cache.sqlite"
 
 CallKey = tuple[str, int, int, str, str, str, int]
 
@@ -28,13 +25,8 @@ def call_key(r: ComparisonRecord) -> CallKey:
     return (r.task_id, r.sample, r.sample_b, r.run_a, r.run_b, r.order, r.judge_sample)
 
 
-class PairwiseDir:
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-
-    @property
-    def manifest_path(self) -> Path:
-        return self.path / MANIFEST
+class PairwiseDir(OutputDir):
+    manifest_name = MANIFEST
 
     @property
     def comparisons_path(self) -> Path:
@@ -43,10 +35,6 @@ class PairwiseDir:
     @property
     def ratings_path(self) -> Path:
         return self.path / RATINGS
-
-    @property
-    def cache_path(self) -> Path:
-        return self.path / CACHE
 
     def read_manifest(self) -> PairwiseManifest | None:
         if not self.manifest_path.is_file():
@@ -81,7 +69,7 @@ class PairwiseDir:
             if call_key(r) not in failed and lines[call_key(r)] == criteria_of.get(r.task_id, -1)
         ]
         if len(keep) != len(records):
-            _rewrite(self.comparisons_path, keep)
+            rewrite_jsonl(self.comparisons_path, keep)
         return len(records) - len(keep)
 
 
@@ -103,18 +91,3 @@ def merge_manifest(
     known = {r.run_id for r in runs}
     runs += [r for r in new.runs if r.run_id not in known]
     return old.model_copy(update={"runs": runs})
-
-
-def _rewrite(path: Path, records: list[ComparisonRecord]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            for r in records:
-                fh.write(r.model_dump_json() + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as err:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise write_failed(path, err) from None
