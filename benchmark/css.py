@@ -390,6 +390,8 @@ def _compound_matches(comp: Compound, el: Element) -> bool:
 def selector_matches(sel: Selector, el: Element) -> bool:
     """Right-to-left matching, memoised per (compound, element): linear in the tree depth, and
     recursion only as deep as the selector has compounds."""
+    if len(sel.parts) == 1:  # most selectors: no combinator, nothing to memoise
+        return _compound_matches(sel.parts[0], el)
     memo: dict[tuple[int, int], bool] = {}
 
     def match_from(idx: int, node: Element) -> bool:
