@@ -390,6 +390,8 @@ def _compound_matches(comp: Compound, el: Element) -> bool:
 def selector_matches(sel: Selector, el: Element) -> bool:
     """Right-to-left matching, memoised per (compound, element): linear in the tree depth, and
     recursion only as deep as the selector has compounds."""
+    if len(sel.parts) == 1:  # most selectors: no combinator, nothing to memoise
+        return _compound_matches(sel.parts[0], el)
     memo: dict[tuple[int, int], bool] = {}
 
     def match_from(idx: int, node: Element) -> bool:
@@ -429,20 +431,24 @@ def _element_keys(el: Element) -> list[tuple[str, str]]:
     return keys
 
 
-def _walk_with_ancestor_keys(root: Element) -> Iterator[tuple[Element, Counter[tuple[str, str]]]]:
-    """Each element (document order) with a live count of its ancestors' keys: like a
-    browser's ancestor Bloom filter, it rejects most descendant selectors without a walk."""
+def _walk_with_ancestor_keys(
+    root: Element,
+) -> Iterator[tuple[Element, list[tuple[str, str]], Counter[tuple[str, str]]]]:
+    """Each element (document order) with its own keys and a live count of its ancestors'
+    keys: like a browser's ancestor Bloom filter, it rejects most descendant selectors
+    without a walk. An element's keys are computed once (entering and leaving share them)."""
     counts: Counter[tuple[str, str]] = Counter()
-    stack: list[tuple[Element, bool]] = [(root, False)]
+    stack: list[tuple[Element, list[tuple[str, str]] | None]] = [(root, None)]
     while stack:
         el, leaving = stack.pop()
-        if leaving:
-            counts.subtract(_element_keys(el))
+        if leaving is not None:
+            counts.subtract(leaving)
             continue
-        yield el, counts
-        counts.update(_element_keys(el))
-        stack.append((el, True))
-        stack.extend((c, False) for c in reversed(el.children))
+        keys = _element_keys(el)
+        yield el, keys, counts
+        counts.update(keys)
+        stack.append((el, keys))
+        stack.extend((c, None) for c in reversed(el.children))
 
 
 # --------------------------------------------------------------------------- cascade
@@ -482,12 +488,14 @@ def _document_rules(doc: Document) -> tuple[list[Rule], list[str]]:
 
 def _hits(
     el: Element,
+    keys: list[tuple[str, str]],
     ancestor_keys: Counter[tuple[str, str]],
     buckets: dict[tuple[str, str], list[_Candidate]],
 ) -> dict[int, tuple[Rule, list[Selector]]]:
-    """The rules with a selector matching `el`, each with those selectors."""
+    """The rules with a selector matching `el` (whose keys are `keys`), each with those
+    selectors."""
     hits: dict[int, tuple[Rule, list[Selector]]] = {}
-    for k in [*_element_keys(el), ("any", "")]:
+    for k in [*keys, ("any", "")]:
         for rule, sel, needs in buckets.get(k, ()):
             if all(ancestor_keys[n] > 0 for n in needs) and selector_matches(sel, el):
                 hits.setdefault(id(rule), (rule, []))[1].append(sel)
@@ -536,8 +544,8 @@ class Cascade:
     def _match(self, buckets: dict[tuple[str, str], list[_Candidate]]) -> set[int]:
         """Apply every matching rule to every element; the ids of the rules that matched."""
         matched: set[int] = set()
-        for el, ancestor_keys in _walk_with_ancestor_keys(self.doc.root):
-            for rule, sels in _hits(el, ancestor_keys, buckets).values():
+        for el, keys, ancestor_keys in _walk_with_ancestor_keys(self.doc.root):
+            for rule, sels in _hits(el, keys, ancestor_keys, buckets).values():
                 matched.add(id(rule))
                 self._apply(rule, el, sels)
         return matched

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from html.parser import HTMLParser
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\s`]*)[^\n]*$")
@@ -166,8 +167,11 @@ class Element:
     text: str = ""  # direct text content (character references decoded)
     synthetic: bool = False
 
-    @property
+    @cached_property
     def classes(self) -> list[str]:
+        """The class names (computed once: the CSS matcher asks for them per selector tried,
+        and nothing changes an element's attributes after parsing). Callers must not modify
+        the list."""
         return self.attrs.get("class", "").split()
 
     @property

@@ -28,11 +28,47 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(out, re.IGNORECASE)
 
 
+# The non-ASCII characters that re.IGNORECASE matches to an ASCII character (Python's case
+# folding; tests/test_phrases_prefilter.py recomputes it over every code point).
+ASCII_CASE_TWINS = frozenset("\u0130\u0131\u017f\u212a")  # İ ı ſ K (Kelvin)
+
+
+@lru_cache(maxsize=4096)
+def literal_runs(phrase: str) -> tuple[str, ...] | None:
+    """The lowercased runs of an ASCII phrase that its pattern matches character for
+    character (the parts between whitespace and quotes); None for a non-ASCII phrase."""
+    if not phrase.isascii():
+        return None
+    runs, run = [], ""
+    for ch in phrase.strip():
+        if ch.isspace() or ch in "'\"":
+            runs.append(run)
+            run = ""
+        else:
+            run += ch.lower()
+    return tuple(r for r in [*runs, run] if r)
+
+
+def _may_occur(phrase: str, lowered: str | None) -> bool:
+    """False only when the phrase cannot match: a run of it is not in the lowercased text.
+    Exact for an ASCII phrase in a text without ASCII_CASE_TWINS (`lowered` None otherwise):
+    its pattern matches such a text's characters only where they are ASCII and equal to the
+    run's ignoring case, and lowercasing keeps those characters together."""
+    if lowered is None:
+        return True
+    runs = literal_runs(phrase)
+    return runs is None or all(r in lowered for r in runs)
+
+
 def phrase_hits(phrases: list[str], text: str) -> list[tuple[int, str, str, int]]:
     """(offset of the first hit, phrase, the text it matched, number of hits) for every phrase
-    that occurs, first occurrence first."""
+    that occurs, first occurrence first. A phrase is searched for (a regex per phrase, the
+    checks' dear part on long texts) only when its literal runs all occur (_may_occur)."""
+    lowered = None if ASCII_CASE_TWINS.intersection(text) else text.lower()
     found = []
     for phrase in phrases:
+        if not _may_occur(phrase, lowered):
+            continue
         hits = list(phrase_pattern(phrase).finditer(text))
         if hits:
             found.append((hits[0].start(), phrase, hits[0].group(), len(hits)))

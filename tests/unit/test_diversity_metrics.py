@@ -34,6 +34,17 @@ def test_words_lowercases_keeps_apostrophes_drops_punctuation() -> None:
     assert words("Don’t stop—the END. o'clock!") == ["don't", "stop", "the", "end", "o'clock"]
 
 
+def test_tokenise_numbers_words_in_order_of_first_appearance() -> None:
+    # Hand-computed: b a b | (empty) | C a don’t -> b=0, a=1, c=2, don't=3.
+    tt = tokenise(["b a b", "", "C a don’t"])
+    assert tt.vocab == {"b": 0, "a": 1, "c": 2, "don't": 3}
+    assert list(tt.vocab) == ["b", "a", "c", "don't"]  # dict order is the id order
+    assert tt.ids.dtype == np.int64 and tt.ids.tolist() == [0, 1, 0, 2, 1, 3]
+    assert tt.text_of.tolist() == [0, 0, 0, 2, 2, 2] and tt.lengths.tolist() == [3, 0, 3]
+    empty = tokenise([])
+    assert empty.ids.dtype == np.int64 and empty.ids.tolist() == [] and empty.vocab == {}
+
+
 def test_ngram_ids_do_not_cross_texts() -> None:
     tt = tokenise(["a b", "c d"])
     text, gram_ids = ngram_ids(tt, 2)[1]

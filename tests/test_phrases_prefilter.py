@@ -1,0 +1,91 @@
+"""phrase_hits skips a phrase's regex when a literal run of it is not in the lowercased text;
+these tests hold it to the plain search (every phrase's regex run) on adversarial texts."""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+
+from benchmark.phrases import ASCII_CASE_TWINS, literal_runs, phrase_hits, phrase_pattern
+
+
+def plain_hits(phrases: list[str], text: str) -> list[tuple[int, str, str, int]]:
+    found = []
+    for phrase in phrases:
+        hits = list(phrase_pattern(phrase).finditer(text))
+        if hits:
+            found.append((hits[0].start(), phrase, hits[0].group(), len(hits)))
+    return sorted(found)
+
+
+def test_case_twins_are_every_non_ascii_character_ignorecase_matches_to_ascii() -> None:
+    ascii_class = re.compile("[" + re.escape("".join(map(chr, range(128)))) + "]", re.I)
+    twins = {chr(c) for c in range(128, sys.maxunicode + 1) if ascii_class.fullmatch(chr(c))}
+    assert twins == ASCII_CASE_TWINS
+    # ... and literals (not only a class) match them so: "k" finds the Kelvin sign.
+    assert re.search("k", "\u212a", re.I) and re.search("s", "\u017f", re.I)
+
+
+def test_literal_runs() -> None:
+    assert literal_runs("  Don't  STOP ") == ("don", "t", "stop")
+    assert literal_runs('a "quoted" word') == ("a", "quoted", "word")
+    assert literal_runs("café") is None  # not ASCII: always searched
+    assert literal_runs("'") == ()
+
+
+PHRASES = [
+    "tapestry",
+    "delve into",
+    "don't stop",
+    "It's worth noting",
+    '"quoted words"',
+    "k-pop",
+    "skill",
+    "a",
+    "...",
+    "café au lait",
+    "  spaced   out ",
+    "I",
+]
+PIECES = [
+    "Tapestry",
+    "TAPESTRY",
+    "tape stry",
+    "delve\n\tinto",
+    "Delve  Into",
+    "don’t stop",
+    "DON'T STOP",
+    "it‘s worth noting",
+    "“quoted words”",
+    '"Quoted Words"',
+    "K-POP",
+    "\u212a-pop",
+    "\u017fkill",
+    "SKILL",
+    "İ",
+    "ı",
+    "i",
+    "I",
+    "a",
+    "A",
+    "...",
+    "café au lait",
+    "CAFÉ AU LAIT",
+    "spaced out",
+    "SPACED\u00a0OUT",
+    "—",
+    "é",
+    " ",
+    "\n",
+    "x",
+    "_",
+    "-",
+]
+
+
+def test_prefiltered_hits_equal_the_plain_search() -> None:
+    rng = random.Random(15)
+    for _ in range(4000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14)))
+        assert phrase_hits(PHRASES, text) == plain_hits(PHRASES, text), text
