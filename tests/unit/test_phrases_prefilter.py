@@ -7,7 +7,7 @@ import random
 import re
 import sys
 
-from benchmark.phrases import ASCII_CASE_TWINS, literal_runs, phrase_hits, phrase_pattern
+from benchmark.analysis.phrases import ASCII_CASE_TWINS, literal_runs, phrase_hits, phrase_pattern
 
 
 def plain_hits(phrases: list[str], text: str) -> list[tuple[int, str, str, int]]:
