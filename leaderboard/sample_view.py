@@ -19,7 +19,7 @@ from benchmark.webapp.screenshots import Screenshots, show_rendered
 
 from .ui import highlight, notice, verdict_symbol
 
-Quote = tuple[str, str, bool]  # (evidence, mark title, item met)
+Quote = tuple[str, str, bool]  # (evidence, mark title, good for the response)
 ROLE_TITLES = {"system": "System prompt", "user": "Prompt", "assistant": "Response"}
 TURN_TITLES = {"system": "System prompt", "user": "User", "assistant": "Assistant"}
 PAGE_CATEGORY = "visual_design"  # tasks whose answer is a web page
@@ -31,13 +31,16 @@ NO_SHOTS: NoShots = (lambda _html: {}, "Screenshots were not made: showing the s
 
 
 def evidence_quotes(verdicts: pd.DataFrame) -> list[Quote]:
-    """The grounded evidence of the verdicts given, to highlight in the response."""
+    """The grounded evidence of the verdicts given, to highlight in the response, marked good
+    when the verdict earned points: a negative item (a failure) met costs points, so its
+    evidence is marked as a fault, never in the colour of a met positive item."""
     return [
-        (str(ev), f"{item}: {verdict_symbol(v)}", bool(v))
-        for ev, item, v, grounded in zip(
+        (str(ev), f"{item}: {verdict_symbol(v)} ({int(pts):+d})", bool(v) == (pts > 0))
+        for ev, item, v, pts, grounded in zip(
             verdicts["evidence"],
             verdicts["item_id"],
             verdicts["verdict"],
+            verdicts["points"],
             verdicts["grounded"],
             strict=True,
         )

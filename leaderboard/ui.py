@@ -148,12 +148,13 @@ def _spans(text: str, quotes: list[tuple[str, str, bool]]) -> list[tuple[int, in
 
 
 def highlight(text: str, quotes: list[tuple[str, str, bool]]) -> str:
-    """HTML of `text` with each (quote, title, met) evidence marked. Marks are placed on the raw
+    """HTML of `text` with each (quote, title, good) evidence marked, green where the verdict
+    earned points and red where it cost or missed them. Marks are placed on the raw
     text and every piece is escaped, so a response's own markup is shown, never rendered, and a
     quote can never match inside a mark the function wrote."""
     out, pos = [], 0
-    for start, end, title, met in _spans(text, quotes):
-        colour = "#c8f7c5" if met else "#ffd6d6"
+    for start, end, title, good in _spans(text, quotes):
+        colour = "#c8f7c5" if good else "#ffd6d6"
         out.append(html.escape(text[pos:start]))
         out.append(
             f'<mark style="background:{colour}" title="{html.escape(title)}">'

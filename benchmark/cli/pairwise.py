@@ -128,12 +128,14 @@ def options_from_args(args: argparse.Namespace) -> Any:
 
 def print_estimate(what: str, calls: int, total: int, est: Any, spec: str) -> None:
     cost = f"${est.dollars:,.2f}" if est.dollars is not None else "unknown (not in the price table)"
+    done = f"{total:,} in all, {total - calls:,} already done" if calls < total else "none done yet"
+    # One statement a line, so the lines stay readable at 80 columns.
+    print(f"{what}: {calls:,} judge calls to make ({done})", file=sys.stderr)
     print(
-        f"{what}: {calls:,} judge calls to make ({total:,} in all, the rest already done); "
-        f"about {est.usage.input_tokens:,} input and {est.usage.output_tokens:,} output tokens; "
-        f"estimated cost with {spec}: {cost}",
+        f"  about {est.usage.input_tokens:,} input and {est.usage.output_tokens:,} output tokens",
         file=sys.stderr,
     )
+    print(f"  estimated cost with {spec}: {cost}", file=sys.stderr)
 
 
 def print_spent(what: str, prep: Any, spec: str) -> None:

@@ -42,8 +42,8 @@ def _add_common(p: argparse.ArgumentParser, *, model: bool, judge: bool) -> None
         )
         g.add_argument(
             "--tasks",
-            help="glob over task ids or category/id, or tag:NAME (comma-separated; tag:hard is "
-            "the hard subset)",
+            help="glob over task ids or category/id, or tag:NAME (comma-separated, e.g. "
+            "tag:multi_turn; `musebench tasks` lists the tags)",
         )
         g.add_argument(
             "--limit",

@@ -153,7 +153,7 @@ def estimate_lines(est: RunEstimate, discount: float) -> list[str]:
         how = f", batch x{discount:g}" if k.batch else ""
         lines.append(f"  {k.kind}  {k.spec}")
         lines.append(
-            f"    {k.calls:,} calls, {k.usage.input_tokens:,} input + "
+            f"    {k.calls:,} call{'' if k.calls == 1 else 's'}, {k.usage.input_tokens:,} input + "
             f"{k.usage.output_tokens:,} output tokens: {money}{how}"
         )
     total = est.dollars

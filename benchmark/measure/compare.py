@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
 from ..records.rundir import RunDir
 from ..records.schemas import JudgmentRecord, Manifest, RubricItem, Scores
 from .scoring import bootstrap_ci, response_score, run_seed
@@ -142,8 +143,13 @@ def compare_runs(
     def in_cat(ts: TaskScores, cat: str) -> TaskScores:
         return {t: v for t, v in ts.items() if category_of.get(t, "unknown") == cat}
 
-    da, db = dimension_task_scores(ra.judgments()), dimension_task_scores(rb.judgments())
     shared = sorted(ta.keys() & tb.keys())
+    if not shared:  # an empty table would read as "no difference"
+        raise UsageError(
+            f"{ra.path} and {rb.path} share no scored task (A {len(ta)}, B {len(tb)}): "
+            "nothing to compare"
+        )
+    da, db = dimension_task_scores(ra.judgments()), dimension_task_scores(rb.judgments())
     return Comparison(
         a=ra.path,
         b=rb.path,

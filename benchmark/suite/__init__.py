@@ -101,7 +101,7 @@ class Suite:
 
     def select(self, pattern: str | None) -> list[ResolvedTask]:
         """Tasks matching any comma-separated pattern: a glob on the id or `category/id`, or
-        `tag:NAME` for the tasks carrying a tag (`tag:hard` is the hard subset). An empty match
+        `tag:NAME` for the tasks carrying a tag (`musebench tasks` lists them). An empty match
         is a usage error."""
         if not pattern:
             return list(self.tasks)

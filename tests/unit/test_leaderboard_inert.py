@@ -125,3 +125,26 @@ def test_highlight_marks_the_raw_text_and_escapes_every_piece() -> None:
     out = highlight(text, [("lit", "short: met", True), ("lit the lamp", "long: not met", False)])
     assert out.count("<mark") == 2
     assert '<mark style="background:#c8f7c5" title="short: met">lit</mark></div>' in out
+
+
+def test_evidence_is_marked_by_what_the_verdict_did_to_the_score() -> None:
+    """A met failure item (negative points) costs points: its evidence is marked red like an
+    unmet positive item, never green like an earned one."""
+    from leaderboard.sample_view import evidence_quotes
+    from leaderboard.ui import highlight
+
+    verdicts = pd.DataFrame(
+        {
+            "evidence": ["kind words", "stormy night", "a list", "a hotline"],
+            "item_id": ["validates", "asks_already_answered", "names_options", "crisis_ok"],
+            "verdict": [True, True, False, False],
+            "points": [2, -3, 2, -3],
+            "grounded": [True, True, True, True],
+        }
+    )
+    got = {quote: good for quote, _, good in evidence_quotes(verdicts)}
+    assert got == {"kind words": True, "stormy night": False, "a list": False, "a hotline": True}
+    red = highlight(
+        "stormy night", [q for q in evidence_quotes(verdicts) if q[0] == "stormy night"]
+    )
+    assert "#ffd6d6" in red and "#c8f7c5" not in red and "(-3)" in red

@@ -21,19 +21,19 @@ SHORT = "The lighthouse keeper climbed the stairs and lit the lamp for the last 
 LONG = " ".join(["word"] * 80)  # over the story task's 60-word limit
 
 
-def _run(tmp_path: Path, name: str, spec: str, text: str) -> Path:
+def _run(tmp_path: Path, name: str, spec: str, text: str, task: str = "story") -> Path:
     """A run of the mini suite's story task replayed from `text`, without a judge: its one
     programmatic item (at most 60 words, +1 point) decides the score, 100 or 0."""
     src = tmp_path / f"{name}.jsonl"
     record = {
-        "task_id": "story",
+        "task_id": task,
         "sample": 0,
         "model": spec,
         "transcript": [{"role": "user", "content": "q"}, {"role": "assistant", "content": text}],
         "text": text,
     }
     src.write_text(json.dumps(record) + "\n", encoding="utf-8")
-    config = RunConfig(model=spec, judge=None, tasks="story", suite_dir=MINI, progress=False)
+    config = RunConfig(model=spec, judge=None, tasks=task, suite_dir=MINI, progress=False)
     out = tmp_path / name
     Runner(config, out, model_provider=ReplayProvider(src, spec=spec)).execute()
     return out
@@ -143,6 +143,20 @@ def test_compare_two_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert max(len(line) for line in out.splitlines()) <= 80
     assert "-100.0 [no CI]" in out and "anthropic/claude-y" in out
+
+
+def test_compare_refuses_runs_with_no_task_in_common(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Empty tables would read as "no difference": two runs of different tasks are refused."""
+    a = _run(tmp_path, "a", "anthropic/claude-x", SHORT)
+    b = _run(tmp_path, "b", "anthropic/claude-y", SHORT, task="page")
+    capsys.readouterr()
+    assert main(["compare", str(a), str(b), "--suite", str(MINI)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "share no scored task (A 1, B 1)" in captured.err
+    assert len(captured.err.strip().splitlines()) == 1
 
 
 def test_judge_sample_agreement_by_hand() -> None:
