@@ -1,6 +1,6 @@
 """Debian's headless chromium, started locked down and driven over a DevTools pipe.
 
-Network lockdown, in layers (tests/render/test_render_lockdown.py proves none lets a request out):
+Network lockdown, in layers (tests/browser/render/test_render_lockdown.py proves none lets a request out):
 1. every request of a page is paused by the DevTools `Fetch` domain and failed, except the one
    document request the renderer answers itself with the artefact (benchmark/checks/render/page.py);
 2. that document carries a Content-Security-Policy allowing only inline scripts and styles and

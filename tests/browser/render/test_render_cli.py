@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from benchmark.cli import main
-from tests.render.support import require_chromium
+from tests.browser.render.support import require_chromium
 
 
 @pytest.mark.browser

@@ -12,7 +12,7 @@ from benchmark.checks.render import decide, store
 from benchmark.checks.render.browser import ChromiumNotFound
 from benchmark.checks.render.records import Box, FocusStop, TargetFact, TextFact
 from benchmark.records.check_models_rendered import RenderedContrastCheck, TargetSizeCheck
-from tests.render.support import require_chromium
+from tests.browser.render.support import require_chromium
 
 WHITE = [(255.0, 255.0, 255.0, 1.0)]
 

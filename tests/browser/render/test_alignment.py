@@ -15,7 +15,7 @@ from benchmark.checks.render import align, store
 from benchmark.checks.render.browser import ChromiumNotFound
 from benchmark.checks.render.records import RenderFacts
 from benchmark.records.check_models_rendered import AlignmentCheck
-from tests.render.support import renderer_fixture
+from tests.browser.render.support import renderer_fixture
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,10 @@ from benchmark.engine.judging.screenshots import parts, tiles
 from benchmark.suite import Suite, load_suite
 from leaderboard import rejudge
 from leaderboard.rejudge import Rejudger, rejudge_config
+from tests.browser.render.support import require_chromium
 from tests.fakes import FakeAnthropic, structured_schema
 from tests.fakes.fixtures import point_anthropic_env
 from tests.integration.test_judge_images import PAGE, response, suite_with
-from tests.render.support import require_chromium
 
 JUDGE = "anthropic/judge-x"
 

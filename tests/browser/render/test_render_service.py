@@ -20,9 +20,9 @@ from benchmark.engine.providers.base import GenerateRequest
 from benchmark.engine.retry import RetryPolicy
 from benchmark.engine.runner import RunConfig, Runner
 from benchmark.records.rundir import RunDir
-from tests.render.support import require_chromium
+from tests.browser.render.support import require_chromium
 
-MINI = Path(__file__).parents[1] / "data" / "mini_suite"
+MINI = Path(__file__).parents[2] / "data" / "mini_suite"
 WAIT = 10.0  # seconds a fake render waits for the loop before calling it blocked
 
 

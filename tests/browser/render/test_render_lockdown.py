@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.hostile import listening
-from tests.render.support import renderer_fixture
+from tests.browser.render.support import renderer_fixture
 
 pytestmark = pytest.mark.browser
 

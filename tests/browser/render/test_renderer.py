@@ -10,7 +10,7 @@ import pytest
 
 from benchmark.checks.render.browser import ChromiumNotFound, find_chromium
 from benchmark.checks.render.renderer import WIDTHS, load_facts
-from tests.render.support import renderer_fixture
+from tests.browser.render.support import renderer_fixture
 
 
 @pytest.fixture(scope="module")

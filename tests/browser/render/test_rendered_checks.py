@@ -18,7 +18,7 @@ from benchmark.records.check_models_rendered import (
     TextNotClippedCheck,
     VisibleFocusCheck,
 )
-from tests.render.support import renderer_fixture
+from tests.browser.render.support import renderer_fixture
 
 pytestmark = pytest.mark.browser
 
