@@ -41,6 +41,7 @@ return {
   verdict: pressed ? pressed.dataset.verdict : null,
   submit_disabled: r.querySelector('[data-testid=mb-submit]').disabled,
   comment: r.querySelector('.mb-comment').value,
+  comment_focused: r.activeElement === r.querySelector('.mb-comment'),
   saved_rev: p.dataset.savedRev,
   clock: r.querySelector('.mb-clock').textContent,
   negative_labels: [...r.querySelectorAll('.mb-verdict')].map(b => b.textContent),
@@ -113,6 +114,23 @@ def press(driver: Any, keys: str, ctrl: bool = False) -> None:
 def saved(driver: Any) -> bool:
     state = panel(driver)
     return bool(state and state["status"] == "saved")
+
+
+def write_comment(driver: Any, text: str) -> None:
+    """C, then `text` typed once the comment box has the focus (keys sent before it would be
+    verdict keys), then wait until the panel holds exactly `text` and says it is saved."""
+    press(driver, "c")
+    until(lambda: (panel(driver) or {}).get("comment_focused"), what="the comment box's focus")
+    press(driver, text)
+
+    def stored() -> bool:
+        state = panel(driver)
+        return bool(state and state["status"] == "saved" and state["comment"] == text)
+
+    try:
+        until(stored, what="the comment to be saved")
+    except AssertionError as err:  # say what the panel showed instead
+        raise AssertionError(f"{err}; the panel: {panel(driver)}") from None
 
 
 def open_assignment(store: Any, user_id: int) -> int | None:

@@ -33,6 +33,7 @@ from tests.browser.annotation_ui import (
     shadow,
     until,
     viewport,
+    write_comment,
 )
 from tests.browser.hostile import PWNED, Listener, html_page, listening, markdown_payload
 
@@ -185,9 +186,7 @@ def test_hostile_responses_stay_inert_while_an_annotator_rates_them(
             failure_items += failures
             # The last item: a verdict and a comment typed but never confirmed with Enter.
             last = panel(driver)["current"]
-            press(driver, "c")
-            press(driver, f"unsure about item {last}")
-            until(lambda: saved(driver), what="the comment to be saved")
+            write_comment(driver, f"unsure about item {last}")
             press(driver, "\ue00c")  # Escape leaves the comment box
             press(driver, "n")
             given[last] = "not_met"
@@ -228,9 +227,7 @@ def test_reload_deep_links_logout_and_the_admin_landing(study: dict[str, Any], d
         press(driver, "m")
         press(driver, "n")
         until(lambda: panel(driver)["counter"].startswith("Rubric · 2/"), what="two verdicts")
-        press(driver, "c")
-        press(driver, "half-typed note")  # no Enter
-        until(lambda: saved(driver), what="the comment to be saved")
+        write_comment(driver, "half-typed note")  # no Enter
         commented = panel(driver)["current"]
         driver.refresh()
         # Still logged in, same response, both verdicts and the comment back.

@@ -177,7 +177,7 @@ def test_model_page(app: AppTest, board: Path) -> None:
     assert at.selectbox(key="sample_task").value == "story"  # the suite's order
     html = next(h for h in _html(at) if "<mark" in h)
     assert (
-        '<mark style="background:#c8f7c5" title="has_lighthouse: met">The lighthouse keeper</mark>'
+        '<mark style="background:#c8f7c5" title="has_lighthouse: met (+4)">The lighthouse keeper</mark>'
         in html
     )
     verdicts = at.dataframe[-1].value.set_index("item")

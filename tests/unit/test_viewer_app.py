@@ -111,7 +111,7 @@ def test_the_judges_evidence_is_highlighted(
     at.selectbox(key="sample_task").select(quoted["task_id"]).run()
     at.selectbox(key="sample_n").select(quoted["sample"]).run()
     assert f">{quoted['evidence']}</mark>" in _html(at).replace("&#x27;", "'")
-    assert f'title="{quoted["item_id"]}: met"' in _html(at)
+    assert f'title="{quoted["item_id"]}: met ({quoted["points"]:+d})"' in _html(at)
 
 
 def test_a_hostile_response_stays_text(
