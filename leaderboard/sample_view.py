@@ -33,19 +33,24 @@ NO_SHOTS: NoShots = (lambda _html: {}, "Screenshots were not made: showing the s
 def evidence_quotes(verdicts: pd.DataFrame) -> list[Quote]:
     """The grounded evidence of the verdicts given, to highlight in the response, marked good
     when the verdict earned points: a negative item (a failure) met costs points, so its
-    evidence is marked as a fault, never in the colour of a met positive item."""
-    return [
-        (str(ev), f"{item}: {verdict_symbol(v)} ({int(pts):+d})", bool(v) == (pts > 0))
-        for ev, item, v, pts, grounded in zip(
-            verdicts["evidence"],
-            verdicts["item_id"],
-            verdicts["verdict"],
-            verdicts["points"],
-            verdicts["grounded"],
-            strict=True,
-        )
-        if isinstance(ev, str) and ev and grounded is not False and pd.notna(v)
-    ]
+    evidence is marked as a fault, never in the colour of a met positive item. A quote that is
+    the evidence of several verdicts is one mark naming them all, good only if every one is, so
+    a fault is never hidden under an earned item's mark."""
+    marks: dict[str, tuple[list[str], bool]] = {}
+    for ev, item, v, pts, grounded in zip(
+        verdicts["evidence"],
+        verdicts["item_id"],
+        verdicts["verdict"],
+        verdicts["points"],
+        verdicts["grounded"],
+        strict=True,
+    ):
+        if not (isinstance(ev, str) and ev and grounded is not False and pd.notna(v)):
+            continue
+        titles, good = marks.get(ev, ([], True))
+        titles.append(f"{item}: {verdict_symbol(v)} ({int(pts):+d})")
+        marks[ev] = (titles, good and bool(v) == (pts > 0))
+    return [(ev, "; ".join(titles), good) for ev, (titles, good) in marks.items()]
 
 
 def _title(text: str) -> None:

@@ -144,6 +144,11 @@ def test_evidence_is_marked_by_what_the_verdict_did_to_the_score() -> None:
     )
     got = {quote: good for quote, _, good in evidence_quotes(verdicts)}
     assert got == {"kind words": True, "stormy night": False, "a list": False, "a hotline": True}
+    # One quote, the evidence of an earned item and of a met failure: one red mark naming both.
+    both = pd.concat([verdicts.iloc[[0]], verdicts.iloc[[1]].assign(evidence="kind words")])
+    assert evidence_quotes(both) == [
+        ("kind words", "validates: met (+2); asks_already_answered: met (-3)", False)
+    ]
     red = highlight(
         "stormy night", [q for q in evidence_quotes(verdicts) if q[0] == "stormy night"]
     )
