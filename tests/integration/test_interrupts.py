@@ -6,7 +6,6 @@ which the run went on) stops the run too (tests/interrupt_driver.py)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -22,45 +21,20 @@ import pytest
 from benchmark.cli import INTERRUPTED
 from benchmark.engine.runlock import LOCK
 from benchmark.records.rundir import RunDir
+from tests.cli_runs import fake_anthropic_env, mini_run_args
 from tests.fakes import FakeAnthropic
 from tests.integration.test_runlock import Gate
 
-MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 REPO = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).parents[1] / "interrupt_driver.py"
 UNIQUE_CALLS = 6 * 8  # 6 samples x (1 + 3 + 1 model turns + 3 judge calls)
 
 
-def _args(out: Path) -> list[str]:
-    return [
-        "run",
-        "--model",
-        "anthropic/m",
-        "--judge",
-        "anthropic/j",
-        "--out",
-        str(out),
-        "--suite",
-        str(MINI),
-        "--samples",
-        "6",
-        "--concurrency",
-        "4",
-        "--no-progress",
-    ]
-
-
 def _start(args: list[str], server: FakeAnthropic) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "ANTHROPIC_BASE_URL": server.url,
-        "ANTHROPIC_API_KEY": "sk-test",
-        "PYTHONPATH": str(REPO),
-    }
     return subprocess.Popen(
         [sys.executable, *args],
         cwd=REPO,
-        env=env,
+        env=fake_anthropic_env(server),
         text=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -89,7 +63,7 @@ def _assert_complete(out: Path) -> None:
 
 
 def _resume(out: Path, server: FakeAnthropic) -> None:
-    done = _start(["-m", "benchmark", *_args(out)], server)
+    done = _start(["-m", "benchmark", *mini_run_args(out)], server)
     _, err = done.communicate(timeout=120)
     assert done.returncode == 0, err
     _assert_complete(out)
@@ -111,7 +85,7 @@ def test_sigint_mid_run_stops_at_once_and_the_run_resumes(
 ) -> None:
     server, gate = gated
     out = tmp_path / "run"
-    proc = _start(["-m", "benchmark", *_args(out)], server)
+    proc = _start(["-m", "benchmark", *mini_run_args(out)], server)
     deadline = time.monotonic() + 120
     while not (gate.held.is_set() and _lines(out / "responses.jsonl") >= 2):
         assert proc.poll() is None, proc.communicate()
@@ -135,7 +109,7 @@ def test_sigint_mid_run_stops_at_once_and_the_run_resumes(
 
 
 def _run_with_a_lost_interrupt(when: str, out: Path, server: FakeAnthropic) -> str:
-    proc = _start([str(DRIVER), when, *_args(out)], server)
+    proc = _start([str(DRIVER), when, *mini_run_args(out)], server)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     return err

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from benchmark.records.rundir import RunDir
+from tests.cli_runs import fake_anthropic_env, mini_run_args
 from tests.fakes import FakeAnthropic
 
-MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -38,31 +38,8 @@ def _cached(run: Path) -> int:
 def test_kill_minus_nine_then_resume(tmp_path: Path) -> None:
     out = tmp_path / "run"
     with FakeAnthropic(latency=0.15) as server:
-        env = {
-            **os.environ,
-            "ANTHROPIC_BASE_URL": server.url,
-            "ANTHROPIC_API_KEY": "sk-test",
-            "PYTHONPATH": str(REPO),
-        }
-        cmd = [
-            sys.executable,
-            "-m",
-            "benchmark",
-            "run",
-            "--model",
-            "anthropic/m",
-            "--judge",
-            "anthropic/j",
-            "--out",
-            str(out),
-            "--suite",
-            str(MINI),
-            "--samples",
-            "6",
-            "--concurrency",
-            "4",
-            "--no-progress",
-        ]
+        env = fake_anthropic_env(server)
+        cmd = [sys.executable, "-m", "benchmark", *mini_run_args(out)]
 
         def run_until(path_name: str, n: int) -> None:
             proc = subprocess.Popen(

@@ -22,10 +22,10 @@ import pytest
 from benchmark.engine.runlock import LOCK, RunLock, RunLocked
 from benchmark.errors import RunDirError
 from benchmark.records.rundir import RunDir
+from tests.cli_runs import fake_anthropic_env, mini_run_args
 from tests.fakes import FakeAnthropic, default_responder
 from tests.fakes.anthropic_fake import api_key_of
 
-MINI = Path(__file__).parents[1] / "data" / "mini_suite"
 REPO = Path(__file__).resolve().parents[2]
 # 6 samples x (1 + 3 + 1 model turns + 3 judge calls)
 UNIQUE_CALLS = 6 * 8
@@ -62,34 +62,7 @@ def gated() -> Iterator[tuple[FakeAnthropic, Gate]]:
 
 
 def _cmd(out: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "benchmark",
-        "run",
-        "--model",
-        "anthropic/m",
-        "--judge",
-        "anthropic/j",
-        "--out",
-        str(out),
-        "--suite",
-        str(MINI),
-        "--samples",
-        "6",
-        "--concurrency",
-        "4",
-        "--no-progress",
-    ]
-
-
-def _env(server: FakeAnthropic, key: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "ANTHROPIC_BASE_URL": server.url,
-        "ANTHROPIC_API_KEY": key,
-        "PYTHONPATH": str(REPO),
-    }
+    return [sys.executable, "-m", "benchmark", *mini_run_args(out)]
 
 
 def _wait_for(condition: Any, proc: subprocess.Popen[Any], what: str) -> None:
@@ -123,7 +96,7 @@ def test_a_second_run_on_the_same_out_is_refused(
     first = subprocess.Popen(
         _cmd(out),
         cwd=REPO,
-        env=_env(server, "sk-first"),
+        env=fake_anthropic_env(server, "sk-first"),
         text=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -133,7 +106,7 @@ def test_a_second_run_on_the_same_out_is_refused(
         second = subprocess.run(
             _cmd(out),
             cwd=REPO,
-            env=_env(server, "sk-second"),
+            env=fake_anthropic_env(server, "sk-second"),
             capture_output=True,
             text=True,
             timeout=60,  # without the lock it would wait at the gate
@@ -160,7 +133,7 @@ def test_a_lock_left_by_kill_minus_nine_is_taken_over(
     killed = subprocess.Popen(
         _cmd(out),
         cwd=REPO,
-        env=_env(server, "sk-test"),
+        env=fake_anthropic_env(server, "sk-test"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -173,7 +146,7 @@ def test_a_lock_left_by_kill_minus_nine_is_taken_over(
     done = subprocess.run(
         _cmd(out),
         cwd=REPO,
-        env=_env(server, "sk-test"),
+        env=fake_anthropic_env(server, "sk-test"),
         capture_output=True,
         text=True,
         timeout=120,
