@@ -119,6 +119,14 @@ class OutputDir:
     def cache_path(self) -> Path:
         return self.path / CACHE
 
+    def write_manifest(self, manifest: BaseModel) -> None:
+        """Create the directory if needed and replace its manifest atomically."""
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise write_failed(self.path, err) from None
+        write_json_atomic(self.manifest_path, manifest.model_dump(mode="json"))
+
 
 class RunDir(OutputDir):
     manifest_name = MANIFEST
@@ -161,13 +169,6 @@ class RunDir(OutputDir):
             raise RunDirError(f"{self.manifest_path}:{field}: {first['msg']}") from None
         except ValueError as err:
             raise RunDirError(f"{self.manifest_path}: not valid JSON ({err})") from None
-
-    def write_manifest(self, manifest: Manifest) -> None:
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise write_failed(self.path, err) from None
-        write_json_atomic(self.manifest_path, manifest.model_dump(mode="json"))
 
     # ---------------------------------------------------------------- records
     def responses(self) -> list[ResponseRecord]:

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from ...errors import RunDirError
-from ...records.rundir import OutputDir, read_jsonl, rewrite_jsonl, write_failed, write_json_atomic
+from ...records.rundir import OutputDir, read_jsonl, rewrite_jsonl, write_json_atomic
 from .records import ComparisonRecord, PairwiseManifest, RatingsFile, RunRef
 
 MANIFEST = "pairwise.json"
@@ -43,13 +43,6 @@ class PairwiseDir(OutputDir):
             return PairwiseManifest.model_validate_json(self.manifest_path.read_bytes())
         except ValueError as err:
             raise RunDirError(f"{self.manifest_path}: not a pairwise manifest ({err})") from None
-
-    def write_manifest(self, manifest: PairwiseManifest) -> None:
-        try:
-            self.path.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise write_failed(self.path, err) from None
-        write_json_atomic(self.manifest_path, manifest.model_dump(mode="json"))
 
     def comparisons(self) -> list[ComparisonRecord]:
         return list(read_jsonl(self.comparisons_path, ComparisonRecord))
