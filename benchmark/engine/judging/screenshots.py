@@ -22,7 +22,6 @@ from typing import Any
 from ...errors import MusebenchError
 from ..providers.anthropic_convert import image_blocks
 from ..providers.base import ImagePart
-from ..providers.openai_provider import image_url_parts
 
 WIDTHS = (375, 768, 1280)
 TILE_HEIGHT = 1568
@@ -93,4 +92,6 @@ def anthropic_content(text: str, shots: list[Tile]) -> list[dict[str, Any]]:
 
 def openai_content(text: str, shots: list[Tile]) -> list[dict[str, Any]]:
     """A user message's content for Chat Completions: text parts and `image_url` data URLs."""
+    from ..providers.openai_provider import image_url_parts  # the OpenAI SDK only when asked
+
     return image_url_parts(text, parts(shots))

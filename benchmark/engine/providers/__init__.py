@@ -1,11 +1,16 @@
-"""Model providers behind one small async interface (see `base.Provider`)."""
+"""Model providers behind one small async interface (see `base.Provider`).
+
+The Anthropic and OpenAI providers are imported on first use: their SDKs take about 2 s to
+import, which every leaderboard process (the app, each build worker) would otherwise pay
+only to read this package's light parts (base records, spec parsing)."""
 
 from __future__ import annotations
 
+import importlib
 import math
+from typing import TYPE_CHECKING, Any
 
 from ...errors import SpecError
-from .anthropic_provider import AnthropicProvider
 from .base import (
     BatchClient,
     BatchProvider,
@@ -20,8 +25,20 @@ from .base import (
 )
 from .endpoints import endpoint_of
 from .mock_provider import MockProvider, parse_mock_spec
-from .openai_provider import OpenAIProvider
 from .replay import ReplayProvider
+
+if TYPE_CHECKING:
+    from .anthropic_provider import AnthropicProvider
+    from .openai_provider import OpenAIProvider
+
+_SDK_PROVIDERS = {"AnthropicProvider": ".anthropic_provider", "OpenAIProvider": ".openai_provider"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SDK_PROVIDERS:
+        return getattr(importlib.import_module(_SDK_PROVIDERS[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 PROVIDERS = ("anthropic", "openai", "replay", "mock")
 
@@ -52,6 +69,9 @@ def temperature_range(spec: str, base_url: str | None = None) -> tuple[float, fl
     provider, _model = parse_spec(spec)
     if provider == "mock":
         return MockProvider.temperature_range
+    from .anthropic_provider import AnthropicProvider
+    from .openai_provider import OpenAIProvider
+
     if provider == "anthropic":
         return AnthropicProvider.temperature_range
     if provider == "openai":
@@ -64,6 +84,9 @@ def temperature_range(spec: str, base_url: str | None = None) -> tuple[float, fl
 def capabilities_of(spec: str) -> Capabilities:
     """What the provider class behind `spec` declares, without building it (no API key)."""
     provider, _model = parse_spec(spec)
+    from .anthropic_provider import AnthropicProvider
+    from .openai_provider import OpenAIProvider
+
     if provider == "anthropic":
         return AnthropicProvider.capabilities
     if provider == "openai":
@@ -78,8 +101,12 @@ def make_provider(spec: str, *, base_url: str | None = None, timeout: float = 60
     key, so a run stops before doing any work."""
     provider, model = parse_spec(spec)
     if provider == "anthropic":
+        from .anthropic_provider import AnthropicProvider
+
         return AnthropicProvider(model, base_url=base_url, timeout=timeout)
     if provider == "openai":
+        from .openai_provider import OpenAIProvider
+
         return OpenAIProvider(model, base_url=base_url, timeout=timeout)
     if provider == "mock":
         return MockProvider(model)  # in-process: no base URL, nothing to time out

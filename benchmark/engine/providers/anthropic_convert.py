@@ -6,12 +6,13 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from typing import Any
-
-from anthropic.types import Message as AnthropicMessage
+from typing import TYPE_CHECKING, Any
 
 from ...records.schemas import Usage
 from .base import Completion, GenerateRequest, ImagePart
+
+if TYPE_CHECKING:  # the SDK is imported by its users, not by every reader of a judge's images
+    from anthropic.types import Message as AnthropicMessage
 
 
 def anthropic_params(request: GenerateRequest, model: str) -> dict[str, Any]:
