@@ -22,7 +22,7 @@ from typing import Any
 from ..analysis.contrast import format_ratio
 from ..analysis.html_extract import Document
 from ..analysis.html_memo import contrast_report, parsed_html, response_html
-from ..analysis.phrases import listed_hits, phrase_hits, phrase_pattern
+from ..analysis.phrases import listed_hits, missing_phrases, phrase_hits
 from ..analysis.text_units import paragraphs, questions, words
 from ..records.schemas import (
     BannedPhrasesCheck,
@@ -124,7 +124,7 @@ def _banned_phrases(check: BannedPhrasesCheck, transcript: list[Message], text: 
 def _required_phrases(
     check: RequiredPhrasesCheck, transcript: list[Message], text: str
 ) -> CheckResult:
-    missing = [p for p in check.phrases if not phrase_pattern(p).search(text)]
+    missing = missing_phrases(check.phrases, text)
     if missing:
         return CheckResult(
             False, "", "missing required phrase(s): " + ", ".join(repr(p) for p in missing)

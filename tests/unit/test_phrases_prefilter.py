@@ -7,7 +7,13 @@ import random
 import re
 import sys
 
-from benchmark.analysis.phrases import ASCII_CASE_TWINS, literal_runs, phrase_hits, phrase_pattern
+from benchmark.analysis.phrases import (
+    ASCII_CASE_TWINS,
+    literal_runs,
+    missing_phrases,
+    phrase_hits,
+    phrase_pattern,
+)
 
 
 def plain_hits(phrases: list[str], text: str) -> list[tuple[int, str, str, int]]:
@@ -89,3 +95,11 @@ def test_prefiltered_hits_equal_the_plain_search() -> None:
     for _ in range(4000):
         text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14)))
         assert phrase_hits(PHRASES, text) == plain_hits(PHRASES, text), text
+
+
+def test_prefiltered_missing_phrases_equal_the_plain_search() -> None:
+    rng = random.Random(16)
+    for _ in range(4000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14)))
+        plain = [p for p in PHRASES if not phrase_pattern(p).search(text)]
+        assert missing_phrases(PHRASES, text) == plain, text
