@@ -22,7 +22,11 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
             out += re.escape(ch)
     stripped = phrase.strip()
     if stripped[:1].isalnum() or stripped[:1] == "_":
-        out = r"(?<!\w)" + out
+        # "(?<!\w)" + out, with the look-behind moved past the first character (re.escape
+        # keeps a letter, digit or "_" as it is): "no word character before the first one"
+        # either way, but a match attempt now fails on the first character, which the regex
+        # engine finds with a fast scan, before any look-behind is tried.
+        out = out[0] + r"(?<!\w[\s\S])" + out[1:]
     if stripped[-1:].isalnum() or stripped[-1:] == "_":
         out += r"(?!\w)"
     return re.compile(out, re.IGNORECASE)

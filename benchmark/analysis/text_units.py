@@ -41,6 +41,20 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+# A non-whitespace run without a letter or digit ("—", "***"): matched from the whitespace
+# character just before it (the match must take the whole run, so one match per such run), or
+# at the text's start.
+_BARE_RUN = re.compile(r"\s(?:[^\w\s]|_)+(?!\S)")
+_BARE_FIRST = re.compile(r"(?:[^\w\s]|_)+(?!\S)")
+
+
+def word_count(text: str) -> int:
+    """len(words(text)) without building the words: the non-whitespace runs (str.split splits
+    at str.isspace, as `\\s` matches) less those without a letter or digit."""
+    bare = len(_BARE_RUN.findall(text)) + (1 if _BARE_FIRST.match(text) else 0)
+    return len(text.split()) - bare
+
+
 def paragraphs(text: str) -> list[str]:
     blocks = _BLANK_LINE.split(text.replace("\r\n", "\n").replace("\r", "\n"))
     return [b.strip() for b in blocks if _HAS_ALNUM.search(b)]

@@ -23,7 +23,7 @@ from ..analysis.contrast import format_ratio
 from ..analysis.html_extract import Document
 from ..analysis.html_memo import contrast_report, parsed_html, response_html
 from ..analysis.phrases import listed_hits, missing_phrases, phrase_hits
-from ..analysis.text_units import paragraphs, questions, words
+from ..analysis.text_units import paragraphs, questions, word_count
 from ..records.schemas import (
     BannedPhrasesCheck,
     Check,
@@ -77,7 +77,7 @@ NO_HTML = (
 def _word_count(check: WordCountCheck, transcript: list[Message], text: str) -> CheckResult:
     if check.turn is not None:
         return checks_text.word_count_per_turn(check, transcript, text)
-    n = len(words(text))
+    n = word_count(text)
     ok = _within(n, check.min, check.max)
     return CheckResult(ok, "", f"{n} words; {_bounds(check.min, check.max)} required")
 

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 
 import pytest
 
 from benchmark.analysis import text_units
 from benchmark.analysis.html_extract import fenced_blocks
-from benchmark.analysis.text_units import mask_code, mask_quotes_and_code, questions, words
+from benchmark.analysis.text_units import (
+    mask_code,
+    mask_quotes_and_code,
+    questions,
+    word_count,
+    words,
+)
 from benchmark.engine.demo import demo_models
 
 _TOKEN = re.compile(r"\S+")
@@ -59,6 +66,7 @@ def reference_questions(text: str) -> list[str]:
 
 def _same(text: str) -> None:
     assert words(text) == reference_words(text), repr(text)
+    assert word_count(text) == len(reference_words(text)), repr(text)
     assert mask_code(text) == reference_mask_code(text), repr(text)
     assert mask_quotes_and_code(text) == reference_mask_quotes_and_code(text), repr(text)
     assert questions(text) == reference_questions(text), repr(text)
@@ -73,6 +81,8 @@ def test_hand_computed() -> None:
         "dog—she",
         "東京",
     ]
+    assert word_count("—  don't _x_ __ e.g. 2024 * dog—she 東京 ") == 6
+    assert word_count("-- a -- b --") == 2
     text = 'Why? "Who?" she asked. Is it `a?` ok?!\n```\nx?\n```\nDone?'
     assert questions(text) == ["Why?", "Is it `a?` ok?!", "Done?"]
 
@@ -145,3 +155,11 @@ def demo_texts() -> list[str]:
 def test_equal_to_the_reference_on_the_demo_corpus(demo_texts: list[str]) -> None:
     for text in demo_texts:
         _same(text)
+
+
+def test_str_split_splits_where_the_regex_whitespace_class_matches() -> None:
+    """word_count counts the runs with str.split and the bare ones with `\\s`: the same set."""
+    space = re.compile(r"\s")
+    for c in range(sys.maxunicode + 1):
+        ch = chr(c)
+        assert (len(f"a{ch}b".split()) == 2) == bool(space.match(ch)), hex(c)
