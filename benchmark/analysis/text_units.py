@@ -28,12 +28,20 @@ _HAS_ALNUM = re.compile(r"[^\W_]")
 _WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)*[^\W_]\S*")
 _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
 _INLINE_CODE = re.compile(r"(`+)[^`\n]+?\1")
+# Each pattern below starts with a required character (or one of a few), which the regex
+# engine finds with a fast scan before trying the rest; the comments say why each matches as
+# the plain form would.
 _QUOTES = [
     re.compile(r'"(?:[^"\n]|\n(?![ \t]*\n))*"'),
     re.compile(r"“(?:[^”\n]|\n(?![ \t]*\n))*”"),
-    re.compile(r"(?<!\w)['‘](?:[^'‘’\n]|(?<=\w)['’](?=\w))+?['’](?!\w)"),
+    # (?<!\w)['‘]...: the look-behind, moved past the quote, still looks at the character
+    # before it (and at a text's start, where it has no two characters, still succeeds).
+    re.compile(r"['‘](?<!\w['‘])(?:[^'‘’\n]|(?<=\w)['’](?=\w))+?['’](?!\w)"),
 ]
-_QUESTION = re.compile(r"[!?？]*[?？][!?？]*(?=$|[^\w])")
+# [!?？]*[?？][!?？]*(?=$|[^\w]): a match starts at a "!" or "?"; its first "?" comes after
+# "!"s only, and the greedy tail then ends it where the plain form's backtracking does (the
+# longest end past that "?" whose look-ahead holds).
+_QUESTION = re.compile(r"(?:!!*[?？]|\?|？)[!?？]*(?=$|[^\w])")
 _SENTENCE_END = re.compile(r"[.!?？。！\n]")
 
 
@@ -84,7 +92,7 @@ def mask_code(text: str) -> str:
     # A fence is three backticks or tildes: a text without either has no fenced block.
     has_fence = "```" in text or "~~~" in text
     masked = _mask(text, [(b.start, b.end) for b in fenced_blocks(text)] if has_fence else [])
-    return _mask(masked, _spans(_INLINE_CODE, masked))
+    return _mask(masked, _spans(_INLINE_CODE, masked)) if "`" in masked else masked
 
 
 def _mask_quotes(code_free: str) -> str:

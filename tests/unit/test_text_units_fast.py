@@ -23,6 +23,12 @@ from benchmark.engine.demo import demo_models
 
 _TOKEN = re.compile(r"\S+")
 _HAS_ALNUM = re.compile(r"[^\W_]")
+_QUOTES = [  # the patterns as first written (musebench main 7569bd7)
+    re.compile(r'"(?:[^"\n]|\n(?![ \t]*\n))*"'),
+    re.compile(r"“(?:[^”\n]|\n(?![ \t]*\n))*”"),
+    re.compile(r"(?<!\w)['‘](?:[^'‘’\n]|(?<=\w)['’](?=\w))+?['’](?!\w)"),
+]
+_QUESTION = re.compile(r"[!?？]*[?？][!?？]*(?=$|[^\w])")
 
 
 def reference_words(text: str) -> list[str]:
@@ -44,7 +50,7 @@ def reference_mask_code(text: str) -> str:
 
 def reference_mask_quotes_and_code(text: str) -> str:
     masked = reference_mask_code(text)
-    for pattern in text_units._QUOTES:
+    for pattern in _QUOTES:
         for m in list(pattern.finditer(masked)):
             masked = _blank(masked, m.start(), m.end())
     return masked
@@ -54,7 +60,7 @@ def reference_questions(text: str) -> list[str]:
     code_free = reference_mask_code(text)
     masked = reference_mask_quotes_and_code(text)
     out = []
-    for m in text_units._QUESTION.finditer(masked):
+    for m in _QUESTION.finditer(masked):
         start = 0
         for end_mark in text_units._SENTENCE_END.finditer(code_free, 0, m.start()):
             start = end_mark.end()
@@ -135,6 +141,14 @@ PIECES = [
     "~~~",
     "\n~~~~\n",
     "http://a?b=1",
+    "!",
+    "!!",
+    "?x",
+    "!?a",
+    "?？",
+    "x'y",
+    "'a'",
+    "‘b’",
 ]
 
 
