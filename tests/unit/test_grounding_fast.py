@@ -13,7 +13,7 @@ import pytest
 
 from benchmark.engine.demo import demo_models
 from benchmark.engine.judging import grounding
-from benchmark.engine.judging.grounding import MAPPED_CHARS, locate, normalise
+from benchmark.engine.judging.grounding import MAPPED_CHARS, grounded_verbatim, locate, normalise
 
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|nbsp|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
 _MAP = grounding._CHAR_MAP
@@ -210,6 +210,8 @@ def test_normalise_equals_the_character_walk_on_the_demo_corpus(demo_texts: list
 
 def test_locate_equals_the_reference_on_demo_quotes(demo_texts: list[str]) -> None:
     """Quotes cut from each response (some restyled as a judge might), and from another."""
+    from leaderboard.rederive import quote_found
+
     rng = random.Random(2)
     styles = [
         lambda q: q,
@@ -225,5 +227,32 @@ def test_locate_equals_the_reference_on_demo_quotes(demo_texts: list[str]) -> No
             start = rng.randint(0, max(0, len(text) - 1))
             quote = rng.choice(styles)(text[start : start + rng.randint(1, 80)])
             for response in (text, other):
-                assert locate(quote, response) == reference_locate(quote, response), quote
+                expected = reference_locate(quote, response)
+                assert locate(quote, response) == expected, quote
+                assert quote_found(quote, response) is (expected is not None), quote
         normalise.cache_clear()
+
+
+def test_a_verbatim_quote_is_grounded_as_locate_grounds_it() -> None:
+    """grounded_verbatim (re-derivation's shortcut) never says "found" where the reference
+    would not: quotes cut verbatim from hostile texts, often across an entity's edge."""
+    from leaderboard.rederive import quote_found
+
+    assert grounded_verbatim("rock", "rock &amp; roll")
+    assert not grounded_verbatim("amp", "rock &amp; roll")  # inside an entity
+    assert not grounded_verbatim("x20;lamp", "a&#x20;lamp")  # one reaching in from before
+    assert not grounded_verbatim("a &l", "a &lt;")  # one reaching out past the end
+    assert not grounded_verbatim(" \u200b ", "a \u200b b")  # normalises to nothing
+    rng = random.Random(16)
+    shortcuts = 0
+    for _ in range(6000):
+        response = _fuzz(rng, rng.randint(1, 20))
+        start = rng.randint(0, len(response) - 1)
+        quote = response[start : start + rng.randint(1, 14)]
+        expected = reference_locate(quote, response) is not None
+        if grounded_verbatim(quote, response):
+            shortcuts += 1
+            assert expected, (quote, response)
+        assert quote_found(quote, response) is expected, (quote, response)
+        normalise.cache_clear()
+    assert shortcuts > 3000

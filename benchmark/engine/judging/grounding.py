@@ -115,6 +115,41 @@ def normalise(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
     return out.result()
 
 
+_ENTITY = re.compile(_ENTITY_SOURCE)
+_ENTITY_REACH = 9  # an entity is at most 10 characters ("&#x10FFFF;"), "&" first
+
+
+def _entity_across(text: str, start: int, end: int) -> bool:
+    """Whether an entity the normalisation decodes in `text` starts before `start` or `end`
+    and ends after it. Those entities are exactly _ENTITY's matches: one holds no "&" but its
+    first character, so no match starts inside another."""
+    lo = max(0, start - _ENTITY_REACH)
+    if text.find("&", lo, end) < 0:
+        return False
+    return any(
+        m.start() < at < m.end()
+        for m in _ENTITY.finditer(text, lo, end + _ENTITY_REACH + 1)
+        for at in (start, end)
+    )
+
+
+def grounded_verbatim(quote: str, response: str) -> bool:
+    """True only if `locate(quote, response)` finds the quote, decided without normalising the
+    response: the quote occurs verbatim, no entity of the response crosses either end of that
+    occurrence, and the quote normalises to something. Normalisation reads a text as single
+    characters and entities; with none crossing the ends, the response's tokens there are the
+    quote's own, each becomes what it becomes in the quote alone, and whitespace differs only
+    by a space the response may add before or after: so the normalised quote occurs in the
+    normalised response. False decides nothing (locate must look)."""
+    at = response.find(quote)
+    if at < 0 or _entity_across(response, at, at + len(quote)):
+        return False
+    first = quote[:1]
+    if first.strip() and first != "&" and first not in MAPPED_CHARS:
+        return True  # a first character normalisation keeps as it is
+    return bool(normalise(quote)[0])
+
+
 def _find_fragments(
     fragments: list[str], norm: str, starts: tuple[int, ...], ends: tuple[int, ...], text: str
 ) -> list[str] | None:
