@@ -252,15 +252,18 @@ def check_judge_usage(
     """Each judge call that gave a verdict read the response: its tokens (summed over the
     group's lines; the runner puts them on the group's first line) cover at least that."""
     need_in = _min_tokens(len(response.text), rules)
+    judge = manifest.judge  # a computed property: read once
     for name, lines in calls.items():
-        if not any(j.verdict is not None and j.judge == manifest.judge for j in lines):
+        if not any(j.verdict is not None and j.judge == judge for j in lines):
             continue
-        u = sum((j.usage for j in lines if j.usage is not None), Usage())
-        if _read_tokens(u) < need_in or u.output_tokens < 1:
+        # summed as integers (adding Usage models validates a new model at every step)
+        used = [j.usage for j in lines if j.usage is not None]
+        read, wrote = sum(map(_read_tokens, used)), sum(u.output_tokens for u in used)
+        if read < need_in or wrote < 1:
             raise BundleRejected(
                 "usage_implausible",
                 f"implausible usage: the judge call on {_where(response)} ({name}) records "
-                f"{_read_tokens(u)} input and {u.output_tokens} output tokens, but it read a "
+                f"{read} input and {wrote} output tokens, but it read a "
                 f"{len(response.text)}-character response (at least {need_in} and 1)",
             )
 
