@@ -34,7 +34,7 @@ from typing import Any
 from benchmark.analysis import html_memo
 from benchmark.engine.generation import joined_text
 from benchmark.engine.judging import check_judgments, judge_groups
-from benchmark.engine.judging.grounding import MAPPED_CHARS, locate, normalise
+from benchmark.engine.judging.grounding import grounded_verbatim, locate, normalise
 from benchmark.records.schemas import JudgmentRecord, Manifest, ResolvedTask, ResponseRecord, Usage
 
 from .errors import BundleRejected
@@ -143,30 +143,11 @@ def _verdict(j: JudgmentRecord) -> str:
     return "null" if j.verdict is None else str(j.verdict).lower()
 
 
-_ENTITY_REACH = 9  # an HTML entity grounding decodes is at most 10 characters ("&#x10FFFF;")
-
-
 def quote_found(quote: str, text: str) -> bool:
-    """`locate(quote, text) is not None`, cheaply in the common case. A quote without "&" (no
-    entity), with no space at its ends, that grounding's normalisation changes only by making
-    its whitespace runs one space (no character it maps), normalises to the same in any text it
-    occurs in verbatim, unless an "&" just before it opens an entity reaching into it: found
-    verbatim, it is found normalised too. Every other quote takes grounding's walk over the
-    whole response, the dear part of re-deriving a bundle."""
-    # Normalisation changes a quote without "&" only by its whitespace runs and the characters
-    # it maps, so "no mapped character" is `normalise(quote)[0] == " ".join(quote.split())`,
-    # without walking the quote character by character.
-    plain = (
-        "&" not in quote
-        and quote[:1].strip()
-        and quote[-1:].strip()
-        and MAPPED_CHARS.isdisjoint(quote)
-    )
-    if plain:
-        at = text.find(quote)
-        if at >= 0 and "&" not in text[max(0, at - _ENTITY_REACH) : at]:
-            return True
-    return locate(quote, text) is not None
+    """`locate(quote, text) is not None`, cheaply in the common case: a quote found verbatim
+    (grounding.grounded_verbatim) is found without normalising the whole response; every
+    other quote takes grounding's normalisation of the response, the dear part."""
+    return grounded_verbatim(quote, text) or locate(quote, text) is not None
 
 
 def check_grounding(response: ResponseRecord, j: JudgmentRecord) -> None:
@@ -271,15 +252,18 @@ def check_judge_usage(
     """Each judge call that gave a verdict read the response: its tokens (summed over the
     group's lines; the runner puts them on the group's first line) cover at least that."""
     need_in = _min_tokens(len(response.text), rules)
+    judge = manifest.judge  # a computed property: read once
     for name, lines in calls.items():
-        if not any(j.verdict is not None and j.judge == manifest.judge for j in lines):
+        if not any(j.verdict is not None and j.judge == judge for j in lines):
             continue
-        u = sum((j.usage for j in lines if j.usage is not None), Usage())
-        if _read_tokens(u) < need_in or u.output_tokens < 1:
+        # summed as integers (adding Usage models validates a new model at every step)
+        used = [j.usage for j in lines if j.usage is not None]
+        read, wrote = sum(map(_read_tokens, used)), sum(u.output_tokens for u in used)
+        if read < need_in or wrote < 1:
             raise BundleRejected(
                 "usage_implausible",
                 f"implausible usage: the judge call on {_where(response)} ({name}) records "
-                f"{_read_tokens(u)} input and {u.output_tokens} output tokens, but it read a "
+                f"{read} input and {wrote} output tokens, but it read a "
                 f"{len(response.text)}-character response (at least {need_in} and 1)",
             )
 

@@ -22,7 +22,11 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
             out += re.escape(ch)
     stripped = phrase.strip()
     if stripped[:1].isalnum() or stripped[:1] == "_":
-        out = r"(?<!\w)" + out
+        # "(?<!\w)" + out, with the look-behind moved past the first character (re.escape
+        # keeps a letter, digit or "_" as it is): "no word character before the first one"
+        # either way, but a match attempt now fails on the first character, which the regex
+        # engine finds with a fast scan, before any look-behind is tried.
+        out = out[0] + r"(?<!\w[\s\S])" + out[1:]
     if stripped[-1:].isalnum() or stripped[-1:] == "_":
         out += r"(?!\w)"
     return re.compile(out, re.IGNORECASE)
@@ -60,11 +64,26 @@ def _may_occur(phrase: str, lowered: str | None) -> bool:
     return runs is None or all(r in lowered for r in runs)
 
 
+def _lowered(text: str) -> str | None:
+    """The text lowercased for _may_occur, or None when it holds an ASCII_CASE_TWINS character
+    (an ASCII text holds none; otherwise four substring searches, not a walk over the text)."""
+    if not text.isascii() and any(twin in text for twin in ASCII_CASE_TWINS):
+        return None
+    return text.lower()
+
+
+def missing_phrases(phrases: list[str], text: str) -> list[str]:
+    """The phrases that do not occur in `text`, in the given order (a phrase's regex is run
+    only when its literal runs all occur: _may_occur)."""
+    lowered = _lowered(text)
+    return [p for p in phrases if not (_may_occur(p, lowered) and phrase_pattern(p).search(text))]
+
+
 def phrase_hits(phrases: list[str], text: str) -> list[tuple[int, str, str, int]]:
     """(offset of the first hit, phrase, the text it matched, number of hits) for every phrase
     that occurs, first occurrence first. A phrase is searched for (a regex per phrase, the
     checks' dear part on long texts) only when its literal runs all occur (_may_occur)."""
-    lowered = None if ASCII_CASE_TWINS.intersection(text) else text.lower()
+    lowered = _lowered(text)
     found = []
     for phrase in phrases:
         if not _may_occur(phrase, lowered):

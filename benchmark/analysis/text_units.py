@@ -17,24 +17,50 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from .html_extract import fenced_blocks
 
-_TOKEN = re.compile(r"\S+")
 _HAS_ALNUM = re.compile(r"[^\W_]")
+# A word in one scan: a match starts only where a non-whitespace run starts (the lookbehind),
+# passes the run's leading non-alphanumerics, needs one letter or digit ([^\W_]) and takes the
+# rest of the run, so it finds exactly the runs that hold a letter or digit, whole.
+_WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)*[^\W_]\S*")
 _BLANK_LINE = re.compile(r"\n[ \t\f\v]*\n")
 _INLINE_CODE = re.compile(r"(`+)[^`\n]+?\1")
+# Each pattern below starts with a required character (or one of a few), which the regex
+# engine finds with a fast scan before trying the rest; the comments say why each matches as
+# the plain form would.
 _QUOTES = [
     re.compile(r'"(?:[^"\n]|\n(?![ \t]*\n))*"'),
     re.compile(r"“(?:[^”\n]|\n(?![ \t]*\n))*”"),
-    re.compile(r"(?<!\w)['‘](?:[^'‘’\n]|(?<=\w)['’](?=\w))+?['’](?!\w)"),
+    # (?<!\w)['‘]...: the look-behind, moved past the quote, still looks at the character
+    # before it (and at a text's start, where it has no two characters, still succeeds).
+    re.compile(r"['‘](?<!\w['‘])(?:[^'‘’\n]|(?<=\w)['’](?=\w))+?['’](?!\w)"),
 ]
-_QUESTION = re.compile(r"[!?？]*[?？][!?？]*(?=$|[^\w])")
+# [!?？]*[?？][!?？]*(?=$|[^\w]): a match starts at a "!" or "?"; its first "?" comes after
+# "!"s only, and the greedy tail then ends it where the plain form's backtracking does (the
+# longest end past that "?" whose look-ahead holds).
+_QUESTION = re.compile(r"(?:!!*[?？]|\?|？)[!?？]*(?=$|[^\w])")
 _SENTENCE_END = re.compile(r"[.!?？。！\n]")
 
 
 def words(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(text) if _HAS_ALNUM.search(t)]
+    return _WORD.findall(text)
+
+
+# A non-whitespace run without a letter or digit ("—", "***"): matched from the whitespace
+# character just before it (the match must take the whole run, so one match per such run), or
+# at the text's start.
+_BARE_RUN = re.compile(r"\s(?:[^\w\s]|_)+(?!\S)")
+_BARE_FIRST = re.compile(r"(?:[^\w\s]|_)+(?!\S)")
+
+
+def word_count(text: str) -> int:
+    """len(words(text)) without building the words: the non-whitespace runs (str.split splits
+    at str.isspace, as `\\s` matches) less those without a letter or digit."""
+    bare = len(_BARE_RUN.findall(text)) + (1 if _BARE_FIRST.match(text) else 0)
+    return len(text.split()) - bare
 
 
 def paragraphs(text: str) -> list[str]:
@@ -42,27 +68,45 @@ def paragraphs(text: str) -> list[str]:
     return [b.strip() for b in blocks if _HAS_ALNUM.search(b)]
 
 
-def _mask(text: str, start: int, end: int) -> str:
-    return text[:start] + "".join(c if c == "\n" else " " for c in text[start:end]) + text[end:]
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span (in order, disjoint) blanked out: same length, newlines kept."""
+    if not spans:
+        return text
+    parts, pos = [], 0
+    for start, end in spans:
+        parts += [text[pos:start], _NOT_NEWLINE.sub(" ", text[start:end])]
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
 
 
 def mask_code(text: str) -> str:
     """`text` with fenced blocks and inline code blanked out (same length, newlines kept)."""
-    masked = text
-    for b in fenced_blocks(text):
-        masked = _mask(masked, b.start, b.end)
-    for m in list(_INLINE_CODE.finditer(masked)):
-        masked = _mask(masked, m.start(), m.end())
+    # A fence is three backticks or tildes: a text without either has no fenced block.
+    has_fence = "```" in text or "~~~" in text
+    masked = _mask(text, [(b.start, b.end) for b in fenced_blocks(text)] if has_fence else [])
+    return _mask(masked, _spans(_INLINE_CODE, masked)) if "`" in masked else masked
+
+
+def _mask_quotes(code_free: str) -> str:
+    """mask_code's result with quoted speech blanked out too, one kind of quotation after
+    another (a kind's matches are found after the previous kinds are blanked)."""
+    masked = code_free
+    for pattern in _QUOTES:
+        masked = _mask(masked, _spans(pattern, masked))
     return masked
 
 
 def mask_quotes_and_code(text: str) -> str:
     """`text` with code and quoted speech blanked out (same length, newlines kept)."""
-    masked = mask_code(text)
-    for pattern in _QUOTES:
-        for m in list(pattern.finditer(masked)):
-            masked = _mask(masked, m.start(), m.end())
-    return masked
+    return _mask_quotes(mask_code(text))
 
 
 # What may sit between the previous sentence's end and the next sentence: spaces and the
@@ -74,13 +118,13 @@ def questions(text: str) -> list[str]:
     """The question sentences of `text`, each a verbatim substring of it. A sentence starts
     after the previous ".", "!", "?" or line break outside code (inside a quotation too)."""
     code_free = mask_code(text)
-    masked = mask_quotes_and_code(text)
+    masked = _mask_quotes(code_free)
+    # Where sentences may start: after each sentence end (one character each), in order.
+    starts = [m.end() for m in _SENTENCE_END.finditer(code_free)]
     out = []
     for m in _QUESTION.finditer(masked):
-        start = 0
-        for end_mark in _SENTENCE_END.finditer(code_free, 0, m.start()):
-            start = end_mark.end()
-        sentence = text[start : m.end()]
+        before = bisect_right(starts, m.start())  # the sentence ends before the question mark
+        sentence = text[starts[before - 1] if before else 0 : m.end()]
         lead = _LEADING_CLOSERS.match(sentence)
         out.append(sentence[lead.end() if lead else 0 :].strip())
     return out

@@ -22,8 +22,8 @@ from typing import Any
 from ..analysis.contrast import format_ratio
 from ..analysis.html_extract import Document
 from ..analysis.html_memo import contrast_report, parsed_html, response_html
-from ..analysis.phrases import listed_hits, phrase_hits, phrase_pattern
-from ..analysis.text_units import paragraphs, questions, words
+from ..analysis.phrases import listed_hits, missing_phrases, phrase_hits
+from ..analysis.text_units import paragraphs, questions, word_count
 from ..records.schemas import (
     BannedPhrasesCheck,
     Check,
@@ -77,7 +77,7 @@ NO_HTML = (
 def _word_count(check: WordCountCheck, transcript: list[Message], text: str) -> CheckResult:
     if check.turn is not None:
         return checks_text.word_count_per_turn(check, transcript, text)
-    n = len(words(text))
+    n = word_count(text)
     ok = _within(n, check.min, check.max)
     return CheckResult(ok, "", f"{n} words; {_bounds(check.min, check.max)} required")
 
@@ -124,7 +124,7 @@ def _banned_phrases(check: BannedPhrasesCheck, transcript: list[Message], text: 
 def _required_phrases(
     check: RequiredPhrasesCheck, transcript: list[Message], text: str
 ) -> CheckResult:
-    missing = [p for p in check.phrases if not phrase_pattern(p).search(text)]
+    missing = missing_phrases(check.phrases, text)
     if missing:
         return CheckResult(
             False, "", "missing required phrase(s): " + ", ".join(repr(p) for p in missing)

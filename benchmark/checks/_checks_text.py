@@ -17,7 +17,7 @@ from ..analysis.letters import fold_accents
 from ..analysis.phrases import listed_hits, phrase_hits
 from ..analysis.regex_guard import MAX_SUBJECT, compile_guarded, flag_bits
 from ..analysis.sentences import sentences
-from ..analysis.text_units import words
+from ..analysis.text_units import word_count
 from ..analysis.verse import parse_verse
 from ..records.check_models import (
     AnyPhrasesCheck,
@@ -220,7 +220,7 @@ def word_count_per_turn(check: WordCountCheck, transcript: list[Message], text: 
         return CheckResult(None, "", f"{chosen}, so there is no turn to count words in")
     parts, goods = [], []
     for i in chosen:
-        n = len(words(turns[i]))
+        n = word_count(turns[i])
         goods.append(within(n, check.min, check.max))
         parts.append(f"assistant turn {i + 1}: {n} words" + ("" if goods[-1] else " ✗"))
     scope = turn_scope(check.turn)

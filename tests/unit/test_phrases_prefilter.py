@@ -7,7 +7,13 @@ import random
 import re
 import sys
 
-from benchmark.analysis.phrases import ASCII_CASE_TWINS, literal_runs, phrase_hits, phrase_pattern
+from benchmark.analysis.phrases import (
+    ASCII_CASE_TWINS,
+    literal_runs,
+    missing_phrases,
+    phrase_hits,
+    phrase_pattern,
+)
 
 
 def plain_hits(phrases: list[str], text: str) -> list[tuple[int, str, str, int]]:
@@ -89,3 +95,65 @@ def test_prefiltered_hits_equal_the_plain_search() -> None:
     for _ in range(4000):
         text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14)))
         assert phrase_hits(PHRASES, text) == plain_hits(PHRASES, text), text
+
+
+def test_prefiltered_missing_phrases_equal_the_plain_search() -> None:
+    rng = random.Random(16)
+    for _ in range(4000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(0, 14)))
+        plain = [p for p in PHRASES if not phrase_pattern(p).search(text)]
+        assert missing_phrases(PHRASES, text) == plain, text
+
+
+def reference_pattern(phrase: str) -> re.Pattern[str]:
+    """phrase_pattern as first written (musebench main 7569bd7): the look-behind in front."""
+    out = ""
+    for ch in phrase.strip():
+        if ch.isspace():
+            if not out.endswith(r"\s+"):
+                out += r"\s+"
+        elif ch in "'‘’":
+            out += "['‘’]"
+        elif ch in '"“”':
+            out += '["“”]'
+        else:
+            out += re.escape(ch)
+    stripped = phrase.strip()
+    if stripped[:1].isalnum() or stripped[:1] == "_":
+        out = r"(?<!\w)" + out
+    if stripped[-1:].isalnum() or stripped[-1:] == "_":
+        out += r"(?!\w)"
+    return re.compile(out, re.IGNORECASE)
+
+
+def test_phrase_pattern_matches_as_the_reference_pattern() -> None:
+    rng = random.Random(17)
+    phrases = [*PHRASES, "_x", "é", "a b", "1", "x_"]
+    assert phrase_pattern("a b").pattern == r"a(?<!\w[\s\S])\s+b(?!\w)"
+    for _ in range(4000):
+        text = "".join(
+            rng.choice([*PIECES, "_", "1", "é", "_x"]) for _ in range(rng.randint(0, 14))
+        )
+        for p in phrases:
+            got = [m.span() for m in phrase_pattern(p).finditer(text)]
+            assert got == [m.span() for m in reference_pattern(p).finditer(text)], (p, text)
+
+
+def test_phrase_pattern_matches_as_the_reference_pattern_on_the_demo_corpus() -> None:
+    from benchmark.engine.demo import demo_models
+    from benchmark.suite import load_suite
+
+    phrases = sorted(
+        {
+            p
+            for t in load_suite().tasks
+            for it in t.items
+            if it.check is not None
+            for p in getattr(it.check, "phrases", [])
+        }
+    )
+    assert len(phrases) > 50
+    for text in {r.text for m in demo_models() for r in m.records}:
+        for p in phrases:
+            got = [m.span() for m in phrase_pattern(p).finditer(text)]
+            assert got == [m.span() for m in reference_pattern(p).finditer(text)], p

@@ -32,41 +32,122 @@ _CHAR_MAP = {
     **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
 }
 MAPPED_CHARS = frozenset(_CHAR_MAP)  # the characters normalisation replaces or removes
-_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|apos|nbsp|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});")
+_ENTITY_SOURCE = r"&(?:lt|gt|amp|quot|apos|nbsp|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});"
 _OUTER_QUOTES = ('""', "''")
+# What normalisation does not copy unchanged: a whitespace run, a mapped character, an entity.
+# Every other run of characters is copied as it is, one original character per character.
+# Exact: `\s` is str.isspace, and an entity starting at a position is decoded there, as a
+# character walk would. A lone " " between two characters copied as they are (before it: not
+# whitespace, mapped or an entity's closing ";"; after it: not whitespace, mapped or an "&")
+# becomes itself, so it is copied too: most of a text's whitespace is such a space.
+_MAPPED_CLASS = re.escape("".join(_CHAR_MAP))
+_SPECIAL = re.compile(
+    rf"[^\S ]\s*|[{_MAPPED_CLASS}]|{_ENTITY_SOURCE}"
+    rf"| (?:\s+|(?![^\s&{_MAPPED_CLASS}])|(?<![^\s;{_MAPPED_CLASS}] ))"
+)
+
+
+class _Normalised:
+    """The normalised text being built, with each character's original start and end offset.
+    `spaced` is True while a whitespace run would add nothing: the text is empty or ends in
+    the one space that stands for a run."""
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.spaced = True
+
+    def copy(self, text: str, start: int, end: int) -> None:
+        """text[start:end], which holds no whitespace and nothing that normalisation maps."""
+        self.chunks.append(text[start:end])
+        self.starts.extend(range(start, end))
+        self.ends.extend(range(start + 1, end + 1))
+        self.spaced = False
+
+    def add(self, chars: str, start: int, end: int) -> None:
+        """`chars` standing for the original characters text[start:end]."""
+        for ch in chars:
+            if ch.isspace():
+                if self.spaced:
+                    continue
+                ch = " "
+            self.chunks.append(ch)
+            self.starts.append(start)
+            self.ends.append(end)
+            self.spaced = ch == " "
+
+    def result(self) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
+        text = "".join(self.chunks)
+        if self.spaced and text:  # the trailing space of a final whitespace run
+            return text[:-1], tuple(self.starts[:-1]), tuple(self.ends[:-1])
+        return text, tuple(self.starts), tuple(self.ends)
+
+
+def _decoded(entity: str) -> str:
+    """What an entity contributes: html.unescape's decoding, mapped when it is one character
+    (a numeric reference it does not decode, e.g. of non-ASCII digits, is kept verbatim)."""
+    raw = html.unescape(entity)
+    return _CHAR_MAP.get(raw, raw) if len(raw) == 1 else raw
 
 
 @functools.lru_cache(maxsize=256)
 def normalise(text: str) -> tuple[str, tuple[int, ...], tuple[int, ...]]:
     """The normalised text and, for each of its characters, the start and end offsets of the
     original characters it came from. Cached: every item of a judge answer is grounded in the
-    same response, and the character walk is the costly part of parsing an answer."""
-    out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    i = 0
-    while i < len(text):
-        m = _ENTITY.match(text, i)
-        if m:
-            raw, j = html.unescape(m.group()), m.end()
+    same response. One regex scan finds what changes; the runs between are copied whole."""
+    out = _Normalised()
+    pos = 0
+    for m in _SPECIAL.finditer(text):
+        start, end = m.span()
+        if start > pos:
+            out.copy(text, pos, start)
+        first = text[start]
+        if first.isspace():
+            out.add(" ", start, start + 1)  # a run stands for its first character
+        elif first == "&":
+            out.add(_decoded(m.group()), start, end)
         else:
-            raw, j = text[i], i + 1
-        for ch in _CHAR_MAP.get(raw, raw) if len(raw) == 1 else raw:
-            if ch.isspace():
-                if out and out[-1] != " ":
-                    out.append(" ")
-                    starts.append(i)
-                    ends.append(j)
-            else:
-                out.append(ch)
-                starts.append(i)
-                ends.append(j)
-        i = j
-    if out and out[-1] == " ":
-        out.pop()
-        starts.pop()
-        ends.pop()
-    return "".join(out), tuple(starts), tuple(ends)
+            out.add(_CHAR_MAP[first], start, end)
+        pos = end
+    if pos < len(text):
+        out.copy(text, pos, len(text))
+    return out.result()
+
+
+_ENTITY = re.compile(_ENTITY_SOURCE)
+_ENTITY_REACH = 9  # an entity is at most 10 characters ("&#x10FFFF;"), "&" first
+
+
+def _entity_across(text: str, start: int, end: int) -> bool:
+    """Whether an entity the normalisation decodes in `text` starts before `start` or `end`
+    and ends after it. Those entities are exactly _ENTITY's matches: one holds no "&" but its
+    first character, so no match starts inside another."""
+    lo = max(0, start - _ENTITY_REACH)
+    if text.find("&", lo, end) < 0:
+        return False
+    return any(
+        m.start() < at < m.end()
+        for m in _ENTITY.finditer(text, lo, end + _ENTITY_REACH + 1)
+        for at in (start, end)
+    )
+
+
+def grounded_verbatim(quote: str, response: str) -> bool:
+    """True only if `locate(quote, response)` finds the quote, decided without normalising the
+    response: the quote occurs verbatim, no entity of the response crosses either end of that
+    occurrence, and the quote normalises to something. Normalisation reads a text as single
+    characters and entities; with none crossing the ends, the response's tokens there are the
+    quote's own, each becomes what it becomes in the quote alone, and whitespace differs only
+    by a space the response may add before or after: so the normalised quote occurs in the
+    normalised response. False decides nothing (locate must look)."""
+    at = response.find(quote)
+    if at < 0 or _entity_across(response, at, at + len(quote)):
+        return False
+    first = quote[:1]
+    if first.strip() and first != "&" and first not in MAPPED_CHARS:
+        return True  # a first character normalisation keeps as it is
+    return bool(normalise(quote)[0])
 
 
 def _find_fragments(
