@@ -4,7 +4,7 @@ Tokens (translate + split on ASCII text), slop names (a regex that skips to the 
 letters) and slop phrases (a numpy walk of the trie over a whole run) are each compared with a
 plain transcription of their definition in docs/DIVERSITY.md, on hostile text and on the demo
 corpus; then whole reports are compared, every number equal (not approximately), with the
-references swapped in for the fast paths."""
+references swapped in for the fast paths (and distinct_n for the pooled distinct-n)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from benchmark.analysis.diversity import diversity_report, load_records, load_slop_list
 from benchmark.analysis.diversity import report as report_module
 from benchmark.analysis.diversity import tokens as tokens_module
+from benchmark.analysis.diversity.ngrams import distinct_n
 from benchmark.analysis.diversity.slop import SlopList, slop_summary
-from benchmark.analysis.diversity.tokens import TokenisedTexts, tokenise, words
+from benchmark.analysis.diversity.tokens import IntArray, TokenisedTexts, tokenise, words
 
 DEMO = sorted((Path(__file__).resolve().parents[2] / "benchmark/data/demo").glob("*.jsonl"))
 
@@ -109,6 +111,13 @@ def ref_slop_summary(
             for i in ranked[:top]
         ],
     }
+
+
+def ref_distinct_pooled(grams: Sequence[tuple[IntArray, IntArray]]) -> dict[str, Any]:
+    """distinct-n of all texts as one group, by distinct_n (which sorts or counts the ids)."""
+    one_group = np.zeros(max((int(t.max()) + 1 for t, _ in grams if len(t)), default=0), int)
+    per_n = distinct_n(grams, one_group.astype(np.int64), 1)
+    return {f"distinct_{n}": values[0] for n, values in per_n.items()}
 
 
 # ---- hostile inputs ---------------------------------------------------------------------------
@@ -336,6 +345,7 @@ def test_report_equals_the_reference_report(
     with monkeypatch.context() as patch:
         patch.setattr(tokens_module, "words", ref_words)
         patch.setattr(report_module, "slop_summary", ref_slop_summary)
+        patch.setattr(report_module, "_distinct_pooled", ref_distinct_pooled)
         ref = diversity_report(records, detail=detail)
     assert fast == ref
     assert repr(fast) == repr(ref)  # the same floats, to the last digit, in the same order

@@ -72,7 +72,8 @@ def tfidf_vectors(tt: TokenisedTexts) -> sp.csr_matrix:
     # Columns: the content words in order of first appearance (tt.vocab's order without the
     # stop words), then the "empty" axis; built from the token ids without a Python loop.
     stop = stop_words()
-    content = np.fromiter((w not in stop for w in tt.vocab), dtype=bool, count=len(tt.vocab))
+    stopped = np.fromiter(map(stop.__contains__, tt.vocab), dtype=bool, count=len(tt.vocab))
+    content = ~stopped
     column = np.cumsum(content) - 1
     keep = content[tt.ids]
     rows = tt.text_of[keep]

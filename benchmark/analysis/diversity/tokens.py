@@ -97,7 +97,7 @@ def tokenise(texts: list[str]) -> TokenisedTexts:
     # pandas' hash table assigns them in C (the Python loop was most of tokenising).
     flat = np.fromiter(chain.from_iterable(tokens), dtype=object)
     codes, uniques = pd.factorize(flat)
-    vocab = {w: i for i, w in enumerate(uniques.tolist())}
+    vocab = dict(zip(uniques.tolist(), range(len(uniques)), strict=True))
     lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
     return TokenisedTexts(
         tokens=tokens,
