@@ -21,9 +21,12 @@ import pytest
 from benchmark.analysis.diversity import diversity_report, load_records, load_slop_list
 from benchmark.analysis.diversity import report as report_module
 from benchmark.analysis.diversity import tokens as tokens_module
+from benchmark.analysis.diversity import vendi as vendi_module
 from benchmark.analysis.diversity.ngrams import distinct_n
+from benchmark.analysis.diversity.similarity import gram, group_grams, tfidf_vectors
 from benchmark.analysis.diversity.slop import SlopList, slop_summary
 from benchmark.analysis.diversity.tokens import IntArray, TokenisedTexts, tokenise, words
+from benchmark.analysis.diversity.vendi import equivalence_classes
 
 DEMO = sorted((Path(__file__).resolve().parents[2] / "benchmark/data/demo").glob("*.jsonl"))
 
@@ -359,3 +362,33 @@ def _slop(tmp_path: Path, listed: str) -> SlopList:
     path = tmp_path / "slop.yaml"
     path.write_text(OVERLAPPING_LIST, encoding="utf-8")
     return load_slop_list(path)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 40, 64, 65, 150])
+def test_equivalence_classes_small_sets_as_large_ones(
+    monkeypatch: pytest.MonkeyPatch, n: int
+) -> None:
+    """Up to SMALL_SET items the classes come from Python floats; the numpy loop must agree,
+    ties at the threshold included."""
+    rng = np.random.default_rng(n)
+    sim = rng.choice([0.2, 0.5, np.nextafter(0.5, 1.0), 0.9], size=(n, n))
+    sim = np.triu(sim, 1) + np.triu(sim, 1).T + np.eye(n)
+    fast = equivalence_classes(sim, 0.5)
+    monkeypatch.setattr(vendi_module, "SMALL_SET", -1 if n <= vendi_module.SMALL_SET else n)
+    assert equivalence_classes(sim, 0.5) == fast
+    if n >= 40:
+        assert 1 < len(fast) < n
+
+
+def test_group_grams_on_the_demo_corpus_are_each_groups_gram() -> None:
+    """The batched diagonal blocks equal each group's own gram, float for float."""
+    texts = [text for _, _, text in demo_records()]
+    tt = tokenise(texts)
+    v = tfidf_vectors(tt)
+    groups = [np.arange(i, min(i + 3, len(texts))) for i in range(0, len(texts), 3)]
+    groups += [np.array([0, 200, 383]), np.arange(100, 140)]
+    blocks = list(group_grams(v, groups))
+    assert len(blocks) == len(groups)
+    for members, block in zip(groups, blocks, strict=True):
+        assert np.array_equal(block, gram(v, members))
+        assert block.dtype == np.float64
