@@ -322,11 +322,9 @@ phrases:
 
 
 @pytest.mark.parametrize("listed", ["shipped", "wildcards"])
-def test_slop_summary_start_filter_finds_what_a_full_scan_finds(
-    tmp_path: Path, listed: str
-) -> None:
-    """slop_summary examines only positions where a phrase may match (decided per token
-    pair); scanning every position of every text must give the same hits. The texts mix
+def test_slop_summary_finds_what_a_full_scan_finds(tmp_path: Path, listed: str) -> None:
+    """slop_summary scans a whole run at once over numpy arrays (slop_scan.py); scanning
+    every position of every text with slop_hits must give the same hits. The texts mix
     the list's own words, so phrases start, continue, break off and end texts."""
     path = None
     if listed == "wildcards":  # '*' and a prefix in second place, a one-word entry

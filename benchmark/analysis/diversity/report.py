@@ -136,13 +136,24 @@ class _ModelTexts:
         ]
 
 
+def _distinct_pooled(grams: Sequence[tuple[IntArray, IntArray]]) -> dict[str, Any]:
+    """distinct-n of all texts pooled, as distinct_n gives it for one group holding every
+    text: ngram_ids numbers the distinct n-grams 0, 1, 2, ... so there are (largest id + 1)
+    of them, and the quotient of two integers is the same float either way."""
+    return {
+        f"distinct_{n}": (int(gram.max()) + 1) / len(gram) if len(gram) else None
+        for n, (_, gram) in enumerate(grams, start=1)
+    }
+
+
 def _lexical(tt: TokenisedTexts, mt: _ModelTexts, detail: bool) -> dict[str, dict[str, Any]]:
     grams = ngram_ids(tt, max(DISTINCT_MAX_N, BLEU_MAX_N) if detail else DISTINCT_MAX_N)
-    everything = np.zeros(tt.n_texts, dtype=np.int64)
-    out: dict[str, dict[str, Any]] = {"all": {}, "within": {}, "cross": {}}
-    views = [("all", everything, 1)]
-    if detail:
-        views += [("within", mt.within, mt.n_prompts), ("cross", mt.cross_group, 1)]
+    out: dict[str, dict[str, Any]] = {
+        "all": _distinct_pooled(grams[:DISTINCT_MAX_N]),
+        "within": {},
+        "cross": {},
+    }
+    views = [("within", mt.within, mt.n_prompts), ("cross", mt.cross_group, 1)] if detail else []
     for view, groups, n_groups in views:
         dist = distinct_n(grams[:DISTINCT_MAX_N], groups, n_groups)
         for n, per_group in dist.items():

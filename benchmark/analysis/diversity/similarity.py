@@ -72,7 +72,8 @@ def tfidf_vectors(tt: TokenisedTexts) -> sp.csr_matrix:
     # Columns: the content words in order of first appearance (tt.vocab's order without the
     # stop words), then the "empty" axis; built from the token ids without a Python loop.
     stop = stop_words()
-    content = np.fromiter((w not in stop for w in tt.vocab), dtype=bool, count=len(tt.vocab))
+    stopped = np.fromiter(map(stop.__contains__, tt.vocab), dtype=bool, count=len(tt.vocab))
+    content = ~stopped
     column = np.cumsum(content) - 1
     keep = content[tt.ids]
     rows = tt.text_of[keep]
@@ -142,11 +143,37 @@ def _batches(groups: Sequence[IntArray], max_rows: int) -> Iterator[list[IntArra
         yield batch
 
 
+def _diagonal_blocks_gram(
+    vectors: Vectors, batch: list[IntArray], rows: IntArray
+) -> npt.NDArray[np.float64]:
+    """gram(vectors, rows) on the diagonal blocks of the batch's groups (zeros elsewhere).
+
+    Each group's rows are moved to columns of their own, so the sparse product pairs rows of
+    one group only, instead of every pair of the batch. The entries are the same floats:
+    scipy's sparse product adds the terms of entry (i, j) in the order of row i's columns,
+    and a shift of all of a row's columns keeps that order."""
+    sub = sp.csr_matrix(vectors[rows])
+    n_cols = sub.shape[1]
+    group = np.repeat(np.arange(len(batch), dtype=np.int64), [len(m) for m in batch])
+    shift = np.repeat(group * n_cols, np.diff(sub.indptr))
+    moved = sp.csr_matrix(
+        (sub.data, sub.indices.astype(np.int64) + shift, sub.indptr),
+        shape=(sub.shape[0], n_cols * len(batch)),
+    )
+    dense = (moved @ moved.T).toarray()
+    dense = np.clip(dense.astype(np.float64), -1.0, 1.0)
+    np.fill_diagonal(dense, 1.0)
+    return dense
+
+
 def group_grams(vectors: Vectors, groups: Sequence[IntArray]) -> Iterator[npt.NDArray[np.float64]]:
     """gram(vectors, g) for each group in turn, from one product per batch of groups rather
     than one per group: a prompt's few samples make tiny products whose fixed cost dominated."""
     for batch in _batches(groups, GRAM_BATCH_ROWS):
-        block = gram(vectors, np.concatenate(batch))
+        rows = np.concatenate(batch)
+        block = _diagonal_blocks_gram(vectors, batch, rows) if sp.issparse(vectors) else None
+        if block is None:
+            block = gram(vectors, rows)
         at = 0
         for members in batch:
             k = len(members)

@@ -26,9 +26,14 @@ def vendi_score(similarity: npt.NDArray[np.float64]) -> float:
     return float(np.exp(-np.sum(eig * np.log(eig))))
 
 
+SMALL_SET = 64  # up to this many items, Python floats beat numpy calls per item
+
+
 def equivalence_classes(similarity: npt.NDArray[np.float64], threshold: float) -> list[list[int]]:
     """Greedy partition: item i joins the first class whose first member has similarity
     > threshold with it."""
+    if similarity.shape[0] <= SMALL_SET:  # a prompt's few samples
+        return _classes_of_rows(similarity.tolist(), threshold)
     classes: list[list[int]] = []
     reps: list[int] = []
     for i in range(similarity.shape[0]):
@@ -39,4 +44,19 @@ def equivalence_classes(similarity: npt.NDArray[np.float64], threshold: float) -
                 continue
         reps.append(i)
         classes.append([i])
+    return classes
+
+
+def _classes_of_rows(rows: list[list[float]], threshold: float) -> list[list[int]]:
+    """equivalence_classes on the matrix as Python floats (they compare as the float64s do)."""
+    classes: list[list[int]] = []
+    reps: list[int] = []
+    for i, row in enumerate(rows):
+        for c, rep in enumerate(reps):
+            if row[rep] > threshold:
+                classes[c].append(i)
+                break
+        else:
+            reps.append(i)
+            classes.append([i])
     return classes
