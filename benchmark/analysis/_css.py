@@ -108,12 +108,23 @@ class Rule:
 # --------------------------------------------------------------------------- parsing
 
 
+# The characters split_top_level acts on, per separator: every other character only extends the
+# current part, so scanning from one of these to the next is the same walk, char by char.
+_SPLIT_STOPS = {
+    sep: re.compile(r"[\"'()\[\]" + (r"\s" if sep == " " else re.escape(sep)) + "]")
+    for sep in (";", ",", " ")
+}
+
+
 def split_top_level(text: str, sep: str) -> list[str]:
-    """Split on `sep` outside parentheses, brackets and quotes."""
+    """Split on `sep` outside parentheses, brackets and quotes (`sep` " ": any whitespace,
+    as str.isspace() and the regex class \\s agree on every code point)."""
     if sep != " " and not any(c in text for c in "\"'(["):
         return text.split(sep)  # nothing opens a nesting: the walk below would split everywhere
+    stops = _SPLIT_STOPS.get(sep) or re.compile(r"[\"'()\[\]" + re.escape(sep) + "]")
     parts, depth, quote, start = [], 0, "", 0
-    for i, ch in enumerate(text):
+    for m in stops.finditer(text):
+        ch = m.group()
         if quote:
             if ch == quote:
                 quote = ""
@@ -123,7 +134,8 @@ def split_top_level(text: str, sep: str) -> list[str]:
             depth += 1
         elif ch in ")]":
             depth = max(0, depth - 1)
-        elif depth == 0 and (ch == sep or (sep == " " and ch.isspace())):
+        elif depth == 0:  # a separator
+            i = m.start()
             parts.append(text[start:i])
             start = i + 1
     parts.append(text[start:])
@@ -132,15 +144,17 @@ def split_top_level(text: str, sep: str) -> list[str]:
 
 def parse_declarations(block: str) -> tuple[Declaration, ...]:
     out = []
-    for raw in split_top_level(_COMMENT.sub(" ", block), ";"):
+    if "/*" in block:  # (the substitution changes nothing without a comment opener)
+        block = _COMMENT.sub(" ", block)
+    for raw in split_top_level(block, ";"):
         if ":" not in raw:
             continue
         prop, value = raw.split(":", 1)
         prop = prop.strip()
         if not prop or "{" in raw or "}" in raw:
             continue
-        important = bool(_IMPORTANT.search(value))
-        value = _IMPORTANT.sub("", value).strip()
+        important = "!" in value and bool(_IMPORTANT.search(value))
+        value = (_IMPORTANT.sub("", value) if important else value).strip()
         name = prop if prop.startswith("--") else prop.lower()
         out.append(Declaration(name, value, important, raw.strip()))
     return tuple(out)
@@ -195,8 +209,29 @@ def parse_compound(text: str) -> tuple[Compound, bool, tuple[int, int, int]] | N
     )
 
 
+_COMBINATOR_RUN = re.compile(r"([\s>+~]+)")
+
+
+def _plain_selector_tokens(text: str) -> list[str]:
+    """`_selector_tokens` of a selector without brackets or parentheses (so nothing nests and
+    every whitespace, `>`, `+` and `~` separates): a run of them between two compounds is the
+    last of `>+~` in it, else a descendant space; runs at either end are dropped."""
+    out: list[str] = []
+    pieces = _COMBINATOR_RUN.split(text)
+    for i in range(0, len(pieces), 2):
+        if not pieces[i]:
+            continue
+        if out:
+            run = pieces[i - 1]
+            out.append(next((ch for ch in reversed(run) if ch in ">+~"), " "))
+        out.append(pieces[i])
+    return out
+
+
 def _selector_tokens(text: str) -> list[str]:
     """Compounds and combinators (" ", ">", "+", "~") of a complex selector, in order."""
+    if not any(c in text for c in "[]()"):
+        return _plain_selector_tokens(text)
     out: list[str] = []
     buf, depth, quote = "", 0, ""
     pending = ""
