@@ -587,8 +587,9 @@ def _document_rules(doc: Document) -> tuple[list[Rule], list[str]]:
     return rules, sheet.skipped
 
 
-# A rule applying to an element: (rule, from a style="" attribute, specificity).
-_Match = tuple[Rule, bool, tuple[int, int, int]]
+# A rule applying to an element: (rule, from a style="" attribute, specificity, the rule's
+# `_best_by_prop`).
+_Match = tuple[Rule, bool, tuple[int, int, int], dict[str, tuple[int, Declaration]]]
 
 
 def _best_by_prop(rule: Rule) -> dict[str, tuple[int, Declaration]]:
@@ -618,7 +619,6 @@ class Cascade:
         self.variants: list[tuple[Rule, Element, tuple[int, int, int]]] = []
         self.unsupported: list[Rule] = []  # no selector of the list is supported
         self._vars: dict[int, dict[str, str]] = {}
-        self._by_prop: dict[int, dict[str, tuple[int, Declaration]]] = {}
         matched = self._match(_PageIndex(doc.root))
         unsupported = {id(r) for r in self.unsupported}
         # Supported selectors matching no element.
@@ -636,7 +636,8 @@ class Cascade:
         plans: list[tuple[Rule, list[_Plan]]] = []
         for rule in self.rules:
             if rule.element is not None:
-                self._matches[id(rule.element)].append((rule, True, (0, 0, 0)))
+                best = _best_by_prop(rule)
+                self._matches[id(rule.element)].append((rule, True, (0, 0, 0), best))
                 continue
             supported = [s for s in rule.selectors if s is not None]
             if not supported:
@@ -644,17 +645,26 @@ class Cascade:
             plans.append((rule, [_plan(s, index) for s in supported]))
         matched: set[int] = set()
         for rule, rule_plans in plans:
-            for el, sels in _rule_hits(rule_plans, index):
+            hits = _rule_hits(rule_plans, index)
+            if hits:
                 matched.add(id(rule))
-                self._apply(rule, el, sels)
+                best = _best_by_prop(rule)
+                for el, sels in hits:
+                    self._apply(rule, best, el, sels)
         return matched
 
-    def _apply(self, rule: Rule, el: Element, sels: list[Selector]) -> None:
+    def _apply(
+        self,
+        rule: Rule,
+        best: dict[str, tuple[int, Declaration]],
+        el: Element,
+        sels: list[Selector],
+    ) -> None:
         """A matching rule applies at its most specific static selector's specificity; a
         variant entry when a state selector matched too."""
         static = [s.specificity for s in sels if not s.variant]
         if static:
-            self._matches[id(el)].append((rule, False, max(static)))
+            self._matches[id(el)].append((rule, False, max(static), best))
         if len(static) < len(sels):
             spec = max(s.specificity for s in sels if s.variant)
             self.variants.append((rule, el, spec))
@@ -671,17 +681,10 @@ class Cascade:
         static = self.winner(el, *props)
         return applied if static is None or applied.key > static.key else None
 
-    def _rule_best(self, rule: Rule) -> dict[str, tuple[int, Declaration]]:
-        got = self._by_prop.get(id(rule))
-        if got is None:
-            got = self._by_prop[id(rule)] = _best_by_prop(rule)
-        return got
-
     def winner(self, el: Element, *props: str) -> Applied | None:
         """The cascade winner among declarations of any of `props` on `el` (None: none apply)."""
         best: Applied | None = None
-        for rule, inline, spec in self._matches[id(el)]:
-            by_prop = self._rule_best(rule)
+        for rule, inline, spec, by_prop in self._matches[id(el)]:
             for prop in props:
                 got = by_prop.get(prop)
                 if got is None:
@@ -696,7 +699,7 @@ class Cascade:
         """`el`'s own custom property declarations (`--x`), in cascade order."""
         own = [
             ((d.important, inline, spec, rule.order, i), d)
-            for rule, inline, spec in self._matches[id(el)]
+            for rule, inline, spec, _ in self._matches[id(el)]
             for i, d in enumerate(rule.declarations)
             if d.prop.startswith("--")
         ]

@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
 from html.parser import HTMLParser
 
 from .html_tokens import tokenize
@@ -169,13 +168,18 @@ class Element:
     children: list[Element] = field(default_factory=list)
     text: str = ""  # direct text content (character references decoded)
     synthetic: bool = False
+    # (a plain slot, not functools.cached_property: Python 3.11's takes a lock per element)
+    _classes: list[str] | None = field(default=None, init=False, repr=False)
 
-    @cached_property
+    @property
     def classes(self) -> list[str]:
         """The class names (computed once: the CSS matcher asks for them per selector tried,
         and nothing changes an element's attributes after parsing). Callers must not modify
         the list."""
-        return self.attrs.get("class", "").split()
+        got = self._classes
+        if got is None:
+            got = self._classes = self.attrs.get("class", "").split()
+        return got
 
     @property
     def has_text(self) -> bool:
@@ -214,8 +218,14 @@ class Document:
     root: Element  # the <html> element (possibly synthetic)
     styles: list[str]  # contents of <style> blocks, in order, verbatim
 
+    # The tree is only read after parsing, so its element list is walked once.
+    _elements: list[Element] | None = field(default=None, init=False, repr=False, compare=False)
+
     def elements(self) -> list[Element]:
-        return self.root.iter()
+        """Every element, in document order (a new list each call)."""
+        if self._elements is None:
+            self._elements = self.root.iter()
+        return list(self._elements)
 
     def find_all(self, tag: str) -> list[Element]:
         return [e for e in self.elements() if e.tag == tag and not e.synthetic]
