@@ -307,6 +307,8 @@ class _Resolver:
         self._layer: dict[int, tuple[str, Color] | Unresolved | None] = {}
 
     def _value(self, decl: Declaration, el: Element | None) -> str:
+        if "(" not in decl.value:  # no var(): resolve_vars would return it as it is
+            return decl.value.strip()
         value = resolve_vars(decl.value, self.cascade.custom_properties(el))
         if value is None:
             raise Unresolved(f"{decl.source!r}: a var() without a value or fallback")
@@ -477,10 +479,17 @@ class _Findings:
 
     pairs: dict[tuple[str, str, str, str], ContrastPair] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    _hex: dict[Color, str] = field(default_factory=dict)  # a colour's hex, by value
+
+    def hex(self, color: Color) -> str:
+        got = self._hex.get(color)
+        if got is None:
+            got = self._hex[color] = color.hex()
+        return got
 
     def add(self, fg: _Fg, bg: _Bg, where: str) -> None:
         fg_color = composite(fg.color, bg.color) if fg.color.a < 1 else fg.color
-        key = (fg.decl.source, bg.source, fg_color.hex(), bg.color.hex())
+        key = (fg.decl.source, bg.source, self.hex(fg_color), self.hex(bg.color))
         if key not in self.pairs:
             ratio = contrast_ratio(fg_color, bg.color)
             self.pairs[key] = ContrastPair(
