@@ -116,10 +116,13 @@ _SPLIT_STOPS = {
 }
 
 
+_OPENS_NESTING = re.compile(r"[\"'(\[]")
+
+
 def split_top_level(text: str, sep: str) -> list[str]:
     """Split on `sep` outside parentheses, brackets and quotes (`sep` " ": any whitespace,
     as str.isspace() and the regex class \\s agree on every code point)."""
-    if sep != " " and not any(c in text for c in "\"'(["):
+    if sep != " " and not _OPENS_NESTING.search(text):
         return text.split(sep)  # nothing opens a nesting: the walk below would split everywhere
     stops = _SPLIT_STOPS.get(sep) or re.compile(r"[\"'()\[\]" + re.escape(sep) + "]")
     parts, depth, quote, start = [], 0, "", 0
@@ -147,10 +150,10 @@ def parse_declarations(block: str) -> tuple[Declaration, ...]:
     if "/*" in block:  # (the substitution changes nothing without a comment opener)
         block = _COMMENT.sub(" ", block)
     for raw in split_top_level(block, ";"):
-        if ":" not in raw:
+        colon = raw.find(":")
+        if colon < 0:
             continue
-        prop, value = raw.split(":", 1)
-        prop = prop.strip()
+        prop, value = raw[:colon].strip(), raw[colon + 1 :]
         if not prop or "{" in raw or "}" in raw:
             continue
         important = "!" in value and bool(_IMPORTANT.search(value))
@@ -210,6 +213,7 @@ def parse_compound(text: str) -> tuple[Compound, bool, tuple[int, int, int]] | N
 
 
 _COMBINATOR_RUN = re.compile(r"([\s>+~]+)")
+_BRACKETS = re.compile(r"[\[\]()]")
 
 
 def _plain_selector_tokens(text: str) -> list[str]:
@@ -230,7 +234,7 @@ def _plain_selector_tokens(text: str) -> list[str]:
 
 def _selector_tokens(text: str) -> list[str]:
     """Compounds and combinators (" ", ">", "+", "~") of a complex selector, in order."""
-    if not any(c in text for c in "[]()"):
+    if not _BRACKETS.search(text):
         return _plain_selector_tokens(text)
     out: list[str] = []
     buf, depth, quote = "", 0, ""
