@@ -475,7 +475,11 @@ def _element_keys(el: Element) -> list[str]:
     keys = ["<" + el.tag]
     if "id" in el.attrs:
         keys.append("#" + el.attrs["id"])
-    keys.extend(dict.fromkeys("." + c for c in el.classes))
+    classes = el.classes
+    if len(classes) == 1:
+        keys.append("." + classes[0])
+    elif classes:
+        keys.extend(dict.fromkeys("." + c for c in classes))
     return keys
 
 
@@ -484,21 +488,26 @@ class _PageIndex:
     is tried only on the elements carrying its rightmost compound's key (as browsers do).
     Elements named `#...` (the document node) match no compound and are left out."""
 
-    def __init__(self, root: Element) -> None:
+    def __init__(self, root: Element, elements: list[Element]) -> None:
+        """`elements`: root.iter()."""
         self.root = root
-        self.by_key: dict[str, list[Element]] = {"*": []}
+        every = [e for e in elements if not e.tag.startswith("#")]
+        self.by_key: dict[str, list[Element]] = {"*": every}
         self.keys: dict[int, list[str]] = {}
-        self.position: dict[int, int] = {}
         self._ancestor_masks: dict[int, int] | None = None
         self._bits: dict[str, int] = {}
-        for el in root.iter():
-            if el.tag.startswith("#"):
-                continue
-            self.position[id(el)] = len(self.by_key["*"])
-            self.by_key["*"].append(el)
+        by_key = self.by_key
+        for el in every:
             keys = self.keys[id(el)] = _element_keys(el)
             for k in keys:
-                self.by_key.setdefault(k, []).append(el)
+                if k in by_key:
+                    by_key[k].append(el)
+                else:
+                    by_key[k] = [el]
+
+    def position(self) -> dict[int, int]:
+        """Each element's place in document order."""
+        return {id(e): i for i, e in enumerate(self.by_key["*"])}
 
     def need_keys(self, keys: list[str]) -> int:
         """A bit mask of `keys` (each key its own bit: exact, not a Bloom filter)."""
@@ -623,7 +632,7 @@ class Cascade:
         self.variants: list[tuple[Rule, Element, tuple[int, int, int]]] = []
         self.unsupported: list[Rule] = []  # no selector of the list is supported
         self._vars: dict[int, dict[str, str]] = {}
-        matched = self._match(_PageIndex(doc.root))
+        matched = self._match(_PageIndex(doc.root, doc.elements()))
         unsupported = {id(r) for r in self.unsupported}
         # Supported selectors matching no element.
         self.unmatched: list[Rule] = [
@@ -652,26 +661,18 @@ class Cascade:
             hits = _rule_hits(rule_plans, index)
             if hits:
                 matched.add(id(rule))
-                best = _best_by_prop(rule)
-                for el, sels in hits:
-                    self._apply(rule, best, el, sels)
+                self._apply(rule, hits)
         return matched
 
-    def _apply(
-        self,
-        rule: Rule,
-        best: dict[str, tuple[int, Declaration]],
-        el: Element,
-        sels: list[Selector],
-    ) -> None:
+    def _apply(self, rule: Rule, hits: list[_Hit]) -> None:
         """A matching rule applies at its most specific static selector's specificity; a
         variant entry when a state selector matched too."""
-        static = [s.specificity for s in sels if not s.variant]
-        if static:
-            self._matches[id(el)].append((rule, False, max(static), best))
-        if len(static) < len(sels):
-            spec = max(s.specificity for s in sels if s.variant)
-            self.variants.append((rule, el, spec))
+        best = _best_by_prop(rule)
+        for el, static, variant in hits:
+            if static is not None:
+                self._matches[id(el)].append((rule, False, static, best))
+            if variant is not None:
+                self.variants.append((rule, el, variant))
 
     def variant_decl(
         self, rule: Rule, el: Element, spec: tuple[int, int, int], *props: str
@@ -728,15 +729,25 @@ class Cascade:
         return self._vars[id(el)]
 
 
-def _rule_hits(plans: list[_Plan], index: _PageIndex) -> list[tuple[Element, list[Selector]]]:
-    """The elements a rule's supported selectors match, in document order, each with the
-    selectors that matched it."""
+# An element a rule matches, with the greatest specificity among the rule's static selectors
+# and among its state (variant) selectors that match it (None: no such selector matches).
+_Hit = tuple[Element, tuple[int, int, int] | None, tuple[int, int, int] | None]
+
+
+def _rule_hits(plans: list[_Plan], index: _PageIndex) -> list[_Hit]:
+    """The elements a rule's supported selectors match, in document order."""
     if len(plans) == 1:
         sel = plans[0].sel
-        return [(e, [sel]) for e in plans[0].matches(index)]
-    hits: dict[int, tuple[Element, list[Selector]]] = {}
+        if sel.variant:
+            return [(e, None, sel.specificity) for e in plans[0].matches(index)]
+        return [(e, sel.specificity, None) for e in plans[0].matches(index)]
+    specs: dict[int, tuple[Element, list[tuple[int, int, int]], list[tuple[int, int, int]]]] = {}
     for plan in plans:
         for e in plan.matches(index):
-            hits.setdefault(id(e), (e, []))[1].append(plan.sel)
-    position = index.position
-    return sorted(hits.values(), key=lambda h: position[id(h[0])])
+            _, static, variant = specs.setdefault(id(e), (e, [], []))
+            (variant if plan.sel.variant else static).append(plan.sel.specificity)
+    position = index.position()
+    return [
+        (e, max(static) if static else None, max(variant) if variant else None)
+        for e, static, variant in sorted(specs.values(), key=lambda h: position[id(h[0])])
+    ]
