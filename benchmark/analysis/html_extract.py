@@ -116,6 +116,8 @@ class FencedBlock:
 
 def fenced_blocks(text: str) -> list[FencedBlock]:
     """Fenced code blocks (``` or ~~~), in order; an unclosed fence runs to the end."""
+    if "```" not in text and "~~~" not in text:
+        return []  # no line can open a fence (most prose answers): skip the line walk
     lines = text.splitlines(keepends=True)
     offsets = [0]
     for line in lines:
