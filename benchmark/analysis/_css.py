@@ -556,11 +556,26 @@ class _Plan:
             comp = self.sel.parts[0]
             return [e for e in cands if _compound_matches(comp, e)]
         needs = self.needs
-        return [
-            e
-            for e in cands
-            if not needs & ~index.ancestor_mask(e) and selector_matches(self.sel, e)
-        ]
+        cands = [e for e in cands if not needs & ~index.ancestor_mask(e)]
+        if len(self.sel.parts) == 2:
+            test_last = not _is_only_key(self.sel.parts[1])
+            return [e for e in cands if _two_part_matches(self.sel, e, test_last)]
+        return [e for e in cands if selector_matches(self.sel, e)]
+
+
+def _two_part_matches(sel: Selector, el: Element, test_last: bool) -> bool:
+    """`selector_matches` for `A B` and `A > B`, without its memo (each ancestor is tried once
+    anyway); `test_last` False when `el` is known to match B (it carries B's only key)."""
+    if test_last and not _compound_matches(sel.parts[1], el):
+        return False
+    first, node = sel.parts[0], el.parent
+    if sel.combinators[0] == ">":
+        return node is not None and _compound_matches(first, node)
+    while node is not None:
+        if _compound_matches(first, node):
+            return True
+        node = node.parent
+    return False
 
 
 def _plan(sel: Selector, index: _PageIndex) -> _Plan:

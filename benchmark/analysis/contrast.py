@@ -516,10 +516,12 @@ def _element_pairs(
     for el in elements:
         if id(el) not in rendered or not _shows_text(el):
             continue
-        with found.unless_unresolved():
+        try:  # (found.unless_unresolved() inlined: this loop runs per element)
             fg = res.fg(el)
             if fg is not None:
                 found.add(fg, res.bg(el), el.describe())
+        except Unresolved as exc:
+            found.note(str(exc))
 
 
 def _variant_pairs(cascade: Cascade, rendered: set[int], res: _Resolver, found: _Findings) -> None:

@@ -77,7 +77,8 @@ def _markup(source: str, i: int, out: Events) -> int:
     m = _START_TAG.match(source, i)
     if m is not None:
         tag = m["tag"].lower()
-        out.start(tag, _attrs(m["attrs"]), m.group(), bool(m["close"]))
+        attrs = m["attrs"]
+        out.start(tag, _attrs(attrs) if attrs else [], m.group(), bool(m["close"]))
         if tag not in _RAW_TEXT or m["close"]:
             return m.end()
         end = _raw_text_end(source, tag, m.end())
