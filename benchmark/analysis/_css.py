@@ -703,8 +703,11 @@ class Cascade:
 
     def winner(self, el: Element, *props: str) -> Applied | None:
         """The cascade winner among declarations of any of `props` on `el` (None: none apply)."""
+        matches = self._matches[id(el)]
+        if not matches:
+            return None  # most elements: no rule applies
         best: Applied | None = None
-        for rule, inline, spec, by_prop in self._matches[id(el)]:
+        for rule, inline, spec, by_prop in matches:
             for prop in props:
                 got = by_prop.get(prop)
                 if got is None:

@@ -161,8 +161,9 @@ def parse_color(value: str) -> Color | None:
     low = v.lower()
     if low == "transparent":
         return TRANSPARENT
-    if low in named_colors():
-        v = named_colors()[low]
+    named = named_colors().get(low)
+    if named is not None:
+        v = named
     m = _HEX.fullmatch(v)
     if m:
         d = m.group(1)
