@@ -163,8 +163,25 @@ def parse_declarations(block: str) -> tuple[Declaration, ...]:
     return tuple(out)
 
 
+# A compound of a type (or `*`) and classes only, the common case: `_COMPOUND_TOKEN` would read
+# the same type and classes from it (its name patterns are these).
+_PLAIN_COMPOUND = re.compile(r"(\*|[a-zA-Z][a-zA-Z0-9-]*)?((?:\.-?[_a-zA-Z][\w-]*)*)")
+
+
+def _plain_compound(text: str) -> tuple[Compound, bool, tuple[int, int, int]] | None:
+    m = _PLAIN_COMPOUND.fullmatch(text)
+    if m is None:
+        return None
+    tag = m.group(1).lower() if m.group(1) else None
+    classes = tuple(m.group(2).split(".")[1:])
+    return Compound(tag, (), classes), False, (0, len(classes), int(tag not in (None, "*")))
+
+
 def parse_compound(text: str) -> tuple[Compound, bool, tuple[int, int, int]] | None:
     """A compound selector, whether it had state pseudos, its specificity; None if unsupported."""
+    plain = _plain_compound(text)
+    if plain is not None:
+        return plain
     tag: str | None = None
     ids: list[str] = []
     classes: list[str] = []
@@ -354,7 +371,11 @@ def parse_stylesheet(css: str, sheet: Stylesheet, order_start: int = 0) -> int:
             continue
         if brace == -1:
             break
-        end = _matching_brace(css, brace)
+        close = css.find("}", brace)
+        if close != -1 and css.find("{", brace + 1, close) == -1:
+            end = close  # (what _matching_brace finds when nothing nests)
+        else:
+            end = _matching_brace(css, brace)
         body = css[brace + 1 : end]
         if head.startswith("@"):
             name = head.split()[0] if head.split() else head
