@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -54,7 +54,7 @@ class Color:
     a: float = 1.0
 
     def hex(self) -> str:
-        rgb = "".join(f"{round(v):02x}" for v in (self.r, self.g, self.b))
+        rgb = f"{round(self.r):02x}{round(self.g):02x}{round(self.b):02x}"
         return f"#{rgb}" if self.a >= 1 else f"#{rgb}{round(self.a * 255):02x}"
 
 
@@ -480,21 +480,21 @@ class _Findings:
 
     pairs: dict[tuple[str, str, str, str], ContrastPair] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
-    _hex: dict[Color, str] = field(default_factory=dict)  # a colour's hex, by value
 
-    def hex(self, color: Color) -> str:
-        got = self._hex.get(color)
-        if got is None:
-            got = self._hex[color] = color.hex()
-        return got
-
-    def add(self, fg: _Fg, bg: _Bg, where: str) -> None:
+    def add(self, fg: _Fg, bg: _Bg, where: str | Callable[[], str]) -> None:
+        """The pair, unless an equal one was found before (a callable `where` is asked only
+        then: most elements repeat a pair already found)."""
         fg_color = composite(fg.color, bg.color) if fg.color.a < 1 else fg.color
-        key = (fg.decl.source, bg.source, self.hex(fg_color), self.hex(bg.color))
+        key = (fg.decl.source, bg.source, fg_color.hex(), bg.color.hex())
         if key not in self.pairs:
             ratio = contrast_ratio(fg_color, bg.color)
             self.pairs[key] = ContrastPair(
-                fg.decl.source, bg.source, fg_color, bg.color, ratio, where
+                fg.decl.source,
+                bg.source,
+                fg_color,
+                bg.color,
+                ratio,
+                where if isinstance(where, str) else where(),
             )
 
     def note(self, msg: str) -> None:
@@ -520,7 +520,7 @@ def _element_pairs(
         try:  # (found.unless_unresolved() inlined: this loop runs per element)
             fg = res.fg(el)
             if fg is not None:
-                found.add(fg, res.bg(el), el.describe())
+                found.add(fg, res.bg(el), el.describe)
         except Unresolved as exc:
             found.note(str(exc))
 

@@ -112,7 +112,8 @@ def tokenize(source: str, out: Events) -> bool:
         if j < 0:
             j = n
         if j > i:
-            data(unescape(source[i:j]))
+            text = source[i:j]
+            data(unescape(text) if "&" in text else text)  # (unescape's own shortcut)
         if j == n:
             break
         i = _markup(source, j, out)
