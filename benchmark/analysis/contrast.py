@@ -261,6 +261,9 @@ _NO_TEXT_INPUTS = frozenset(
 )
 
 
+_UNKNOWN = object()  # not computed yet (None is a computed text colour)
+
+
 class _Inherit:
     """`background: inherit`: the parent's own background layer applies."""
 
@@ -328,6 +331,11 @@ class _Resolver:
         over the uncached ancestors, without recursion (pages may nest thousands deep)."""
         if el is None:
             return None
+        known = self._fg.get(id(el), _UNKNOWN)
+        if known is not _UNKNOWN:  # (the loop below would find it at once)
+            if isinstance(known, Unresolved):
+                raise known
+            return known  # type: ignore[return-value]
         chain: list[Element] = []
         node: Element | None = el
         while node is not None and id(node) not in self._fg:
@@ -432,6 +440,11 @@ class _Resolver:
         top-down over uncached ancestors, so deep pages stay linear and recursion-free."""
         if override is not None:
             return self._stack(self.layer(el, override), el.parent)
+        known = self._bg.get(id(el), _UNKNOWN)
+        if known is not _UNKNOWN:  # (the loop below would find it at once)
+            if isinstance(known, Unresolved):
+                raise known
+            return known  # type: ignore[return-value]
         chain: list[Element] = []
         node: Element | None = el
         while node is not None and id(node) not in self._bg:
