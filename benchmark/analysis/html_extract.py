@@ -12,7 +12,8 @@ enough. A fence left unclosed (a truncated answer) runs to the end of the text, 
 CommonMark. The extracted source is always a verbatim slice of the response, so anything quoted
 from it (a start tag, a CSS declaration) is a verbatim substring of the response too.
 
-The tree is built with the standard library's `html.parser` plus the few HTML5 tree-building
+The tree is built from the standard library's `html.parser` events (for plain pages, from
+html_tokens' tokenizer, which gives the same events faster) plus the few HTML5 tree-building
 rules that matter for styling, not the full algorithm: void elements never take children; an
 end tag closes up to the nearest open element of that name (stray end tags are ignored); a
 block-level start tag closes an open `<p>`, and a new `<li>`, `<option>`, `<dt>`/`<dd>`, `<tr>`
