@@ -311,8 +311,8 @@ class _Resolver:
         self._layer: dict[int, tuple[str, Color] | Unresolved | None] = {}
 
     def _value(self, decl: Declaration, el: Element | None) -> str:
-        if "(" not in decl.value:  # no var(): resolve_vars would return it as it is
-            return decl.value.strip()
+        if "(" not in decl.value or _VAR.search(decl.value) is None:
+            return decl.value.strip()  # no var(): resolve_vars would return it as it is
         value = resolve_vars(decl.value, self.cascade.custom_properties(el))
         if value is None:
             raise Unresolved(f"{decl.source!r}: a var() without a value or fallback")
