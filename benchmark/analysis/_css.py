@@ -21,8 +21,7 @@ pseudo-classes (`:not()`, `:nth-child()`, `:is()`, ...); `@import`ed and linked 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .html_extract import Document, Element
@@ -109,12 +108,26 @@ class Rule:
 # --------------------------------------------------------------------------- parsing
 
 
+# The characters split_top_level acts on, per separator: every other character only extends the
+# current part, so scanning from one of these to the next is the same walk, char by char.
+_SPLIT_STOPS = {
+    sep: re.compile(r"[\"'()\[\]" + (r"\s" if sep == " " else re.escape(sep)) + "]")
+    for sep in (";", ",", " ")
+}
+
+
+_OPENS_NESTING = re.compile(r"[\"'(\[]")
+
+
 def split_top_level(text: str, sep: str) -> list[str]:
-    """Split on `sep` outside parentheses, brackets and quotes."""
-    if sep != " " and not any(c in text for c in "\"'(["):
+    """Split on `sep` outside parentheses, brackets and quotes (`sep` " ": any whitespace,
+    as str.isspace() and the regex class \\s agree on every code point)."""
+    if sep != " " and not _OPENS_NESTING.search(text):
         return text.split(sep)  # nothing opens a nesting: the walk below would split everywhere
+    stops = _SPLIT_STOPS.get(sep) or re.compile(r"[\"'()\[\]" + re.escape(sep) + "]")
     parts, depth, quote, start = [], 0, "", 0
-    for i, ch in enumerate(text):
+    for m in stops.finditer(text):
+        ch = m.group()
         if quote:
             if ch == quote:
                 quote = ""
@@ -124,7 +137,8 @@ def split_top_level(text: str, sep: str) -> list[str]:
             depth += 1
         elif ch in ")]":
             depth = max(0, depth - 1)
-        elif depth == 0 and (ch == sep or (sep == " " and ch.isspace())):
+        elif depth == 0:  # a separator
+            i = m.start()
             parts.append(text[start:i])
             start = i + 1
     parts.append(text[start:])
@@ -133,22 +147,41 @@ def split_top_level(text: str, sep: str) -> list[str]:
 
 def parse_declarations(block: str) -> tuple[Declaration, ...]:
     out = []
-    for raw in split_top_level(_COMMENT.sub(" ", block), ";"):
-        if ":" not in raw:
+    if "/*" in block:  # (the substitution changes nothing without a comment opener)
+        block = _COMMENT.sub(" ", block)
+    for raw in split_top_level(block, ";"):
+        colon = raw.find(":")
+        if colon < 0:
             continue
-        prop, value = raw.split(":", 1)
-        prop = prop.strip()
+        prop, value = raw[:colon].strip(), raw[colon + 1 :]
         if not prop or "{" in raw or "}" in raw:
             continue
-        important = bool(_IMPORTANT.search(value))
-        value = _IMPORTANT.sub("", value).strip()
+        important = "!" in value and bool(_IMPORTANT.search(value))
+        value = (_IMPORTANT.sub("", value) if important else value).strip()
         name = prop if prop.startswith("--") else prop.lower()
         out.append(Declaration(name, value, important, raw.strip()))
     return tuple(out)
 
 
+# A compound of a type (or `*`) and classes only, the common case: `_COMPOUND_TOKEN` would read
+# the same type and classes from it (its name patterns are these).
+_PLAIN_COMPOUND = re.compile(r"(\*|[a-zA-Z][a-zA-Z0-9-]*)?((?:\.-?[_a-zA-Z][\w-]*)*)")
+
+
+def _plain_compound(text: str) -> tuple[Compound, bool, tuple[int, int, int]] | None:
+    m = _PLAIN_COMPOUND.fullmatch(text)
+    if m is None:
+        return None
+    tag = m.group(1).lower() if m.group(1) else None
+    classes = tuple(m.group(2).split(".")[1:])
+    return Compound(tag, (), classes), False, (0, len(classes), int(tag not in (None, "*")))
+
+
 def parse_compound(text: str) -> tuple[Compound, bool, tuple[int, int, int]] | None:
     """A compound selector, whether it had state pseudos, its specificity; None if unsupported."""
+    plain = _plain_compound(text)
+    if plain is not None:
+        return plain
     tag: str | None = None
     ids: list[str] = []
     classes: list[str] = []
@@ -196,8 +229,30 @@ def parse_compound(text: str) -> tuple[Compound, bool, tuple[int, int, int]] | N
     )
 
 
+_COMBINATOR_RUN = re.compile(r"([\s>+~]+)")
+_BRACKETS = re.compile(r"[\[\]()]")
+
+
+def _plain_selector_tokens(text: str) -> list[str]:
+    """`_selector_tokens` of a selector without brackets or parentheses (so nothing nests and
+    every whitespace, `>`, `+` and `~` separates): a run of them between two compounds is the
+    last of `>+~` in it, else a descendant space; runs at either end are dropped."""
+    out: list[str] = []
+    pieces = _COMBINATOR_RUN.split(text)
+    for i in range(0, len(pieces), 2):
+        if not pieces[i]:
+            continue
+        if out:
+            run = pieces[i - 1]
+            out.append(next((ch for ch in reversed(run) if ch in ">+~"), " "))
+        out.append(pieces[i])
+    return out
+
+
 def _selector_tokens(text: str) -> list[str]:
     """Compounds and combinators (" ", ">", "+", "~") of a complex selector, in order."""
+    if not _BRACKETS.search(text):
+        return _plain_selector_tokens(text)
     out: list[str] = []
     buf, depth, quote = "", 0, ""
     pending = ""
@@ -316,7 +371,11 @@ def parse_stylesheet(css: str, sheet: Stylesheet, order_start: int = 0) -> int:
             continue
         if brace == -1:
             break
-        end = _matching_brace(css, brace)
+        close = css.find("}", brace)
+        if close != -1 and css.find("{", brace + 1, close) == -1:
+            end = close  # (what _matching_brace finds when nothing nests)
+        else:
+            end = _matching_brace(css, brace)
         body = css[brace + 1 : end]
         if head.startswith("@"):
             name = head.split()[0] if head.split() else head
@@ -412,43 +471,139 @@ def selector_matches(sel: Selector, el: Element) -> bool:
     return match_from(len(sel.parts) - 1, el)
 
 
-def _compound_key(comp: Compound) -> tuple[str, str]:
-    """The most selective key a compound requires, for finding candidates quickly."""
+def _compound_key(comp: Compound) -> str:
+    """The most selective key a compound requires of an element (see `_element_keys`): "#id",
+    ".class", "<tag", or "*" for any element."""
     if comp.ids:
-        return ("id", comp.ids[0])
+        return "#" + comp.ids[0]
     if comp.classes:
-        return ("class", comp.classes[0])
+        return "." + comp.classes[0]
     if comp.tag not in (None, "*"):
-        return ("tag", comp.tag or "")
-    return ("any", "")
+        return "<" + (comp.tag or "")
+    return "*"
 
 
-def _element_keys(el: Element) -> list[tuple[str, str]]:
-    keys = [("tag", el.tag)]
+def _is_only_key(comp: Compound) -> bool:
+    """Whether the compound asks nothing but its key (`p`, `.note`, `#top`, `*`): every element
+    carrying the key matches it, with nothing left to test."""
+    if comp.attrs or comp.pseudos:
+        return False
+    return len(comp.ids) + len(comp.classes) + (comp.tag not in (None, "*")) <= 1
+
+
+def _element_keys(el: Element) -> list[str]:
+    """The keys an element carries, each once (`class="a a"` files it under ".a" once)."""
+    keys = ["<" + el.tag]
     if "id" in el.attrs:
-        keys.append(("id", el.attrs["id"]))
-    keys.extend(("class", c) for c in el.classes)
+        keys.append("#" + el.attrs["id"])
+    classes = el.classes
+    if len(classes) == 1:
+        keys.append("." + classes[0])
+    elif classes:
+        keys.extend(dict.fromkeys("." + c for c in classes))
     return keys
 
 
-def _walk_with_ancestor_keys(
-    root: Element,
-) -> Iterator[tuple[Element, list[tuple[str, str]], Counter[tuple[str, str]]]]:
-    """Each element (document order) with its own keys and a live count of its ancestors'
-    keys: like a browser's ancestor Bloom filter, it rejects most descendant selectors
-    without a walk. An element's keys are computed once (entering and leaving share them)."""
-    counts: Counter[tuple[str, str]] = Counter()
-    stack: list[tuple[Element, list[tuple[str, str]] | None]] = [(root, None)]
-    while stack:
-        el, leaving = stack.pop()
-        if leaving is not None:
-            counts.subtract(leaving)
-            continue
-        keys = _element_keys(el)
-        yield el, keys, counts
-        counts.update(keys)
-        stack.append((el, keys))
-        stack.extend((c, None) for c in reversed(el.children))
+class _PageIndex:
+    """The page's elements filed under the keys they carry, in document order, so a selector
+    is tried only on the elements carrying its rightmost compound's key (as browsers do).
+    Elements named `#...` (the document node) match no compound and are left out."""
+
+    def __init__(self, root: Element, elements: list[Element]) -> None:
+        """`elements`: root.iter()."""
+        self.root = root
+        every = [e for e in elements if not e.tag.startswith("#")]
+        self.by_key: dict[str, list[Element]] = {"*": every}
+        self.keys: dict[int, list[str]] = {}
+        self._ancestor_masks: dict[int, int] | None = None
+        self._bits: dict[str, int] = {}
+        by_key = self.by_key
+        for el in every:
+            keys = self.keys[id(el)] = _element_keys(el)
+            for k in keys:
+                if k in by_key:
+                    by_key[k].append(el)
+                else:
+                    by_key[k] = [el]
+
+    def position(self) -> dict[int, int]:
+        """Each element's place in document order."""
+        return {id(e): i for i, e in enumerate(self.by_key["*"])}
+
+    def need_keys(self, keys: list[str]) -> int:
+        """A bit mask of `keys` (each key its own bit: exact, not a Bloom filter)."""
+        mask = 0
+        for k in keys:
+            mask |= self._bits.setdefault(k, 1 << len(self._bits))
+        return mask
+
+    def ancestor_mask(self, el: Element) -> int:
+        """The bits of the needed keys carried by some ancestor of `el` (computed once, after
+        every selector's needs were registered)."""
+        if self._ancestor_masks is None:
+            self._ancestor_masks = self._masks()
+        return self._ancestor_masks[id(el)]
+
+    def _masks(self) -> dict[int, int]:
+        """Each element's ancestors' key bits, walking the tree as `Element.iter` does (so an
+        ancestor is what the children lists say)."""
+        out: dict[int, int] = {}
+        bits = self._bits
+        stack: list[tuple[Element, int]] = [(self.root, 0)]
+        while stack:
+            el, above = stack.pop()
+            out[id(el)] = above
+            own = 0
+            for k in self.keys.get(id(el), ()):
+                own |= bits.get(k, 0)
+            stack.extend((c, above | own) for c in el.children)
+        return out
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How to find the elements one supported selector matches."""
+
+    sel: Selector
+    key: str  # the rightmost compound's key
+    only_key: bool  # a lone compound that is just its key: every candidate matches
+    needs: int  # key bits the other compounds require of some ancestor
+
+    def matches(self, index: _PageIndex) -> list[Element]:
+        cands = index.by_key.get(self.key, [])
+        if self.only_key:
+            return cands
+        if len(self.sel.parts) == 1:
+            comp = self.sel.parts[0]
+            return [e for e in cands if _compound_matches(comp, e)]
+        needs = self.needs
+        cands = [e for e in cands if not needs & ~index.ancestor_mask(e)]
+        if len(self.sel.parts) == 2:
+            test_last = not _is_only_key(self.sel.parts[1])
+            return [e for e in cands if _two_part_matches(self.sel, e, test_last)]
+        return [e for e in cands if selector_matches(self.sel, e)]
+
+
+def _two_part_matches(sel: Selector, el: Element, test_last: bool) -> bool:
+    """`selector_matches` for `A B` and `A > B`, without its memo (each ancestor is tried once
+    anyway); `test_last` False when `el` is known to match B (it carries B's only key)."""
+    if test_last and not _compound_matches(sel.parts[1], el):
+        return False
+    first, node = sel.parts[0], el.parent
+    if sel.combinators[0] == ">":
+        return node is not None and _compound_matches(first, node)
+    while node is not None:
+        if _compound_matches(first, node):
+            return True
+        node = node.parent
+    return False
+
+
+def _plan(sel: Selector, index: _PageIndex) -> _Plan:
+    needs = [k for k in map(_compound_key, sel.parts[:-1]) if k != "*"]
+    last = sel.parts[-1]
+    only = len(sel.parts) == 1 and _is_only_key(last)
+    return _Plan(sel, _compound_key(last), only, index.need_keys(needs))
 
 
 # --------------------------------------------------------------------------- cascade
@@ -463,11 +618,6 @@ class Applied:
     decl: Declaration
     rule: Rule
     key: CascadeKey
-
-
-# A rule's selector filed under its rightmost compound's key, with the keys its other compounds
-# require of the element's ancestors.
-_Candidate = tuple[Rule, Selector, tuple[tuple[str, str], ...]]
 
 
 def _document_rules(doc: Document) -> tuple[list[Rule], list[str]]:
@@ -486,34 +636,39 @@ def _document_rules(doc: Document) -> tuple[list[Rule], list[str]]:
     return rules, sheet.skipped
 
 
-def _hits(
-    el: Element,
-    keys: list[tuple[str, str]],
-    ancestor_keys: Counter[tuple[str, str]],
-    buckets: dict[tuple[str, str], list[_Candidate]],
-) -> dict[int, tuple[Rule, list[Selector]]]:
-    """The rules with a selector matching `el` (whose keys are `keys`), each with those
-    selectors."""
-    hits: dict[int, tuple[Rule, list[Selector]]] = {}
-    for k in [*keys, ("any", "")]:
-        for rule, sel, needs in buckets.get(k, ()):
-            if all(ancestor_keys[n] > 0 for n in needs) and selector_matches(sel, el):
-                hits.setdefault(id(rule), (rule, []))[1].append(sel)
-    return hits
+# A rule applying to an element: (rule, from a style="" attribute, specificity, the rule's
+# `_best_by_prop`).
+_Match = tuple[Rule, bool, tuple[int, int, int], dict[str, tuple[int, Declaration]]]
+
+
+def _best_by_prop(rule: Rule) -> dict[str, tuple[int, Declaration]]:
+    """Per property, the rule's declaration that wins within the rule (its last `!important`
+    one, else its last one: the greatest (important, index)), with its index."""
+    best: dict[str, tuple[int, Declaration]] = {}
+    for i, d in enumerate(rule.declarations):
+        got = best.get(d.prop)
+        if got is None or d.important or not got[1].important:
+            best[d.prop] = (i, d)
+    return best
 
 
 class Cascade:
-    """Which declarations apply to each element of a document."""
+    """Which declarations apply to each element of a document.
+
+    Each element keeps the rules that apply to it (not every declaration): a winner is the
+    greatest cascade key (important, inline, specificity, source order, index), and the keys
+    are distinct (one entry per rule and element), so it is found per rule from the rule's own
+    winner of the properties asked for."""
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.rules, self.skipped = _document_rules(doc)
-        self._static: dict[int, list[Applied]] = {id(e): [] for e in doc.elements()}
+        self._matches: dict[int, list[_Match]] = {id(e): [] for e in doc.elements()}
         # Variant rules (state pseudo-classes / pseudo-elements) and the elements they match.
         self.variants: list[tuple[Rule, Element, tuple[int, int, int]]] = []
         self.unsupported: list[Rule] = []  # no selector of the list is supported
         self._vars: dict[int, dict[str, str]] = {}
-        matched = self._match(self._index_rules())
+        matched = self._match(_PageIndex(doc.root, doc.elements()))
         unsupported = {id(r) for r in self.unsupported}
         # Supported selectors matching no element.
         self.unmatched: list[Rule] = [
@@ -523,45 +678,37 @@ class Cascade:
         ]
         self.variants.sort(key=lambda v: v[0].order)
 
-    def _index_rules(self) -> dict[tuple[str, str], list[_Candidate]]:
-        """Inline styles applied at once; the stylesheet rules bucketed by key (rules with no
-        supported selector set aside as unsupported)."""
-        buckets: dict[tuple[str, str], list[_Candidate]] = {}
+    def _match(self, index: _PageIndex) -> set[int]:
+        """Apply every rule to the elements it matches; the ids of the stylesheet rules that
+        matched. Rules go in source order and each rule's elements in document order, the
+        order the variants are reported in."""
+        plans: list[tuple[Rule, list[_Plan]]] = []
         for rule in self.rules:
             if rule.element is not None:
-                for i, d in enumerate(rule.declarations):
-                    key = (d.important, True, (0, 0, 0), rule.order, i)
-                    self._static[id(rule.element)].append(Applied(d, rule, key))
+                best = _best_by_prop(rule)
+                self._matches[id(rule.element)].append((rule, True, (0, 0, 0), best))
                 continue
             supported = [s for s in rule.selectors if s is not None]
             if not supported:
                 self.unsupported.append(rule)
-            for sel in supported:
-                needs = tuple(k for k in map(_compound_key, sel.parts[:-1]) if k[0] != "any")
-                buckets.setdefault(_compound_key(sel.parts[-1]), []).append((rule, sel, needs))
-        return buckets
-
-    def _match(self, buckets: dict[tuple[str, str], list[_Candidate]]) -> set[int]:
-        """Apply every matching rule to every element; the ids of the rules that matched."""
+            plans.append((rule, [_plan(s, index) for s in supported]))
         matched: set[int] = set()
-        for el, keys, ancestor_keys in _walk_with_ancestor_keys(self.doc.root):
-            for rule, sels in _hits(el, keys, ancestor_keys, buckets).values():
+        for rule, rule_plans in plans:
+            hits = _rule_hits(rule_plans, index)
+            if hits:
                 matched.add(id(rule))
-                self._apply(rule, el, sels)
+                self._apply(rule, hits)
         return matched
 
-    def _apply(self, rule: Rule, el: Element, sels: list[Selector]) -> None:
-        """A matching rule's declarations at its most specific static selector's specificity;
-        a variant entry when a state selector matched too."""
-        static = [s for s in sels if not s.variant]
-        if static:
-            spec = max(s.specificity for s in static)
-            for i, d in enumerate(rule.declarations):
-                key = (d.important, False, spec, rule.order, i)
-                self._static[id(el)].append(Applied(d, rule, key))
-        variant = [s for s in sels if s.variant]
-        if variant:
-            self.variants.append((rule, el, max(s.specificity for s in variant)))
+    def _apply(self, rule: Rule, hits: list[_Hit]) -> None:
+        """A matching rule applies at its most specific static selector's specificity; a
+        variant entry when a state selector matched too."""
+        best = _best_by_prop(rule)
+        for el, static, variant in hits:
+            if static is not None:
+                self._matches[id(el)].append((rule, False, static, best))
+            if variant is not None:
+                self.variants.append((rule, el, variant))
 
     def variant_decl(
         self, rule: Rule, el: Element, spec: tuple[int, int, int], *props: str
@@ -577,8 +724,31 @@ class Cascade:
 
     def winner(self, el: Element, *props: str) -> Applied | None:
         """The cascade winner among declarations of any of `props` on `el` (None: none apply)."""
-        cands = [a for a in self._static[id(el)] if a.decl.prop in props]
-        return max(cands, key=lambda a: a.key) if cands else None
+        matches = self._matches[id(el)]
+        if not matches:
+            return None  # most elements: no rule applies
+        best: Applied | None = None
+        for rule, inline, spec, by_prop in matches:
+            for prop in props:
+                got = by_prop.get(prop)
+                if got is None:
+                    continue
+                i, d = got
+                key = (d.important, inline, spec, rule.order, i)
+                if best is None or key > best.key:
+                    best = Applied(d, rule, key)
+        return best
+
+    def _own_custom(self, el: Element) -> list[tuple[CascadeKey, Declaration]]:
+        """`el`'s own custom property declarations (`--x`), in cascade order."""
+        own = [
+            ((d.important, inline, spec, rule.order, i), d)
+            for rule, inline, spec, _ in self._matches[id(el)]
+            for i, d in enumerate(rule.declarations)
+            if d.prop.startswith("--")
+        ]
+        own.sort(key=lambda a: a[0])
+        return own
 
     def custom_properties(self, el: Element | None) -> dict[str, str]:
         """Custom properties (`--x`) computed for `el`: inherited, then its own cascade."""
@@ -591,11 +761,32 @@ class Cascade:
             node = node.parent
         inherited = self._vars[id(node)] if node is not None else {}
         for n in reversed(chain):
-            own = sorted(
-                (a for a in self._static[id(n)] if a.decl.prop.startswith("--")),
-                key=lambda a: a.key,
-            )
+            own = self._own_custom(n)
             if own:
-                inherited = {**inherited, **{a.decl.prop: a.decl.value for a in own}}
+                inherited = {**inherited, **{d.prop: d.value for _, d in own}}
             self._vars[id(n)] = inherited
         return self._vars[id(el)]
+
+
+# An element a rule matches, with the greatest specificity among the rule's static selectors
+# and among its state (variant) selectors that match it (None: no such selector matches).
+_Hit = tuple[Element, tuple[int, int, int] | None, tuple[int, int, int] | None]
+
+
+def _rule_hits(plans: list[_Plan], index: _PageIndex) -> list[_Hit]:
+    """The elements a rule's supported selectors match, in document order."""
+    if len(plans) == 1:
+        sel = plans[0].sel
+        if sel.variant:
+            return [(e, None, sel.specificity) for e in plans[0].matches(index)]
+        return [(e, sel.specificity, None) for e in plans[0].matches(index)]
+    specs: dict[int, tuple[Element, list[tuple[int, int, int]], list[tuple[int, int, int]]]] = {}
+    for plan in plans:
+        for e in plan.matches(index):
+            _, static, variant = specs.setdefault(id(e), (e, [], []))
+            (variant if plan.sel.variant else static).append(plan.sel.specificity)
+    position = index.position()
+    return [
+        (e, max(static) if static else None, max(variant) if variant else None)
+        for e, static, variant in sorted(specs.values(), key=lambda h: position[id(h[0])])
+    ]

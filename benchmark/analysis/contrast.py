@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -54,7 +54,7 @@ class Color:
     a: float = 1.0
 
     def hex(self) -> str:
-        rgb = "".join(f"{round(v):02x}" for v in (self.r, self.g, self.b))
+        rgb = f"{round(self.r):02x}{round(self.g):02x}{round(self.b):02x}"
         return f"#{rgb}" if self.a >= 1 else f"#{rgb}{round(self.a * 255):02x}"
 
 
@@ -161,8 +161,9 @@ def parse_color(value: str) -> Color | None:
     low = v.lower()
     if low == "transparent":
         return TRANSPARENT
-    if low in named_colors():
-        v = named_colors()[low]
+    named = named_colors().get(low)
+    if named is not None:
+        v = named
     m = _HEX.fullmatch(v)
     if m:
         d = m.group(1)
@@ -260,6 +261,9 @@ _NO_TEXT_INPUTS = frozenset(
 )
 
 
+_UNKNOWN = object()  # not computed yet (None is a computed text colour)
+
+
 class _Inherit:
     """`background: inherit`: the parent's own background layer applies."""
 
@@ -307,6 +311,8 @@ class _Resolver:
         self._layer: dict[int, tuple[str, Color] | Unresolved | None] = {}
 
     def _value(self, decl: Declaration, el: Element | None) -> str:
+        if "(" not in decl.value or _VAR.search(decl.value) is None:
+            return decl.value.strip()  # no var(): resolve_vars would return it as it is
         value = resolve_vars(decl.value, self.cascade.custom_properties(el))
         if value is None:
             raise Unresolved(f"{decl.source!r}: a var() without a value or fallback")
@@ -325,6 +331,11 @@ class _Resolver:
         over the uncached ancestors, without recursion (pages may nest thousands deep)."""
         if el is None:
             return None
+        known = self._fg.get(id(el), _UNKNOWN)
+        if known is not _UNKNOWN:  # (the loop below would find it at once)
+            if isinstance(known, Unresolved):
+                raise known
+            return known  # type: ignore[return-value]
         chain: list[Element] = []
         node: Element | None = el
         while node is not None and id(node) not in self._fg:
@@ -429,6 +440,11 @@ class _Resolver:
         top-down over uncached ancestors, so deep pages stay linear and recursion-free."""
         if override is not None:
             return self._stack(self.layer(el, override), el.parent)
+        known = self._bg.get(id(el), _UNKNOWN)
+        if known is not _UNKNOWN:  # (the loop below would find it at once)
+            if isinstance(known, Unresolved):
+                raise known
+            return known  # type: ignore[return-value]
         chain: list[Element] = []
         node: Element | None = el
         while node is not None and id(node) not in self._bg:
@@ -478,13 +494,20 @@ class _Findings:
     pairs: dict[tuple[str, str, str, str], ContrastPair] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
 
-    def add(self, fg: _Fg, bg: _Bg, where: str) -> None:
+    def add(self, fg: _Fg, bg: _Bg, where: str | Callable[[], str]) -> None:
+        """The pair, unless an equal one was found before (a callable `where` is asked only
+        then: most elements repeat a pair already found)."""
         fg_color = composite(fg.color, bg.color) if fg.color.a < 1 else fg.color
         key = (fg.decl.source, bg.source, fg_color.hex(), bg.color.hex())
         if key not in self.pairs:
             ratio = contrast_ratio(fg_color, bg.color)
             self.pairs[key] = ContrastPair(
-                fg.decl.source, bg.source, fg_color, bg.color, ratio, where
+                fg.decl.source,
+                bg.source,
+                fg_color,
+                bg.color,
+                ratio,
+                where if isinstance(where, str) else where(),
             )
 
     def note(self, msg: str) -> None:
@@ -507,10 +530,12 @@ def _element_pairs(
     for el in elements:
         if id(el) not in rendered or not _shows_text(el):
             continue
-        with found.unless_unresolved():
+        try:  # (found.unless_unresolved() inlined: this loop runs per element)
             fg = res.fg(el)
             if fg is not None:
-                found.add(fg, res.bg(el), el.describe())
+                found.add(fg, res.bg(el), el.describe)
+        except Unresolved as exc:
+            found.note(str(exc))
 
 
 def _variant_pairs(cascade: Cascade, rendered: set[int], res: _Resolver, found: _Findings) -> None:

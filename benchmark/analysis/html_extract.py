@@ -12,7 +12,8 @@ enough. A fence left unclosed (a truncated answer) runs to the end of the text, 
 CommonMark. The extracted source is always a verbatim slice of the response, so anything quoted
 from it (a start tag, a CSS declaration) is a verbatim substring of the response too.
 
-The tree is built with the standard library's `html.parser` plus the few HTML5 tree-building
+The tree is built from the standard library's `html.parser` events (for plain pages, from
+html_tokens' tokenizer, which gives the same events faster) plus the few HTML5 tree-building
 rules that matter for styling, not the full algorithm: void elements never take children; an
 end tag closes up to the nearest open element of that name (stray end tags are ignored); a
 block-level start tag closes an open `<p>`, and a new `<li>`, `<option>`, `<dt>`/`<dd>`, `<tr>`
@@ -26,8 +27,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
 from html.parser import HTMLParser
+
+from .html_tokens import tokenize
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\s`]*)[^\n]*$")
 _DOCTYPE = re.compile(r"<!doctype\s+html", re.IGNORECASE)
@@ -87,6 +89,7 @@ _CLOSES_P = frozenset(
         "ul",
     ]
 )
+_P_ONLY = frozenset({"p"})
 _P_SCOPE = frozenset({"button", "table", "td", "th", "caption", "template", "object"})
 # A start tag closes an open sibling of these names, unless a container comes first.
 _CLOSES_SIBLING: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -114,6 +117,8 @@ class FencedBlock:
 
 def fenced_blocks(text: str) -> list[FencedBlock]:
     """Fenced code blocks (``` or ~~~), in order; an unclosed fence runs to the end."""
+    if "```" not in text and "~~~" not in text:
+        return []  # no line can open a fence (most prose answers): skip the line walk
     lines = text.splitlines(keepends=True)
     offsets = [0]
     for line in lines:
@@ -166,13 +171,18 @@ class Element:
     children: list[Element] = field(default_factory=list)
     text: str = ""  # direct text content (character references decoded)
     synthetic: bool = False
+    # (a plain slot, not functools.cached_property: Python 3.11's takes a lock per element)
+    _classes: list[str] | None = field(default=None, init=False, repr=False)
 
-    @cached_property
+    @property
     def classes(self) -> list[str]:
         """The class names (computed once: the CSS matcher asks for them per selector tried,
         and nothing changes an element's attributes after parsing). Callers must not modify
         the list."""
-        return self.attrs.get("class", "").split()
+        got = self._classes
+        if got is None:
+            got = self._classes = self.attrs.get("class", "").split()
+        return got
 
     @property
     def has_text(self) -> bool:
@@ -211,27 +221,34 @@ class Document:
     root: Element  # the <html> element (possibly synthetic)
     styles: list[str]  # contents of <style> blocks, in order, verbatim
 
+    # The tree is only read after parsing, so its element list is walked once.
+    _elements: list[Element] | None = field(default=None, init=False, repr=False, compare=False)
+
     def elements(self) -> list[Element]:
-        return self.root.iter()
+        """Every element, in document order (a new list each call)."""
+        if self._elements is None:
+            self._elements = self.root.iter()
+        return list(self._elements)
 
     def find_all(self, tag: str) -> list[Element]:
         return [e for e in self.elements() if e.tag == tag and not e.synthetic]
 
 
-class _TreeBuilder(HTMLParser):
+class _Tree:
+    """Builds the element tree from tokenizer events (see the module docstring's rules)."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.top = Element(tag="#document", attrs={}, synthetic=True)
         self.stack: list[Element] = [self.top]
         self.styles: list[str] = []
         self.open_tags: Counter[str] = Counter()
         self._in_style = False
 
-    def _new(self, tag: str, attrs: list[tuple[str, str | None]]) -> Element:
+    def _new(self, tag: str, attrs: list[tuple[str, str | None]], text: str) -> Element:
         el = Element(
             tag=tag,
             attrs={k.lower(): (v if v is not None else "") for k, v in attrs},
-            start_tag=self.get_starttag_text() or "",
+            start_tag=text,
             parent=self.stack[-1],
         )
         self.stack[-1].children.append(el)
@@ -252,12 +269,18 @@ class _TreeBuilder(HTMLParser):
             if self.stack[i].tag in boundary:
                 return
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(
+        self, tag: str, attrs: list[tuple[str, str | None]], text: str, self_closing: bool
+    ) -> None:
+        """A start tag (`self_closing`: written `<tag/>`, which opens nothing)."""
+        if self_closing:
+            self._new(tag, attrs, text)
+            return
         if tag in _CLOSES_P:
-            self._close_open(frozenset({"p"}), _P_SCOPE)
+            self._close_open(_P_ONLY, _P_SCOPE)
         if tag in _CLOSES_SIBLING:
             self._close_open(*_CLOSES_SIBLING[tag])
-        el = self._new(tag, attrs)
+        el = self._new(tag, attrs, text)
         if tag not in VOID_ELEMENTS:
             self.stack.append(el)
             self.open_tags[tag] += 1
@@ -265,10 +288,7 @@ class _TreeBuilder(HTMLParser):
             self._in_style = True
             self.styles.append("")
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._new(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if tag == "style":
             self._in_style = False
         if self.open_tags[tag] <= 0:
@@ -278,10 +298,43 @@ class _TreeBuilder(HTMLParser):
                 self._pop_from(i)
                 return
 
-    def handle_data(self, data: str) -> None:
+    def data(self, data: str) -> None:
         if self._in_style:
             self.styles[-1] += data
         self.stack[-1].text += data
+
+
+class _HtmlParserEvents(HTMLParser):
+    """html.parser's events, sent to a _Tree: for pages the fast tokenizer refuses."""
+
+    def __init__(self, tree: _Tree) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tree = tree
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tree.start(tag, attrs, self.get_starttag_text() or "", False)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tree.start(tag, attrs, self.get_starttag_text() or "", True)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tree.end(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.tree.data(data)
+
+
+def _build_tree(source: str) -> _Tree:
+    """The tree of `source`: by the fast tokenizer when it accepts the page (the same events as
+    html.parser), else by html.parser."""
+    tree = _Tree()
+    if tokenize(source, tree):
+        return tree
+    tree = _Tree()
+    parser = _HtmlParserEvents(tree)
+    parser.feed(source)
+    parser.close()
+    return tree
 
 
 def _wrap(parent: Element, tag: str, children: list[Element]) -> Element:
@@ -293,9 +346,7 @@ def _wrap(parent: Element, tag: str, children: list[Element]) -> Element:
 
 def parse_html(source: str) -> Document:
     """Parse HTML source into a Document whose root is an `<html>` element (added if absent)."""
-    builder = _TreeBuilder()
-    builder.feed(source)
-    builder.close()
+    builder = _build_tree(source)
     top = builder.top
     html = next((c for c in top.children if c.tag == "html"), None)
     if html is None:
