@@ -313,6 +313,8 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
     order = {t: i for i, t in enumerate(b.manifest.task_ids)}
     texts = sorted(b.responses, key=lambda r: (order[r.task_id], r.sample))
     diversity, note = run_diversity(key, texts, raw, _STATE["diversity_cache"])
+    # Each text split on whitespace once: the copy digests and the pairwise word counts use it.
+    words = [r.text.split() for r in b.responses]
     prices: PriceTable = _STATE["prices"]
     labels: Labels | None = _STATE["labels"]
     suite: Suite = _STATE["suites"][b.manifest.suite_version]
@@ -333,9 +335,9 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
         diversity_note=note,
         human=human_part(key, b, labels) if labels else None,
         staged=staged,
-        identity=Identity(m.run_id, response_digests(b.responses), b.response_ids),
+        identity=Identity(m.run_id, response_digests(b.responses, words), b.response_ids),
         rejudge=rejudged,
-        facts=run_facts(m.run_id, m.model, m.suite_version, b.responses),
+        facts=run_facts(m.run_id, m.model, m.suite_version, b.responses, words),
     )
 
 
