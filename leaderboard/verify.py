@@ -192,6 +192,7 @@ class RecordIndex:
     def __post_init__(self) -> None:
         self.task_ids = {t.id for t in self.tasks}
         self.items = {(t.id, it.id): it for t in self.tasks for it in t.items}
+        self.n_items = sum(len(t.items) for t in self.tasks)
         # The manifest's properties, read once rather than once per line.
         self.model = self.manifest.model
         self.samples = self.manifest.samples
@@ -261,6 +262,10 @@ class RecordIndex:
         runner writes them judged or not; a failed response's items count against coverage)."""
         samples = self.samples
         n_resp = len(self.tasks) * samples
+        if len(self.ok) == n_resp and len(self.judged) == samples * self.n_items:
+            # Every response answered without error and as many judged keys, all distinct items
+            # of the manifest's tasks and samples (add_judgment): none is missing.
+            return
         if len(self.answered) < n_resp:
             missing = next(
                 (t.id, s)
