@@ -19,17 +19,15 @@ from benchmark.records.schemas import JudgmentRecord, ResolvedTask, Scores
 WORST_CASE = "no verdict: counted against the run"
 
 
-def _fill(
+def worst_case_judgments(
     model: str,
     tasks: Sequence[ResolvedTask],
     samples: int,
     judgments: Iterable[JudgmentRecord],
-) -> tuple[list[JudgmentRecord], int]:
-    """The run's verdicts with every expected but missing one set to the worst outcome, and
-    how many were filled so."""
+) -> list[JudgmentRecord]:
+    """The run's verdicts with every expected but missing one set to the worst outcome."""
     have = {(j.task_id, j.sample, j.item_id): j for j in judgments}
     out = []
-    filled = 0
     for t in tasks:
         for s in range(samples):
             for it in t.items:
@@ -37,7 +35,6 @@ def _fill(
                 if j is not None and (j.verdict is not None or j.not_applicable):
                     out.append(j)
                     continue
-                filled += 1
                 out.append(
                     JudgmentRecord(
                         task_id=t.id,
@@ -51,34 +48,17 @@ def _fill(
                         error=WORST_CASE,
                     )
                 )
-    return out, filled
-
-
-def worst_case_judgments(
-    model: str,
-    tasks: Sequence[ResolvedTask],
-    samples: int,
-    judgments: Iterable[JudgmentRecord],
-) -> list[JudgmentRecord]:
-    """The run's verdicts with every expected but missing one set to the worst outcome."""
-    return _fill(model, tasks, samples, judgments)[0]
+    return out
 
 
 def worst_case_scores(
     model: str,
     tasks: Sequence[ResolvedTask],
     samples: int,
-    judgments: Sequence[JudgmentRecord],
+    judgments: Iterable[JudgmentRecord],
     *,
     seed: int,
-    scores: Scores | None = None,
 ) -> Scores:
-    """score_run on worst_case_judgments: the rank score and its interval. `scores`: the
-    run's ordinary scores (score_run of the same arguments), returned as they are when no
-    verdict is missing, which is then the same computation on the same verdicts."""
-    filled, n_filled = _fill(model, tasks, samples, judgments)
-    # Nothing filled and as many records as slots: `judgments` holds one record per slot (no
-    # other key, no second line for one), the very records of `filled` in another order.
-    if scores is not None and n_filled == 0 and len(filled) == len(judgments):
-        return scores
+    """score_run on worst_case_judgments: the rank score and its interval."""
+    filled = worst_case_judgments(model, tasks, samples, judgments)
     return score_run(model, tasks, samples, filled, seed=seed)

@@ -324,9 +324,7 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
         source=source,
         manifest=m,
         scores=b.scores,
-        bound=worst_case_scores(
-            m.model, b.tasks, m.samples, b.judgments, seed=run_seed(m.seed), scores=b.scores
-        ),
+        bound=rank_scores(b),
         unranked=unranked_reason(m, suite, _STATE["min_samples"]),
         suite_tasks=len(suite.tasks),
         titles={t.id: (t.category, t.title) for t in b.tasks},
@@ -339,6 +337,19 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
         rejudge=rejudged,
         facts=run_facts(m.run_id, m.model, m.suite_version, b.responses, words),
     )
+
+
+def rank_scores(b: VerifiedBundle) -> Scores:
+    """The run's rank score (bound.py). A verified bundle's judgment lines are distinct slots
+    (task, sample, item) of its tasks and samples (verify.RecordIndex); with as many lines as
+    slots, every slot has one, and `failed` of the recomputed coverage counts exactly the lines
+    worst_case_judgments would fill (no verdict, and not a check that does not apply). With
+    none, the rank score is score_run on the very same lines: the ordinary scores."""
+    m = b.manifest
+    slots = m.samples * sum(len(t.items) for t in b.tasks)
+    if len(b.judgments) == slots and b.scores.coverage.failed == 0:
+        return b.scores
+    return worst_case_scores(m.model, b.tasks, m.samples, b.judgments, seed=run_seed(m.seed))
 
 
 def unranked_reason(manifest: Manifest, suite: Suite, min_samples: int) -> str | None:

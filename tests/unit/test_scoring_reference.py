@@ -1,6 +1,5 @@
-"""score_run (one pass over the verdicts, bootstrap indices shared within a run) and the rank
-score's shortcut (bound.py: the ordinary scores when no verdict is missing) against the
-straightforward computation they replace: response_score per response, then per dimension,
+"""score_run (one pass over the verdicts, bootstrap indices shared within a run) against the
+straightforward computation it replaces: response_score per response, then per dimension,
 coverage slot by slot, a fresh generator per interval. Every field must be equal, not close."""
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from benchmark.records.schemas import (
     Scores,
 )
 from benchmark.suite import load_suite
-from leaderboard.bound import worst_case_judgments, worst_case_scores
 
 # --------------------------------------------------------------------------- the reference
 
@@ -245,35 +243,3 @@ def test_shared_resamples_are_the_fresh_generators_draws() -> None:
         shared = bootstrap_ci(values, seed=11, resamples=resamples)
         assert shared == bootstrap_ci(values, seed=11)
     assert sorted(resamples) == [2, 5, 9]
-
-
-@pytest.mark.parametrize("drop", [0.0, 0.05])
-def test_rank_score_shortcut_is_the_computation(
-    suite_tasks: list[ResolvedTask], drop: float
-) -> None:
-    judgments = random_judgments(suite_tasks, 3, 5, drop=drop)
-    if drop == 0.0:  # the shortcut applies only when no verdict is missing
-        judgments = [j.model_copy(update={"verdict": j.verdict is not False}) for j in judgments]
-    scores = score_run("m/x", suite_tasks, 3, judgments, seed=9)
-    filled = worst_case_judgments("m/x", suite_tasks, 3, judgments)
-    want = reference_score_run("m/x", suite_tasks, 3, filled, seed=9)
-    got = worst_case_scores("m/x", suite_tasks, 3, judgments, seed=9, scores=scores)
-    assert got.model_dump() == want.model_dump()
-    assert (got is scores) == (drop == 0.0)
-
-
-def test_rank_score_shortcut_needs_one_line_per_slot(suite_tasks: list[ResolvedTask]) -> None:
-    """Every slot has a verdict, but a line outside the slots (a check that did not apply to
-    an item the tasks do not have) counts in the ordinary coverage, not in the filled one: the
-    shortcut must not be taken."""
-    tasks = suite_tasks[:3]
-    judgments = [j.model_copy(update={"verdict": True}) for j in random_judgments(tasks, 2, 1)]
-    extra = judgments[0].model_copy(
-        update={"item_id": "nowhere", "verdict": None, "not_applicable": True}
-    )
-    judgments.append(extra)
-    scores = score_run("m/x", tasks, 2, judgments, seed=2)
-    got = worst_case_scores("m/x", tasks, 2, judgments, seed=2, scores=scores)
-    filled = worst_case_judgments("m/x", tasks, 2, judgments)
-    assert got.model_dump() == reference_score_run("m/x", tasks, 2, filled, seed=2).model_dump()
-    assert got.coverage.not_applicable == scores.coverage.not_applicable - 1
