@@ -23,11 +23,12 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,6 @@ from .rederive import RederiveCache
 from .rejudge import RejudgeConfig, Rejudger, rejection_fields, rejudge_summary
 from .rejudge_report import board_meta, rejudge_notes
 from .rules import BUNDLE_FILES, packaged_rules
-from .screenshots import NOT_ASKED, render_board
 from .verify import (
     MIN_COVERAGE,
     BundleRejected,
@@ -231,32 +231,26 @@ JUDGMENT_SCHEMA = pa.schema(
 )
 
 
-def _table(
-    records: Iterable[Any], schema: pa.Schema, derived: Callable[[Any], dict[str, Any]]
-) -> pa.Table:
-    """One column per schema field: each record's attribute of that name, or the value
-    `derived` gives for it."""
-    columns: dict[str, list[Any]] = {name: [] for name in schema.names}
-    for rec in records:
-        extra = derived(rec)
-        for name, column in columns.items():
-            column.append(extra[name] if name in extra else getattr(rec, name))
+def _table(records: Sequence[Any], schema: pa.Schema, derived: Mapping[str, list[Any]]) -> pa.Table:
+    """One column per schema field: the records' attribute of that name, or the column
+    `derived` gives for it (a value per record, in record order). Built column by column: the
+    same lists as record by record, without a dict look-up per value."""
+    columns = {
+        name: derived[name] if name in derived else list(map(attrgetter(name), records))
+        for name in schema.names
+    }
     return pa.table(columns, schema=schema)
 
 
 def _write_details(folder: Path, b: VerifiedBundle) -> None:
     """The sample viewer's data: responses and judgments (with each item's text)."""
     folder.mkdir(parents=True, exist_ok=True)
-    responses = _table(
-        b.responses,
-        RESPONSE_SCHEMA,
-        lambda r: {"transcript": json.dumps([m.model_dump() for m in r.transcript])},
-    )
+    transcripts = [json.dumps([m.model_dump() for m in r.transcript]) for r in b.responses]
+    responses = _table(b.responses, RESPONSE_SCHEMA, {"transcript": transcripts})
     pq.write_table(responses, folder / "responses.parquet")
     text = {(t.id, it.id): it.text for t in b.tasks for it in t.items}
-    judgments = _table(
-        b.judgments, JUDGMENT_SCHEMA, lambda j: {"item_text": text[(j.task_id, j.item_id)]}
-    )
+    item_texts = [text[(j.task_id, j.item_id)] for j in b.judgments]
+    judgments = _table(b.judgments, JUDGMENT_SCHEMA, {"item_text": item_texts})
     pq.write_table(judgments, folder / "judgments.parquet")
 
 
@@ -319,6 +313,8 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
     order = {t: i for i, t in enumerate(b.manifest.task_ids)}
     texts = sorted(b.responses, key=lambda r: (order[r.task_id], r.sample))
     diversity, note = run_diversity(key, texts, raw, _STATE["diversity_cache"])
+    # Each text split on whitespace once: the copy digests and the pairwise word counts use it.
+    words = [r.text.split() for r in b.responses]
     prices: PriceTable = _STATE["prices"]
     labels: Labels | None = _STATE["labels"]
     suite: Suite = _STATE["suites"][b.manifest.suite_version]
@@ -328,7 +324,7 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
         source=source,
         manifest=m,
         scores=b.scores,
-        bound=worst_case_scores(m.model, b.tasks, m.samples, b.judgments, seed=run_seed(m.seed)),
+        bound=rank_scores(b),
         unranked=unranked_reason(m, suite, _STATE["min_samples"]),
         suite_tasks=len(suite.tasks),
         titles={t.id: (t.category, t.title) for t in b.tasks},
@@ -337,10 +333,23 @@ def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
         diversity_note=note,
         human=human_part(key, b, labels) if labels else None,
         staged=staged,
-        identity=Identity(m.run_id, response_digests(b.responses), b.response_ids),
+        identity=Identity(m.run_id, response_digests(b.responses, words), b.response_ids),
         rejudge=rejudged,
-        facts=run_facts(m.run_id, m.model, m.suite_version, b.responses),
+        facts=run_facts(m.run_id, m.model, m.suite_version, b.responses, words),
     )
+
+
+def rank_scores(b: VerifiedBundle) -> Scores:
+    """The run's rank score (bound.py). A verified bundle's judgment lines are distinct slots
+    (task, sample, item) of its tasks and samples (verify.RecordIndex); with as many lines as
+    slots, every slot has one, and `failed` of the recomputed coverage counts exactly the lines
+    worst_case_judgments would fill (no verdict, and not a check that does not apply). With
+    none, the rank score is score_run on the very same lines: the ordinary scores."""
+    m = b.manifest
+    slots = m.samples * sum(len(t.items) for t in b.tasks)
+    if len(b.judgments) == slots and b.scores.coverage.failed == 0:
+        return b.scores
+    return worst_case_scores(m.model, b.tasks, m.samples, b.judgments, seed=run_seed(m.seed))
 
 
 def unranked_reason(manifest: Manifest, suite: Suite, min_samples: int) -> str | None:
@@ -554,10 +563,16 @@ def build_board(
 
 
 def _screenshots(board: Path, accepted: list[RunSummary]) -> dict[str, Any]:
+    # Imported here: the renderer brings streamlit, which the build's worker processes (which
+    # import this module) never use.
+    from .screenshots import render_board
+
     return render_board(board, {r.key: {t: c for t, (c, _) in r.titles.items()} for r in accepted})
 
 
 def _not_asked() -> dict[str, Any]:
+    from .screenshots import NOT_ASKED
+
     return {"made": False, "note": NOT_ASKED}
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from benchmark.records.schemas import ResponseRecord
@@ -30,14 +30,23 @@ Digest = tuple[str, bytes]  # (task id, hash of the normalised text)
 
 def normalise(text: str) -> str:
     """Runs of whitespace as one space, ends trimmed, case folded."""
-    return " ".join(text.split()).casefold()
+    return normalise_words(text.split())
 
 
-def response_digests(responses: Iterable[ResponseRecord]) -> tuple[Digest, ...]:
-    """One digest per answered, non-empty response (a failed or empty one proves nothing)."""
+def normalise_words(words: list[str]) -> str:
+    """normalise() of a text already split on whitespace (`text.split()`)."""
+    return " ".join(words).casefold()
+
+
+def response_digests(
+    responses: Sequence[ResponseRecord], words: Sequence[list[str]] | None = None
+) -> tuple[Digest, ...]:
+    """One digest per answered, non-empty response (a failed or empty one proves nothing).
+    `words`: each response's `text.split()`, when the caller has split them already."""
+    split = words if words is not None else [r.text.split() for r in responses]
     out = []
-    for r in responses:
-        text = normalise(r.text)
+    for r, w in zip(responses, split, strict=True):
+        text = normalise_words(w)
         if r.error is None and text:
             out.append((r.task_id, hashlib.blake2b(text.encode(), digest_size=16).digest()))
     return tuple(out)

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from benchmark.engine.pairwise.bias_card import BiasCard
 from benchmark.engine.pairwise.bradley_terry import DEFAULT_RIDGE
-from benchmark.engine.pairwise.prompt import text_sha256, word_count
+from benchmark.engine.pairwise.prompt import text_sha256
 from benchmark.engine.pairwise.ratings import build_ratings
 from benchmark.engine.pairwise.records import ComparisonRecord, PairwiseManifest, RatingsFile
 from benchmark.engine.pairwise.runner import preferred_run
@@ -64,11 +64,20 @@ class RunFacts:
 
 
 def run_facts(
-    run_id: str, model: str, suite_version: str, responses: Iterable[ResponseRecord]
+    run_id: str,
+    model: str,
+    suite_version: str,
+    responses: Sequence[ResponseRecord],
+    words: Sequence[list[str]] | None = None,
 ) -> RunFacts:
+    """`words`: each response's `text.split()`, when the caller has split them already
+    (word_count(text) is the length of that list)."""
+    if words is None:
+        words = [r.text.split() for r in responses]
+    counts = [len(w) for w in words]
     answered = {
-        (r.task_id, r.sample): (word_count(r.text), text_sha256(r.text))
-        for r in responses
+        (r.task_id, r.sample): (n, text_sha256(r.text))
+        for r, n in zip(responses, counts, strict=True)
         if r.error is None
     }
     return RunFacts(run_id, model, suite_version, answered)

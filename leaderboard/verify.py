@@ -192,9 +192,14 @@ class RecordIndex:
     def __post_init__(self) -> None:
         self.task_ids = {t.id for t in self.tasks}
         self.items = {(t.id, it.id): it for t in self.tasks for it in t.items}
+        self.n_items = sum(len(t.items) for t in self.tasks)
+        # The manifest's properties, read once rather than once per line.
+        self.model = self.manifest.model
+        self.samples = self.manifest.samples
+        self.judge = self.manifest.judge
 
     def _model(self, file: str, model: str) -> None:
-        if model != self.manifest.model:
+        if model != self.model:
             raise BundleRejected(
                 "model_mismatch",
                 f"model mismatch: {file} has a line by {model!r}, the manifest names "
@@ -206,7 +211,7 @@ class RecordIndex:
         samples, and no second line for its (task, sample)."""
         self._model(RESPONSES, r.model)
         key = (r.task_id, r.sample)
-        if r.task_id not in self.task_ids or r.sample >= self.manifest.samples:
+        if r.task_id not in self.task_ids or r.sample >= self.samples:
             raise BundleRejected(
                 "orphan_record",
                 f"orphan record: {RESPONSES} has {_fmt_key(key)}, outside the manifest's "
@@ -227,7 +232,7 @@ class RecordIndex:
         self._model(JUDGMENTS, j.model)
         key = (j.task_id, j.sample, j.item_id)
         item = self.items.get((j.task_id, j.item_id))
-        if item is None or j.sample >= self.manifest.samples:
+        if item is None or j.sample >= self.samples:
             raise BundleRejected(
                 "orphan_record",
                 f"orphan record: {JUDGMENTS} has {_fmt_key(key)}, not an item of the manifest's "
@@ -244,7 +249,7 @@ class RecordIndex:
                 f"{j.dimension} {j.points:+d} in the bundle, {item.dimension} {item.points:+d} "
                 "in the suite",
             )
-        _check_judge(self.manifest, item, j)
+        _check_judge(self.judge, item, j)
         if key in self.judged:
             raise BundleRejected(
                 "duplicated_lines",
@@ -255,8 +260,12 @@ class RecordIndex:
     def check_complete(self) -> None:
         """A line for every (task, sample), and for every item of every answered response (the
         runner writes them judged or not; a failed response's items count against coverage)."""
-        samples = self.manifest.samples
+        samples = self.samples
         n_resp = len(self.tasks) * samples
+        if len(self.ok) == n_resp and len(self.judged) == samples * self.n_items:
+            # Every response answered without error and as many judged keys, all distinct items
+            # of the manifest's tasks and samples (add_judgment): none is missing.
+            return
         if len(self.answered) < n_resp:
             missing = next(
                 (t.id, s)
@@ -285,14 +294,15 @@ class RecordIndex:
             )
 
 
-def _check_judge(manifest: Manifest, item: RubricItem, j: JudgmentRecord) -> None:
+def _check_judge(judge: str | None, item: RubricItem, j: JudgmentRecord) -> None:
+    """`judge`: the manifest's."""
     if item.check is not None:
         ok = j.judge == "check"
     else:
         # An item the run never sent to a judge is recorded as judge "none" without a verdict.
-        ok = j.judge == manifest.judge or (j.verdict is None and j.judge == "none")
+        ok = j.judge == judge or (j.verdict is None and j.judge == "none")
     if not ok:
-        expected = "check" if item.check is not None else manifest.judge
+        expected = "check" if item.check is not None else judge
         raise BundleRejected(
             "judge_mismatch",
             f"judge mismatch: {j.task_id}/{j.sample}/{j.item_id} was judged by {j.judge!r}, "

@@ -9,7 +9,8 @@ category scores apply the same formula restricted to their items. Overall = mean
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -51,64 +52,47 @@ def response_score(items: Sequence[RubricItem], verdicts: dict[str, bool | None]
     return float(min(max(earned / possible, 0.0), 1.0))
 
 
+Resamples = dict[int, np.ndarray]  # number of values -> the (n_boot x n) resample indices
+
+
 def bootstrap_ci(
-    values: Sequence[float], *, n_boot: int = N_BOOT, seed: int = BOOT_SEED
+    values: Sequence[float],
+    *,
+    n_boot: int = N_BOOT,
+    seed: int = BOOT_SEED,
+    resamples: Resamples | None = None,
 ) -> tuple[float | None, float | None]:
-    """Percentile 95% CI of the mean, resampling the given per-task values."""
+    """Percentile 95% CI of the mean, resampling the given per-task values. `resamples`: the
+    indices already drawn for this seed and n_boot, by number of values (a fresh generator
+    with the same seed draws the same indices for the same count, so a run's summaries share
+    them instead of drawing them again)."""
     arr = np.asarray(values, dtype=float)
     if arr.size == 0:
         return None, None
     if arr.size == 1:
         return float(arr[0]), float(arr[0])
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, arr.size, size=(n_boot, arr.size))
+    idx = resamples.get(arr.size) if resamples is not None else None
+    if idx is None:
+        rng = np.random.default_rng(seed)
+        idx = rng.integers(0, arr.size, size=(n_boot, arr.size))
+        if resamples is not None:
+            resamples[arr.size] = idx
     means = arr[idx].mean(axis=1)
     lo, hi = np.percentile(means, [2.5, 97.5])
     return float(lo), float(hi)
 
 
-def _summary(per_task: dict[str, float], seed: int) -> ScoreCI:
+def _summary(per_task: dict[str, float], seed: int, resamples: Resamples | None = None) -> ScoreCI:
     vals = list(per_task.values())
     if not vals:
         return ScoreCI(score=None, ci_low=None, ci_high=None, n=0)
-    lo, hi = bootstrap_ci(vals, seed=seed)
+    lo, hi = bootstrap_ci(vals, seed=seed, resamples=resamples)
     return ScoreCI(
         score=round(100.0 * float(np.mean(vals)), 4),
         ci_low=None if lo is None else round(100.0 * lo, 4),
         ci_high=None if hi is None else round(100.0 * hi, 4),
         n=len(vals),
     )
-
-
-def _task_means(
-    tasks: Iterable[ResolvedTask],
-    samples: int,
-    verdicts: dict[tuple[str, int], dict[str, bool | None]],
-    select: Callable[[RubricItem], bool],
-) -> dict[str, float]:
-    """Mean response score per task over its samples, restricted to items where select()."""
-    out: dict[str, float] = {}
-    for task in tasks:
-        items = [it for it in task.items if select(it)]
-        if not items:
-            continue
-        scores = []
-        for s in range(samples):
-            sc = response_score(items, verdicts.get((task.id, s), {}))
-            if sc is not None:
-                scores.append(sc)
-        if scores:
-            out[task.id] = float(np.mean(scores))
-    return out
-
-
-def _dimension_means(
-    tasks: Iterable[ResolvedTask],
-    samples: int,
-    verdicts: dict[tuple[str, int], dict[str, bool | None]],
-    dimension: str,
-) -> dict[str, float]:
-    return _task_means(tasks, samples, verdicts, lambda it: it.dimension == dimension)
 
 
 Verdicts = dict[tuple[str, int], dict[str, bool | None]]  # (task, sample) -> item -> verdict
@@ -127,21 +111,91 @@ def _read_verdicts(
     return verdicts, inapplicable
 
 
-def _coverage(
-    tasks: Sequence[ResolvedTask],
-    samples: int,
-    verdicts: Verdicts,
-    inapplicable: set[tuple[str, int, str]],
-) -> Coverage:
-    slots = [(t.id, s, it.id) for t in tasks for s in range(samples) for it in t.items]
-    expected = sum(1 for k in slots if k not in inapplicable)
-    judged = sum(1 for t, s, i in slots if verdicts.get((t, s), {}).get(i) is not None)
-    return Coverage(
-        expected=expected,
-        judged=judged,
-        failed=expected - judged,
-        not_applicable=len(inapplicable),
-    )
+def _clipped(earned: float, possible: float) -> float | None:
+    """response_score's formula, on sums already taken."""
+    if possible <= 0:
+        return None
+    return float(min(max(earned / possible, 0.0), 1.0))
+
+
+def _mean_into(out: dict[str, float], task_id: str, scores: list[float]) -> None:
+    if scores:
+        out[task_id] = float(np.mean(scores))
+
+
+def _response_sums(
+    plan: list[tuple[str, int, int]], given: dict[str, bool | None], n: int
+) -> tuple[list[float], list[float], int]:
+    """One response's earned and possible points (response_score's sums) per dimension index
+    of `plan` (item id, points, dimension index), index `n` for all items; and how many of
+    its items have a verdict."""
+    earned = [0.0] * (n + 1)
+    possible = [0.0] * (n + 1)
+    judged = 0
+    for item_id, points, k in plan:
+        v = given.get(item_id)
+        if v is None:
+            continue
+        judged += 1
+        if points > 0:
+            possible[k] += points
+            possible[n] += points
+        if v:
+            earned[k] += points
+            earned[n] += points
+    return earned, possible, judged
+
+
+@dataclass
+class _Tally:
+    """One pass over every (task, sample, item) slot of a run: each task's mean response
+    score over its samples, overall and per dimension (a dimension restricted to its items),
+    and the coverage counts. It equals response_score per response and dimension followed by
+    the mean over samples: the same verdicts are summed (integer points, so the float sums do
+    not depend on their order), and the same scores are averaged, in sample order."""
+
+    dims: list[str]
+    overall: dict[str, float] = field(default_factory=dict)
+    by_dim: dict[str, dict[str, float]] = field(default_factory=dict)
+    expected: int = 0
+    judged: int = 0
+
+    def __post_init__(self) -> None:
+        self.by_dim = {d: {} for d in self.dims}
+
+    def add_task(
+        self,
+        task: ResolvedTask,
+        samples: int,
+        verdicts: Verdicts,
+        inapplicable: set[tuple[str, int, str]],
+    ) -> None:
+        dims = list(dict.fromkeys(it.dimension for it in task.items))  # this task's, in order
+        index = {d: k for k, d in enumerate(dims)}
+        plan = [(it.id, it.points, index[it.dimension]) for it in task.items]
+        n = len(dims)
+        scores: list[list[float]] = [[] for _ in range(n + 1)]  # per dimension, then overall
+        for s in range(samples):
+            earned, possible, judged = _response_sums(plan, verdicts.get((task.id, s), {}), n)
+            self.judged += judged
+            if inapplicable:
+                self.expected += sum(1 for i, _, _ in plan if (task.id, s, i) not in inapplicable)
+            else:
+                self.expected += len(plan)
+            for k in range(n + 1):
+                if (sc := _clipped(earned[k], possible[k])) is not None:
+                    scores[k].append(sc)
+        _mean_into(self.overall, task.id, scores[n])
+        for k, d in enumerate(dims):
+            _mean_into(self.by_dim[d], task.id, scores[k])
+
+    def coverage(self, inapplicable: set[tuple[str, int, str]]) -> Coverage:
+        return Coverage(
+            expected=self.expected,
+            judged=self.judged,
+            failed=self.expected - self.judged,
+            not_applicable=len(inapplicable),
+        )
 
 
 def _tasks_block(
@@ -159,11 +213,13 @@ def _tasks_block(
 
 
 def _category_summaries(
-    tasks: Sequence[ResolvedTask], task_scores: dict[str, float], seed: int
+    tasks: Sequence[ResolvedTask], task_scores: dict[str, float], seed: int, resamples: Resamples
 ) -> dict[str, ScoreCI]:
     category_of: dict[str, str] = {t.id: t.category for t in tasks}
     return {
-        cat: _summary({k: v for k, v in task_scores.items() if category_of[k] == cat}, seed)
+        cat: _summary(
+            {k: v for k, v in task_scores.items() if category_of[k] == cat}, seed, resamples
+        )
         for cat in sorted(set(category_of.values()))
     }
 
@@ -177,21 +233,25 @@ def score_run(
     seed: int = BOOT_SEED,
 ) -> Scores:
     verdicts, inapplicable = _read_verdicts(judgments)
-    coverage = _coverage(tasks, samples, verdicts, inapplicable)
-    task_scores = _task_means(tasks, samples, verdicts, lambda it: True)
     dims = sorted({it.dimension for t in tasks for it in t.items})
+    tally = _Tally(dims)
+    for task in tasks:
+        tally.add_task(task, samples, verdicts, inapplicable)
+    coverage = tally.coverage(inapplicable)
+    task_scores = tally.overall
     gaps = vanilla_gaps(tasks, task_scores)
     complete = coverage.expected and coverage.fraction >= PARTIAL_BELOW
     status: RunStatus = "complete" if complete else "partial"
+    resamples: Resamples = {}  # this run's bootstrap indices, by number of tasks summarised
     return Scores(
         model=model,
-        overall=_summary(task_scores, seed),
-        dimensions={d: _summary(_dimension_means(tasks, samples, verdicts, d), seed) for d in dims},
-        categories=_category_summaries(tasks, task_scores, seed),
+        overall=_summary(task_scores, seed, resamples),
+        dimensions={d: _summary(tally.by_dim[d], seed, resamples) for d in dims},
+        categories=_category_summaries(tasks, task_scores, seed, resamples),
         tasks=_tasks_block(tasks, task_scores, samples),
         coverage=coverage,
         status=status,
-        vanilla_gap=_summary(gaps, seed) if gaps else None,
+        vanilla_gap=_summary(gaps, seed, resamples) if gaps else None,
     )
 
 
