@@ -9,15 +9,27 @@ is remembered between calls: each run's vocabulary is looked at afresh."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from .tokens import IntArray, TokenisedTexts
 
-if TYPE_CHECKING:
-    from .slop import _Node
+
+class _Node(Protocol):
+    """The slop list's trie node (slop._Node), as the scan reads it; a Protocol, because
+    slop imports this module."""
+
+    @property
+    def words(self) -> Mapping[str, _Node]: ...
+    @property
+    def prefixes(self) -> Mapping[str, _Node]: ...
+    @property
+    def any(self) -> _Node | None: ...
+    @property
+    def entry(self) -> int | None: ...
 
 
 class _RunVocab:
