@@ -317,6 +317,36 @@ def parse_selector(text: str) -> Selector | None:
 _BRACE = re.compile(r"[{}]")
 
 
+class Properties:
+    """The properties a cascade is built for: `names` (lower-case) and, when `custom`, every
+    custom property (`--x`). A rule declaring none of them cannot change what the cascade is
+    asked, so it is dropped before its selectors are parsed or matched, and a kept rule keeps
+    only those declarations (their order, all that the cascade compares, is unchanged)."""
+
+    def __init__(self, names: frozenset[str], custom: bool) -> None:
+        self.names = names
+        self.custom = custom
+        # Words one of the names must contain; all are ASCII and space-free, so a block whose
+        # lower-cased text has none of them declares none of the names (lower() maps each
+        # character on its own, and a comment, replaced by a space, cannot join two words).
+        self._words = [w for w in names if not any(w != v and v in w for v in names)]
+
+    def may_declare(self, block: str) -> bool:
+        """False only if `block` surely declares none of the properties (a cheap pre-test)."""
+        if self.custom and "--" in block:
+            return True
+        low = block.lower()
+        return any(w in low for w in self._words)
+
+    def keep(self, decls: tuple[Declaration, ...]) -> tuple[Declaration, ...]:
+        names, custom = self.names, self.custom
+        return tuple(d for d in decls if d.prop in names or (custom and d.prop.startswith("--")))
+
+    def declarations(self, block: str) -> tuple[Declaration, ...]:
+        """`parse_declarations(block)` of the properties only."""
+        return self.keep(parse_declarations(block)) if self.may_declare(block) else ()
+
+
 @dataclass
 class Stylesheet:
     rules: list[Rule] = field(default_factory=list)
@@ -357,8 +387,11 @@ def _statement_end(css: str, pos: int) -> int:
     return -1
 
 
-def parse_stylesheet(css: str, sheet: Stylesheet, order_start: int = 0) -> int:
-    """Append the top-level rules of `css` to `sheet`; returns the next source-order number."""
+def parse_stylesheet(
+    css: str, sheet: Stylesheet, order_start: int = 0, props: Properties | None = None
+) -> int:
+    """Append the top-level rules of `css` to `sheet`; returns the next source-order number.
+    With `props`, rules declaring none of them are numbered but not kept."""
     css = _COMMENT.sub(lambda m: " " * len(m.group()), css)
     order = order_start
     pos = 0
@@ -384,8 +417,10 @@ def parse_stylesheet(css: str, sheet: Stylesheet, order_start: int = 0) -> int:
         elif "{" in body:
             sheet.skipped.append(f"nested rules inside {head!r}")
         elif head:
-            sels = tuple(parse_selector(s) for s in split_top_level(head, ","))
-            sheet.rules.append(Rule(head, sels, parse_declarations(body), order))
+            decls = parse_declarations(body) if props is None else props.declarations(body)
+            if decls or props is None:
+                sels = tuple(parse_selector(s) for s in split_top_level(head, ","))
+                sheet.rules.append(Rule(head, sels, decls, order))
             order += 1
         pos = end + 1
     return order
@@ -620,18 +655,20 @@ class Applied:
     key: CascadeKey
 
 
-def _document_rules(doc: Document) -> tuple[list[Rule], list[str]]:
+def _document_rules(doc: Document, props: Properties | None) -> tuple[list[Rule], list[str]]:
     """The `<style>` blocks' rules then one rule per `style=""` attribute, in source order, and
-    what the stylesheets skipped."""
+    what the stylesheets skipped (with `props`: the rules declaring some of them)."""
     sheet = Stylesheet()
     order = 0
     for css in doc.styles:
-        order = parse_stylesheet(css, sheet, order)
+        order = parse_stylesheet(css, sheet, order, props)
     rules = list(sheet.rules)
     for el in doc.elements():
         style = el.attrs.get("style")
         if style:
-            rules.append(Rule("[style]", (), parse_declarations(style), order, el))
+            decls = parse_declarations(style) if props is None else props.declarations(style)
+            if decls or props is None:
+                rules.append(Rule("[style]", (), decls, order, el))
             order += 1
     return rules, sheet.skipped
 
@@ -658,11 +695,14 @@ class Cascade:
     Each element keeps the rules that apply to it (not every declaration): a winner is the
     greatest cascade key (important, inline, specificity, source order, index), and the keys
     are distinct (one entry per rule and element), so it is found per rule from the rule's own
-    winner of the properties asked for."""
+    winner of the properties asked for.
 
-    def __init__(self, doc: Document) -> None:
+    With `props`, only those properties may be asked about: the rules declaring none of them
+    are left out (of `rules`, `unmatched`, `unsupported` and `variants` too)."""
+
+    def __init__(self, doc: Document, props: Properties | None = None) -> None:
         self.doc = doc
-        self.rules, self.skipped = _document_rules(doc)
+        self.rules, self.skipped = _document_rules(doc, props)
         self._matches: dict[int, list[_Match]] = {id(e): [] for e in doc.elements()}
         # Variant rules (state pseudo-classes / pseudo-elements) and the elements they match.
         self.variants: list[tuple[Rule, Element, tuple[int, int, int]]] = []

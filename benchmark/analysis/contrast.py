@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from ._css import Applied, Cascade, Declaration, split_top_level
+from ._css import Applied, Cascade, Declaration, Properties, split_top_level
 from .html_extract import NON_RENDERED, Document, Element, parse_html
 
 # --------------------------------------------------------------------------- colours
@@ -252,6 +252,10 @@ def resolve_vars(value: str, props: dict[str, str], depth: int = 0) -> str | Non
 
 # --------------------------------------------------------------------------- pairs
 
+# Every property the analysis asks the cascade about (and custom properties, for var()).
+CASCADE_PROPS = Properties(
+    frozenset({"color", "background", "background-color", "background-image"}), custom=True
+)
 _IMAGE = re.compile(r"\b(url|[a-z-]*gradient|image-set|image|element|cross-fade)\(", re.I)
 _RESET = frozenset({"initial", "unset", "none", "revert", "revert-layer"})
 # Elements whose text colour comes from the browser, not from inheritance, unless CSS sets one.
@@ -578,7 +582,7 @@ def analyse_contrast(html_source: str, doc: Document | None = None) -> ContrastR
     """Every resolvable text/background pair in an HTML page, with its contrast ratio. `doc`:
     the page already parsed (`parse_html(html_source)`; it is only read)."""
     doc = doc if doc is not None else parse_html(html_source)
-    cascade = Cascade(doc)
+    cascade = Cascade(doc, CASCADE_PROPS)
     res = _Resolver(cascade)
     found = _Findings(skipped=[f"{n} (skipped: depends on the device)" for n in cascade.skipped])
     elements = doc.elements()
