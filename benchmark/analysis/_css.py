@@ -145,7 +145,11 @@ def split_top_level(text: str, sep: str) -> list[str]:
     return parts
 
 
-def parse_declarations(block: str) -> tuple[Declaration, ...]:
+def parse_declarations(
+    block: str, names: frozenset[str] | None = None, custom: bool = True
+) -> tuple[Declaration, ...]:
+    """The block's declarations; with `names`, only those properties (and, when `custom`,
+    custom properties), as if the others were filtered out afterwards."""
     out = []
     if "/*" in block:  # (the substitution changes nothing without a comment opener)
         block = _COMMENT.sub(" ", block)
@@ -153,9 +157,14 @@ def parse_declarations(block: str) -> tuple[Declaration, ...]:
         colon = raw.find(":")
         if colon < 0:
             continue
-        prop, value = raw[:colon].strip(), raw[colon + 1 :]
+        prop = raw[:colon].strip()
         if not prop or "{" in raw or "}" in raw:
             continue
+        if names is not None:
+            custom_prop = prop.startswith("--")
+            if (custom_prop and not custom) or (not custom_prop and prop.lower() not in names):
+                continue
+        value = raw[colon + 1 :]
         important = "!" in value and bool(_IMPORTANT.search(value))
         value = (_IMPORTANT.sub("", value) if important else value).strip()
         name = prop if prop.startswith("--") else prop.lower()
@@ -338,13 +347,11 @@ class Properties:
         low = block.lower()
         return any(w in low for w in self._words)
 
-    def keep(self, decls: tuple[Declaration, ...]) -> tuple[Declaration, ...]:
-        names, custom = self.names, self.custom
-        return tuple(d for d in decls if d.prop in names or (custom and d.prop.startswith("--")))
-
     def declarations(self, block: str) -> tuple[Declaration, ...]:
         """`parse_declarations(block)` of the properties only."""
-        return self.keep(parse_declarations(block)) if self.may_declare(block) else ()
+        if not self.may_declare(block):
+            return ()
+        return parse_declarations(block, self.names, self.custom)
 
 
 @dataclass
@@ -761,6 +768,10 @@ class Cascade:
         applied = Applied(decl, rule, (decl.important, False, spec, rule.order, 0))
         static = self.winner(el, *props)
         return applied if static is None or applied.key > static.key else None
+
+    def styled(self, el: Element) -> bool:
+        """Whether any rule (or style attribute) applies to `el`."""
+        return bool(self._matches[id(el)])
 
     def winner(self, el: Element, *props: str) -> Applied | None:
         """The cascade winner among declarations of any of `props` on `el` (None: none apply)."""

@@ -33,7 +33,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -313,6 +313,72 @@ class _Resolver:
         self._fg: dict[int, _Fg | Unresolved | None] = {}
         self._bg: dict[int, _Bg | Unresolved] = {}
         self._layer: dict[int, tuple[str, Color] | Unresolved | None] = {}
+        self._colors: dict[str, Color | None] = {}  # parse_color, per page
+
+    def resolve_all(self, elements: list[Element]) -> None:
+        """What `fg` and `bg` memoise, for every element of `elements` (document order: a
+        parent before its children, so each is one step from its parent's). An element that no
+        rule applies to, not a form control or button, takes its parent's values as they are:
+        `_compute_fg` and `_own_layer` would find no winner, so `fg` inherits (None for a link)
+        and the layer is transparent, leaving the parent's background (or the parent's
+        exception, raised again)."""
+        fgs, bgs, layers = self._fg, self._bg, self._layer
+        styled = self.cascade.styled
+        for el in elements:
+            parent = el.parent
+            if parent is None or id(parent) not in bgs:
+                self._resolve_one(el)
+                continue
+            tag = el.tag
+            if tag in _FIELD_TAGS or tag == "button" or styled(el):
+                self._step(el, parent)
+                continue
+            key, above = id(el), id(parent)
+            fgs[key] = None if tag == "a" and "href" in el.attrs else fgs[above]
+            layers[key] = None
+            bgs[key] = bgs[above]
+
+    def _resolve_one(self, el: Element) -> None:
+        for compute in (self.fg, self.bg):
+            with suppress(Unresolved):  # (memoised: raised again to whoever asks)
+                compute(el)
+
+    def _step(self, el: Element, parent: Element) -> None:
+        """`_resolve_one` for an element whose parent is resolved: `fg`, `layer` and `bg`
+        would each compute `el` alone and find the parent's values in their memos."""
+        key = id(el)
+        try:
+            self._fg[key] = self._compute_fg(el)
+        except Unresolved as exc:
+            self._fg[key] = exc
+        layer: tuple[str, Color] | _Inherit | Unresolved | None
+        try:
+            layer = self._own_layer(el, None)
+        except Unresolved as exc:
+            layer = exc
+        if isinstance(layer, _Inherit):
+            layer = self._layer[id(parent)]
+        self._layer[key] = layer
+        if isinstance(layer, Unresolved):
+            self._bg[key] = layer
+            return
+        try:
+            self._bg[key] = self._stack(layer, parent)
+        except Unresolved as exc:
+            self._bg[key] = exc
+
+    def static_pair(self, el: Element) -> tuple[_Fg, _Bg] | None:
+        """`el`'s text colour and background, after `resolve_all`: None when its text colour
+        is the browser's (`fg` None); Unresolved raised as `fg`, then `bg`, would raise it."""
+        fg = self._fg[id(el)]
+        if fg is None:
+            return None
+        if isinstance(fg, Unresolved):
+            raise fg
+        bg = self._bg[id(el)]
+        if isinstance(bg, Unresolved):
+            raise bg
+        return fg, bg
 
     def _value(self, decl: Declaration, el: Element | None) -> str:
         if "(" not in decl.value or _VAR.search(decl.value) is None:
@@ -324,7 +390,10 @@ class _Resolver:
 
     def _color_of(self, decl: Declaration, el: Element | None) -> Color:
         value = self._value(decl, el)
-        color = parse_color(value)
+        if value in self._colors:
+            color = self._colors[value]
+        else:
+            color = self._colors[value] = parse_color(value)
         if color is None:
             raise Unresolved(f"{decl.source!r}: colour not understood")
         return color
@@ -535,9 +604,9 @@ def _element_pairs(
         if id(el) not in rendered or not _shows_text(el):
             continue
         try:  # (found.unless_unresolved() inlined: this loop runs per element)
-            fg = res.fg(el)
-            if fg is not None:
-                found.add(fg, res.bg(el), el.describe)
+            pair = res.static_pair(el)
+            if pair is not None:
+                found.add(pair[0], pair[1], el.describe)
         except Unresolved as exc:
             found.note(str(exc))
 
@@ -588,6 +657,7 @@ def analyse_contrast(html_source: str, doc: Document | None = None) -> ContrastR
     elements = doc.elements()
     rendered = _rendered_ids(elements)
     body = next((e for e in elements if e.tag == "body"), doc.root)
+    res.resolve_all(elements)
     _element_pairs(elements, rendered, res, found)
     _variant_pairs(cascade, rendered, res, found)
     _unmatched_pairs(doc, cascade, body, res, found)
