@@ -314,6 +314,8 @@ class _Resolver:
         self._bg: dict[int, _Bg | Unresolved] = {}
         self._layer: dict[int, tuple[str, Color] | Unresolved | None] = {}
         self._colors: dict[str, Color | None] = {}  # parse_color, per page
+        self._made_fg: dict[tuple[int, int], _Fg] = {}
+        self._made_bg: dict[tuple[str, int], tuple[Color, _Bg]] = {}
 
     def resolve_all(self, elements: list[Element]) -> None:
         """What `fg` and `bg` memoise, for every element of `elements` (document order: a
@@ -438,7 +440,13 @@ class _Resolver:
             return self.fg(el.parent) if el is not None else None
         if low in _RESET:
             return None
-        return _Fg(decl, self._color_of(decl, el))
+        color = self._color_of(decl, el)
+        # One _Fg per declaration and colour (equal values: sharing them lets _Findings.add
+        # recognise a repeated pair by identity; the key's objects live as long as the page).
+        made = self._made_fg.get((id(decl), id(color)))
+        if made is None:
+            made = self._made_fg[id(decl), id(color)] = _Fg(decl, color)
+        return made
 
     # -- background
     def layer(self, el: Element, override: Applied | None = None) -> tuple[str, Color] | None:
@@ -535,7 +543,14 @@ class _Resolver:
 
     def _stack(self, layer: tuple[str, Color] | None, parent: Element | None) -> _Bg:
         if layer is not None and layer[1].a >= 1:
-            return _Bg(layer[0], Color(layer[1].r, layer[1].g, layer[1].b))
+            # One _Bg per source and colour, as for _Fg (the colour kept alive with it).
+            c = layer[1]
+            known = self._made_bg.get((layer[0], id(c)))
+            if known is not None:
+                return known[1]
+            made = _Bg(layer[0], Color(c.r, c.g, c.b))
+            self._made_bg[layer[0], id(c)] = (c, made)
+            return made
         behind = self.bg(parent) if parent is not None else _Bg(PAGE_DEFAULT, WHITE)
         if layer is None or layer[1].a <= 0:
             return behind
@@ -566,10 +581,15 @@ class _Findings:
 
     pairs: dict[tuple[str, str, str, str], ContrastPair] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    _added: dict[tuple[int, int], tuple[_Fg, _Bg]] = field(default_factory=dict)
 
     def add(self, fg: _Fg, bg: _Bg, where: str | Callable[[], str]) -> None:
         """The pair, unless an equal one was found before (a callable `where` is asked only
-        then: most elements repeat a pair already found)."""
+        then: most elements repeat a pair already found). The same two objects (kept in
+        `_added`, so their ids stay theirs) make the same pair: nothing more to do."""
+        if (id(fg), id(bg)) in self._added:
+            return
+        self._added[id(fg), id(bg)] = (fg, bg)
         fg_color = composite(fg.color, bg.color) if fg.color.a < 1 else fg.color
         key = (fg.decl.source, bg.source, fg_color.hex(), bg.color.hex())
         if key not in self.pairs:
