@@ -514,7 +514,7 @@ def selector_matches(sel: Selector, el: Element) -> bool:
 
 
 def _compound_key(comp: Compound) -> str:
-    """The most selective key a compound requires of an element (see `_element_keys`): "#id",
+    """The most selective key a compound requires of an element (see `_carrying`): "#id",
     ".class", "<tag", or "*" for any element."""
     if comp.ids:
         return "#" + comp.ids[0]
@@ -533,40 +533,38 @@ def _is_only_key(comp: Compound) -> bool:
     return len(comp.ids) + len(comp.classes) + (comp.tag not in (None, "*")) <= 1
 
 
-def _element_keys(el: Element) -> list[str]:
-    """The keys an element carries, each once (`class="a a"` files it under ".a" once)."""
-    keys = ["<" + el.tag]
-    if "id" in el.attrs:
-        keys.append("#" + el.attrs["id"])
-    classes = el.classes
-    if len(classes) == 1:
-        keys.append("." + classes[0])
-    elif classes:
-        keys.extend(dict.fromkeys("." + c for c in classes))
-    return keys
+def _carrying(key: str, every: list[Element]) -> list[Element]:
+    """The elements of `every` carrying `key` ("<tag", "#id", ".class" or "*"), in order."""
+    kind, name = key[:1], key[1:]
+    if kind == "<":
+        return [e for e in every if e.tag == name]
+    if kind == "#":
+        return [e for e in every if e.attrs.get("id") == name]
+    if kind == ".":
+        return [e for e in every if name in e.classes]
+    return every
 
 
 class _PageIndex:
     """The page's elements filed under the keys they carry, in document order, so a selector
     is tried only on the elements carrying its rightmost compound's key (as browsers do).
-    Elements named `#...` (the document node) match no compound and are left out."""
+    Elements named `#...` (the document node) match no compound and are left out. A key's
+    list is made when first asked for (a page's rules ask for a few keys only)."""
 
     def __init__(self, root: Element, elements: list[Element]) -> None:
         """`elements`: root.iter()."""
         self.root = root
         every = [e for e in elements if not e.tag.startswith("#")]
         self.by_key: dict[str, list[Element]] = {"*": every}
-        self.keys: dict[int, list[str]] = {}
         self._ancestor_masks: dict[int, int] | None = None
         self._bits: dict[str, int] = {}
-        by_key = self.by_key
-        for el in every:
-            keys = self.keys[id(el)] = _element_keys(el)
-            for k in keys:
-                if k in by_key:
-                    by_key[k].append(el)
-                else:
-                    by_key[k] = [el]
+
+    def candidates(self, key: str) -> list[Element]:
+        """The elements carrying `key` (each once: `class="a a"` is under ".a" once)."""
+        got = self.by_key.get(key)
+        if got is None:
+            got = self.by_key[key] = _carrying(key, self.by_key["*"])
+        return got
 
     def position(self) -> dict[int, int]:
         """Each element's place in document order."""
@@ -589,15 +587,16 @@ class _PageIndex:
     def _masks(self) -> dict[int, int]:
         """Each element's ancestors' key bits, walking the tree as `Element.iter` does (so an
         ancestor is what the children lists say)."""
+        own_bits: dict[int, int] = {}
+        for key, bit in self._bits.items():
+            for e in self.candidates(key):
+                own_bits[id(e)] = own_bits.get(id(e), 0) | bit
         out: dict[int, int] = {}
-        bits = self._bits
         stack: list[tuple[Element, int]] = [(self.root, 0)]
         while stack:
             el, above = stack.pop()
             out[id(el)] = above
-            own = 0
-            for k in self.keys.get(id(el), ()):
-                own |= bits.get(k, 0)
+            own = own_bits.get(id(el), 0)
             stack.extend((c, above | own) for c in el.children)
         return out
 
@@ -612,7 +611,7 @@ class _Plan:
     needs: int  # key bits the other compounds require of some ancestor
 
     def matches(self, index: _PageIndex) -> list[Element]:
-        cands = index.by_key.get(self.key, [])
+        cands = index.candidates(self.key)
         if self.only_key:
             return cands
         if len(self.sel.parts) == 1:
