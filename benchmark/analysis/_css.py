@@ -540,8 +540,8 @@ def _carrying(key: str, every: list[Element]) -> list[Element]:
         return [e for e in every if e.tag == name]
     if kind == "#":
         return [e for e in every if e.attrs.get("id") == name]
-    if kind == ".":
-        return [e for e in every if name in e.classes]
+    if kind == ".":  # (a class name is a substring of the attribute: a cheap pre-test)
+        return [e for e in every if name in e.attrs.get("class", "") and name in e.classes]
     return every
 
 
