@@ -777,7 +777,7 @@ class Cascade:
         matches = self._matches[id(el)]
         if not matches:
             return None  # most elements: no rule applies
-        best: Applied | None = None
+        best: tuple[CascadeKey, Declaration, Rule] | None = None  # (an Applied made once)
         for rule, inline, spec, by_prop in matches:
             for prop in props:
                 got = by_prop.get(prop)
@@ -785,9 +785,9 @@ class Cascade:
                     continue
                 i, d = got
                 key = (d.important, inline, spec, rule.order, i)
-                if best is None or key > best.key:
-                    best = Applied(d, rule, key)
-        return best
+                if best is None or key > best[0]:
+                    best = (key, d, rule)
+        return None if best is None else Applied(best[1], best[2], best[0])
 
     def _own_custom(self, el: Element) -> list[tuple[CascadeKey, Declaration]]:
         """`el`'s own custom property declarations (`--x`), in cascade order."""

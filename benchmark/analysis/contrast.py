@@ -314,6 +314,7 @@ class _Resolver:
         self._bg: dict[int, _Bg | Unresolved] = {}
         self._layer: dict[int, tuple[str, Color] | Unresolved | None] = {}
         self._colors: dict[str, Color | None] = {}  # parse_color, per page
+        self._shorthand: dict[str, Color | None] = {}  # a `background` value's colour
         self._made_fg: dict[tuple[int, int], _Fg] = {}
         self._made_bg: dict[tuple[str, int], tuple[Color, _Bg]] = {}
 
@@ -509,10 +510,14 @@ class _Resolver:
         if low == "inherit":
             return _Inherit()
         if decl.prop == "background":
-            colors = [c for c in map(parse_color, split_top_level(value, " ")) if c is not None]
-            if not colors:
+            if value in self._shorthand:
+                color = self._shorthand[value]
+            else:
+                colors = [c for c in map(parse_color, split_top_level(value, " ")) if c is not None]
+                color = self._shorthand[value] = colors[-1] if colors else None
+            if color is None:
                 return None  # the shorthand without a colour resets it to transparent
-            return decl.source, colors[-1]
+            return decl.source, color
         return decl.source, self._color_of(decl, el)
 
     def bg(self, el: Element, override: Applied | None = None) -> _Bg:
