@@ -319,15 +319,17 @@ class _Resolver:
         self._made_bg: dict[tuple[str, int], tuple[Color, _Bg]] = {}
 
     def resolve_all(self, elements: list[Element]) -> None:
-        """What `fg` and `bg` memoise, for every element of `elements` (document order: a
-        parent before its children, so each is one step from its parent's). An element that no
-        rule applies to, not a form control or button, takes its parent's values as they are:
-        `_compute_fg` and `_own_layer` would find no winner, so `fg` inherits (None for a link)
-        and the layer is transparent, leaving the parent's background (or the parent's
-        exception, raised again)."""
+        """What `fg` and `bg` memoise, for every element of `elements` but the leaves that
+        show no text (document order: a parent before its children, so each is one step from
+        its parent's). An element that no rule applies to, not a form control or button, takes
+        its parent's values as they are: `_compute_fg` and `_own_layer` would find no winner,
+        so `fg` inherits (None for a link) and the layer is transparent, leaving the parent's
+        background (or the parent's exception, raised again)."""
         fgs, bgs, layers = self._fg, self._bg, self._layer
         styled = self.cascade.styled
         for el in elements:
+            if not el.children and not _shows_text(el):
+                continue  # no pair reads it (one that asks, a state rule's, computes it then)
             parent = el.parent
             if parent is None or id(parent) not in bgs:
                 self._resolve_one(el)
