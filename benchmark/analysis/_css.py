@@ -145,7 +145,11 @@ def split_top_level(text: str, sep: str) -> list[str]:
     return parts
 
 
-def parse_declarations(block: str) -> tuple[Declaration, ...]:
+def parse_declarations(
+    block: str, names: frozenset[str] | None = None, custom: bool = True
+) -> tuple[Declaration, ...]:
+    """The block's declarations; with `names`, only those properties (and, when `custom`,
+    custom properties), as if the others were filtered out afterwards."""
     out = []
     if "/*" in block:  # (the substitution changes nothing without a comment opener)
         block = _COMMENT.sub(" ", block)
@@ -153,9 +157,14 @@ def parse_declarations(block: str) -> tuple[Declaration, ...]:
         colon = raw.find(":")
         if colon < 0:
             continue
-        prop, value = raw[:colon].strip(), raw[colon + 1 :]
+        prop = raw[:colon].strip()
         if not prop or "{" in raw or "}" in raw:
             continue
+        if names is not None:
+            custom_prop = prop.startswith("--")
+            if (custom_prop and not custom) or (not custom_prop and prop.lower() not in names):
+                continue
+        value = raw[colon + 1 :]
         important = "!" in value and bool(_IMPORTANT.search(value))
         value = (_IMPORTANT.sub("", value) if important else value).strip()
         name = prop if prop.startswith("--") else prop.lower()
@@ -317,6 +326,34 @@ def parse_selector(text: str) -> Selector | None:
 _BRACE = re.compile(r"[{}]")
 
 
+class Properties:
+    """The properties a cascade is built for: `names` (lower-case) and, when `custom`, every
+    custom property (`--x`). A rule declaring none of them cannot change what the cascade is
+    asked, so it is dropped before its selectors are parsed or matched, and a kept rule keeps
+    only those declarations (their order, all that the cascade compares, is unchanged)."""
+
+    def __init__(self, names: frozenset[str], custom: bool) -> None:
+        self.names = names
+        self.custom = custom
+        # Words one of the names must contain; all are ASCII and space-free, so a block whose
+        # lower-cased text has none of them declares none of the names (lower() maps each
+        # character on its own, and a comment, replaced by a space, cannot join two words).
+        self._words = [w for w in names if not any(w != v and v in w for v in names)]
+
+    def may_declare(self, block: str) -> bool:
+        """False only if `block` surely declares none of the properties (a cheap pre-test)."""
+        if self.custom and "--" in block:
+            return True
+        low = block.lower()
+        return any(w in low for w in self._words)
+
+    def declarations(self, block: str) -> tuple[Declaration, ...]:
+        """`parse_declarations(block)` of the properties only."""
+        if not self.may_declare(block):
+            return ()
+        return parse_declarations(block, self.names, self.custom)
+
+
 @dataclass
 class Stylesheet:
     rules: list[Rule] = field(default_factory=list)
@@ -357,8 +394,11 @@ def _statement_end(css: str, pos: int) -> int:
     return -1
 
 
-def parse_stylesheet(css: str, sheet: Stylesheet, order_start: int = 0) -> int:
-    """Append the top-level rules of `css` to `sheet`; returns the next source-order number."""
+def parse_stylesheet(
+    css: str, sheet: Stylesheet, order_start: int = 0, props: Properties | None = None
+) -> int:
+    """Append the top-level rules of `css` to `sheet`; returns the next source-order number.
+    With `props`, rules declaring none of them are numbered but not kept."""
     css = _COMMENT.sub(lambda m: " " * len(m.group()), css)
     order = order_start
     pos = 0
@@ -384,8 +424,10 @@ def parse_stylesheet(css: str, sheet: Stylesheet, order_start: int = 0) -> int:
         elif "{" in body:
             sheet.skipped.append(f"nested rules inside {head!r}")
         elif head:
-            sels = tuple(parse_selector(s) for s in split_top_level(head, ","))
-            sheet.rules.append(Rule(head, sels, parse_declarations(body), order))
+            decls = parse_declarations(body) if props is None else props.declarations(body)
+            if decls or props is None:
+                sels = tuple(parse_selector(s) for s in split_top_level(head, ","))
+                sheet.rules.append(Rule(head, sels, decls, order))
             order += 1
         pos = end + 1
     return order
@@ -472,7 +514,7 @@ def selector_matches(sel: Selector, el: Element) -> bool:
 
 
 def _compound_key(comp: Compound) -> str:
-    """The most selective key a compound requires of an element (see `_element_keys`): "#id",
+    """The most selective key a compound requires of an element (see `_carrying`): "#id",
     ".class", "<tag", or "*" for any element."""
     if comp.ids:
         return "#" + comp.ids[0]
@@ -491,40 +533,38 @@ def _is_only_key(comp: Compound) -> bool:
     return len(comp.ids) + len(comp.classes) + (comp.tag not in (None, "*")) <= 1
 
 
-def _element_keys(el: Element) -> list[str]:
-    """The keys an element carries, each once (`class="a a"` files it under ".a" once)."""
-    keys = ["<" + el.tag]
-    if "id" in el.attrs:
-        keys.append("#" + el.attrs["id"])
-    classes = el.classes
-    if len(classes) == 1:
-        keys.append("." + classes[0])
-    elif classes:
-        keys.extend(dict.fromkeys("." + c for c in classes))
-    return keys
+def _carrying(key: str, every: list[Element]) -> list[Element]:
+    """The elements of `every` carrying `key` ("<tag", "#id", ".class" or "*"), in order."""
+    kind, name = key[:1], key[1:]
+    if kind == "<":
+        return [e for e in every if e.tag == name]
+    if kind == "#":
+        return [e for e in every if e.attrs.get("id") == name]
+    if kind == ".":  # (a class name is a substring of the attribute: a cheap pre-test)
+        return [e for e in every if name in e.attrs.get("class", "") and name in e.classes]
+    return every
 
 
 class _PageIndex:
     """The page's elements filed under the keys they carry, in document order, so a selector
     is tried only on the elements carrying its rightmost compound's key (as browsers do).
-    Elements named `#...` (the document node) match no compound and are left out."""
+    Elements named `#...` (the document node) match no compound and are left out. A key's
+    list is made when first asked for (a page's rules ask for a few keys only)."""
 
     def __init__(self, root: Element, elements: list[Element]) -> None:
         """`elements`: root.iter()."""
         self.root = root
         every = [e for e in elements if not e.tag.startswith("#")]
         self.by_key: dict[str, list[Element]] = {"*": every}
-        self.keys: dict[int, list[str]] = {}
         self._ancestor_masks: dict[int, int] | None = None
         self._bits: dict[str, int] = {}
-        by_key = self.by_key
-        for el in every:
-            keys = self.keys[id(el)] = _element_keys(el)
-            for k in keys:
-                if k in by_key:
-                    by_key[k].append(el)
-                else:
-                    by_key[k] = [el]
+
+    def candidates(self, key: str) -> list[Element]:
+        """The elements carrying `key` (each once: `class="a a"` is under ".a" once)."""
+        got = self.by_key.get(key)
+        if got is None:
+            got = self.by_key[key] = _carrying(key, self.by_key["*"])
+        return got
 
     def position(self) -> dict[int, int]:
         """Each element's place in document order."""
@@ -547,15 +587,16 @@ class _PageIndex:
     def _masks(self) -> dict[int, int]:
         """Each element's ancestors' key bits, walking the tree as `Element.iter` does (so an
         ancestor is what the children lists say)."""
+        own_bits: dict[int, int] = {}
+        for key, bit in self._bits.items():
+            for e in self.candidates(key):
+                own_bits[id(e)] = own_bits.get(id(e), 0) | bit
         out: dict[int, int] = {}
-        bits = self._bits
         stack: list[tuple[Element, int]] = [(self.root, 0)]
         while stack:
             el, above = stack.pop()
             out[id(el)] = above
-            own = 0
-            for k in self.keys.get(id(el), ()):
-                own |= bits.get(k, 0)
+            own = own_bits.get(id(el), 0)
             stack.extend((c, above | own) for c in el.children)
         return out
 
@@ -570,7 +611,7 @@ class _Plan:
     needs: int  # key bits the other compounds require of some ancestor
 
     def matches(self, index: _PageIndex) -> list[Element]:
-        cands = index.by_key.get(self.key, [])
+        cands = index.candidates(self.key)
         if self.only_key:
             return cands
         if len(self.sel.parts) == 1:
@@ -620,18 +661,20 @@ class Applied:
     key: CascadeKey
 
 
-def _document_rules(doc: Document) -> tuple[list[Rule], list[str]]:
+def _document_rules(doc: Document, props: Properties | None) -> tuple[list[Rule], list[str]]:
     """The `<style>` blocks' rules then one rule per `style=""` attribute, in source order, and
-    what the stylesheets skipped."""
+    what the stylesheets skipped (with `props`: the rules declaring some of them)."""
     sheet = Stylesheet()
     order = 0
     for css in doc.styles:
-        order = parse_stylesheet(css, sheet, order)
+        order = parse_stylesheet(css, sheet, order, props)
     rules = list(sheet.rules)
     for el in doc.elements():
         style = el.attrs.get("style")
         if style:
-            rules.append(Rule("[style]", (), parse_declarations(style), order, el))
+            decls = parse_declarations(style) if props is None else props.declarations(style)
+            if decls or props is None:
+                rules.append(Rule("[style]", (), decls, order, el))
             order += 1
     return rules, sheet.skipped
 
@@ -658,11 +701,14 @@ class Cascade:
     Each element keeps the rules that apply to it (not every declaration): a winner is the
     greatest cascade key (important, inline, specificity, source order, index), and the keys
     are distinct (one entry per rule and element), so it is found per rule from the rule's own
-    winner of the properties asked for."""
+    winner of the properties asked for.
 
-    def __init__(self, doc: Document) -> None:
+    With `props`, only those properties may be asked about: the rules declaring none of them
+    are left out (of `rules`, `unmatched`, `unsupported` and `variants` too)."""
+
+    def __init__(self, doc: Document, props: Properties | None = None) -> None:
         self.doc = doc
-        self.rules, self.skipped = _document_rules(doc)
+        self.rules, self.skipped = _document_rules(doc, props)
         self._matches: dict[int, list[_Match]] = {id(e): [] for e in doc.elements()}
         # Variant rules (state pseudo-classes / pseudo-elements) and the elements they match.
         self.variants: list[tuple[Rule, Element, tuple[int, int, int]]] = []
@@ -722,12 +768,16 @@ class Cascade:
         static = self.winner(el, *props)
         return applied if static is None or applied.key > static.key else None
 
+    def styled(self, el: Element) -> bool:
+        """Whether any rule (or style attribute) applies to `el`."""
+        return bool(self._matches[id(el)])
+
     def winner(self, el: Element, *props: str) -> Applied | None:
         """The cascade winner among declarations of any of `props` on `el` (None: none apply)."""
         matches = self._matches[id(el)]
         if not matches:
             return None  # most elements: no rule applies
-        best: Applied | None = None
+        best: tuple[CascadeKey, Declaration, Rule] | None = None  # (an Applied made once)
         for rule, inline, spec, by_prop in matches:
             for prop in props:
                 got = by_prop.get(prop)
@@ -735,9 +785,9 @@ class Cascade:
                     continue
                 i, d = got
                 key = (d.important, inline, spec, rule.order, i)
-                if best is None or key > best.key:
-                    best = Applied(d, rule, key)
-        return best
+                if best is None or key > best[0]:
+                    best = (key, d, rule)
+        return None if best is None else Applied(best[1], best[2], best[0])
 
     def _own_custom(self, el: Element) -> list[tuple[CascadeKey, Declaration]]:
         """`el`'s own custom property declarations (`--x`), in cascade order."""

@@ -33,12 +33,12 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from ._css import Applied, Cascade, Declaration, split_top_level
+from ._css import Applied, Cascade, Declaration, Properties, split_top_level
 from .html_extract import NON_RENDERED, Document, Element, parse_html
 
 # --------------------------------------------------------------------------- colours
@@ -252,6 +252,10 @@ def resolve_vars(value: str, props: dict[str, str], depth: int = 0) -> str | Non
 
 # --------------------------------------------------------------------------- pairs
 
+# Every property the analysis asks the cascade about (and custom properties, for var()).
+CASCADE_PROPS = Properties(
+    frozenset({"color", "background", "background-color", "background-image"}), custom=True
+)
 _IMAGE = re.compile(r"\b(url|[a-z-]*gradient|image-set|image|element|cross-fade)\(", re.I)
 _RESET = frozenset({"initial", "unset", "none", "revert", "revert-layer"})
 # Elements whose text colour comes from the browser, not from inheritance, unless CSS sets one.
@@ -309,6 +313,77 @@ class _Resolver:
         self._fg: dict[int, _Fg | Unresolved | None] = {}
         self._bg: dict[int, _Bg | Unresolved] = {}
         self._layer: dict[int, tuple[str, Color] | Unresolved | None] = {}
+        self._colors: dict[str, Color | None] = {}  # parse_color, per page
+        self._shorthand: dict[str, Color | None] = {}  # a `background` value's colour
+        self._made_fg: dict[tuple[int, int], _Fg] = {}
+        self._made_bg: dict[tuple[str, int], tuple[Color, _Bg]] = {}
+
+    def resolve_all(self, elements: list[Element]) -> None:
+        """What `fg` and `bg` memoise, for every element of `elements` but the leaves that
+        show no text (document order: a parent before its children, so each is one step from
+        its parent's). An element that no rule applies to, not a form control or button, takes
+        its parent's values as they are: `_compute_fg` and `_own_layer` would find no winner,
+        so `fg` inherits (None for a link) and the layer is transparent, leaving the parent's
+        background (or the parent's exception, raised again)."""
+        fgs, bgs, layers = self._fg, self._bg, self._layer
+        styled = self.cascade.styled
+        for el in elements:
+            if not el.children and not _shows_text(el):
+                continue  # no pair reads it (one that asks, a state rule's, computes it then)
+            parent = el.parent
+            if parent is None or id(parent) not in bgs:
+                self._resolve_one(el)
+                continue
+            tag = el.tag
+            if tag in _FIELD_TAGS or tag == "button" or styled(el):
+                self._step(el, parent)
+                continue
+            key, above = id(el), id(parent)
+            fgs[key] = None if tag == "a" and "href" in el.attrs else fgs[above]
+            layers[key] = None
+            bgs[key] = bgs[above]
+
+    def _resolve_one(self, el: Element) -> None:
+        for compute in (self.fg, self.bg):
+            with suppress(Unresolved):  # (memoised: raised again to whoever asks)
+                compute(el)
+
+    def _step(self, el: Element, parent: Element) -> None:
+        """`_resolve_one` for an element whose parent is resolved: `fg`, `layer` and `bg`
+        would each compute `el` alone and find the parent's values in their memos."""
+        key = id(el)
+        try:
+            self._fg[key] = self._compute_fg(el)
+        except Unresolved as exc:
+            self._fg[key] = exc
+        layer: tuple[str, Color] | _Inherit | Unresolved | None
+        try:
+            layer = self._own_layer(el, None)
+        except Unresolved as exc:
+            layer = exc
+        if isinstance(layer, _Inherit):
+            layer = self._layer[id(parent)]
+        self._layer[key] = layer
+        if isinstance(layer, Unresolved):
+            self._bg[key] = layer
+            return
+        try:
+            self._bg[key] = self._stack(layer, parent)
+        except Unresolved as exc:
+            self._bg[key] = exc
+
+    def static_pair(self, el: Element) -> tuple[_Fg, _Bg] | None:
+        """`el`'s text colour and background, after `resolve_all`: None when its text colour
+        is the browser's (`fg` None); Unresolved raised as `fg`, then `bg`, would raise it."""
+        fg = self._fg[id(el)]
+        if fg is None:
+            return None
+        if isinstance(fg, Unresolved):
+            raise fg
+        bg = self._bg[id(el)]
+        if isinstance(bg, Unresolved):
+            raise bg
+        return fg, bg
 
     def _value(self, decl: Declaration, el: Element | None) -> str:
         if "(" not in decl.value or _VAR.search(decl.value) is None:
@@ -320,7 +395,10 @@ class _Resolver:
 
     def _color_of(self, decl: Declaration, el: Element | None) -> Color:
         value = self._value(decl, el)
-        color = parse_color(value)
+        if value in self._colors:
+            color = self._colors[value]
+        else:
+            color = self._colors[value] = parse_color(value)
         if color is None:
             raise Unresolved(f"{decl.source!r}: colour not understood")
         return color
@@ -365,7 +443,13 @@ class _Resolver:
             return self.fg(el.parent) if el is not None else None
         if low in _RESET:
             return None
-        return _Fg(decl, self._color_of(decl, el))
+        color = self._color_of(decl, el)
+        # One _Fg per declaration and colour (equal values: sharing them lets _Findings.add
+        # recognise a repeated pair by identity; the key's objects live as long as the page).
+        made = self._made_fg.get((id(decl), id(color)))
+        if made is None:
+            made = self._made_fg[id(decl), id(color)] = _Fg(decl, color)
+        return made
 
     # -- background
     def layer(self, el: Element, override: Applied | None = None) -> tuple[str, Color] | None:
@@ -428,10 +512,14 @@ class _Resolver:
         if low == "inherit":
             return _Inherit()
         if decl.prop == "background":
-            colors = [c for c in map(parse_color, split_top_level(value, " ")) if c is not None]
-            if not colors:
+            if value in self._shorthand:
+                color = self._shorthand[value]
+            else:
+                colors = [c for c in map(parse_color, split_top_level(value, " ")) if c is not None]
+                color = self._shorthand[value] = colors[-1] if colors else None
+            if color is None:
                 return None  # the shorthand without a colour resets it to transparent
-            return decl.source, colors[-1]
+            return decl.source, color
         return decl.source, self._color_of(decl, el)
 
     def bg(self, el: Element, override: Applied | None = None) -> _Bg:
@@ -462,7 +550,14 @@ class _Resolver:
 
     def _stack(self, layer: tuple[str, Color] | None, parent: Element | None) -> _Bg:
         if layer is not None and layer[1].a >= 1:
-            return _Bg(layer[0], Color(layer[1].r, layer[1].g, layer[1].b))
+            # One _Bg per source and colour, as for _Fg (the colour kept alive with it).
+            c = layer[1]
+            known = self._made_bg.get((layer[0], id(c)))
+            if known is not None:
+                return known[1]
+            made = _Bg(layer[0], Color(c.r, c.g, c.b))
+            self._made_bg[layer[0], id(c)] = (c, made)
+            return made
         behind = self.bg(parent) if parent is not None else _Bg(PAGE_DEFAULT, WHITE)
         if layer is None or layer[1].a <= 0:
             return behind
@@ -493,10 +588,15 @@ class _Findings:
 
     pairs: dict[tuple[str, str, str, str], ContrastPair] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
+    _added: dict[tuple[int, int], tuple[_Fg, _Bg]] = field(default_factory=dict)
 
     def add(self, fg: _Fg, bg: _Bg, where: str | Callable[[], str]) -> None:
         """The pair, unless an equal one was found before (a callable `where` is asked only
-        then: most elements repeat a pair already found)."""
+        then: most elements repeat a pair already found). The same two objects (kept in
+        `_added`, so their ids stay theirs) make the same pair: nothing more to do."""
+        if (id(fg), id(bg)) in self._added:
+            return
+        self._added[id(fg), id(bg)] = (fg, bg)
         fg_color = composite(fg.color, bg.color) if fg.color.a < 1 else fg.color
         key = (fg.decl.source, bg.source, fg_color.hex(), bg.color.hex())
         if key not in self.pairs:
@@ -531,9 +631,9 @@ def _element_pairs(
         if id(el) not in rendered or not _shows_text(el):
             continue
         try:  # (found.unless_unresolved() inlined: this loop runs per element)
-            fg = res.fg(el)
-            if fg is not None:
-                found.add(fg, res.bg(el), el.describe)
+            pair = res.static_pair(el)
+            if pair is not None:
+                found.add(pair[0], pair[1], el.describe)
         except Unresolved as exc:
             found.note(str(exc))
 
@@ -578,12 +678,13 @@ def analyse_contrast(html_source: str, doc: Document | None = None) -> ContrastR
     """Every resolvable text/background pair in an HTML page, with its contrast ratio. `doc`:
     the page already parsed (`parse_html(html_source)`; it is only read)."""
     doc = doc if doc is not None else parse_html(html_source)
-    cascade = Cascade(doc)
+    cascade = Cascade(doc, CASCADE_PROPS)
     res = _Resolver(cascade)
     found = _Findings(skipped=[f"{n} (skipped: depends on the device)" for n in cascade.skipped])
     elements = doc.elements()
     rendered = _rendered_ids(elements)
     body = next((e for e in elements if e.tag == "body"), doc.root)
+    res.resolve_all(elements)
     _element_pairs(elements, rendered, res, found)
     _variant_pairs(cascade, rendered, res, found)
     _unmatched_pairs(doc, cascade, body, res, found)

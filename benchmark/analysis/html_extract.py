@@ -115,10 +115,18 @@ class FencedBlock:
     end: int  # offset just past the closing fence (or the end of the text)
 
 
+# Line breaks str.splitlines knows besides "\n": without them, lines are what "\n" separates.
+_OTHER_LINE_BREAKS = re.compile("[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# Where a line may open a fence (what _FENCE_OPEN requires of a line's start).
+_FENCE_START = re.compile(r"^ {0,3}(?:`{3}|~{3})", re.MULTILINE)
+
+
 def fenced_blocks(text: str) -> list[FencedBlock]:
     """Fenced code blocks (``` or ~~~), in order; an unclosed fence runs to the end."""
     if "```" not in text and "~~~" not in text:
         return []  # no line can open a fence (most prose answers): skip the line walk
+    if _OTHER_LINE_BREAKS.search(text) is None:
+        return _fenced_blocks_lf(text)
     lines = text.splitlines(keepends=True)
     offsets = [0]
     for line in lines:
@@ -141,6 +149,41 @@ def fenced_blocks(text: str) -> list[FencedBlock]:
         info = m.group("info").lower()
         blocks.append(FencedBlock(info, content, offsets[start], offsets[i]))
     return blocks
+
+
+def _fenced_blocks_lf(text: str) -> list[FencedBlock]:
+    """`fenced_blocks` of a text whose only line break is "\n", by regex searches for the
+    lines that can open or close a fence instead of a walk over every line (`^` and `$` of
+    re.MULTILINE are the line starts and ends "\n" makes)."""
+    blocks: list[FencedBlock] = []
+    pos = 0  # a line start
+    while True:
+        m = _FENCE_START.search(text, pos)
+        if m is None:
+            return blocks
+        start = m.start()
+        line_end = text.find("\n", start)
+        after = len(text) if line_end < 0 else line_end + 1  # the next line's start
+        opening = _FENCE_OPEN.match(text[start : after if line_end < 0 else line_end])
+        if opening is None:
+            pos = after
+            continue
+        fence = opening.group("fence")
+        close = re.compile(
+            rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", re.MULTILINE
+        ).search(text, after)
+        if close is None:  # unclosed: runs to the end
+            content, end = text[after:], len(text)
+        else:
+            close_end = text.find("\n", close.end())
+            content, end = (
+                text[after : close.start()],
+                (len(text) if close_end < 0 else close_end + 1),
+            )
+        blocks.append(FencedBlock(opening.group("info").lower(), content, start, end))
+        pos = end
+        if pos >= len(text):
+            return blocks
 
 
 def looks_like_html(text: str) -> bool:

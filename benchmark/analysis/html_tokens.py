@@ -64,12 +64,18 @@ def _attrs(text: str) -> Attrs:
 
 
 def _raw_text_end(source: str, tag: str, pos: int) -> int:
-    """Where the content of a script/style opened before `pos` ends; -1 if not plainly."""
-    m = _RAW_END[tag].search(source, pos)
-    if m is None or m.end() - m.start() != len(tag) + 3:
-        return -1
-    first = _RAW_END_ANY[tag].search(source, pos)
-    return m.start() if first is not None and first.start() == m.start() else -1
+    r"""Where the content of a script/style opened before `pos` ends; -1 if not plainly: the
+    first `</\s*style` must be where the first `</\s*style\s*>` is, and a plain `</style>`.
+    Both patterns start with "</", so only the places of "</" are tried (a case-insensitive
+    regex search would try every character)."""
+    start, any_end = source.find("</", pos), _RAW_END_ANY[tag]
+    while start >= 0 and any_end.match(source, start) is None:
+        start = source.find("</", start + 1)
+    if start < 0:
+        return -1  # no `</\s*style`, so no `</\s*style\s*>` either
+    # No `</\s*style\s*>` starts earlier (it would be a `</\s*style`): it is here or later.
+    m = _RAW_END[tag].match(source, start)
+    return start if m is not None and m.end() - start == len(tag) + 3 else -1
 
 
 def _markup(source: str, i: int, out: Events) -> int:

@@ -12,6 +12,7 @@ import pytest
 
 from benchmark.analysis import _css
 from benchmark.analysis._css import Cascade, Rule, selector_matches
+from benchmark.analysis.contrast import CASCADE_PROPS
 from benchmark.analysis.html_extract import Document, Element, extract_html, parse_html
 from benchmark.engine.demo import demo_models
 
@@ -85,6 +86,42 @@ def _compare(source: str) -> None:
         if r.element is None and any(r.selectors) and id(r) not in ref.matched
     ]
     assert [r.order for r in cascade.unmatched] == unmatched
+    _compare_filtered(doc, cascade)
+
+
+def _wanted(d: _css.Declaration) -> bool:
+    return d.prop in CASCADE_PROPS.names or d.prop.startswith("--")
+
+
+def _declares(rule: Rule) -> bool:
+    return any(map(_wanted, rule.declarations))
+
+
+def _compare_filtered(doc: Document, full: Cascade) -> None:
+    """The cascade the contrast analysis builds (only the rules declaring a property it asks
+    about, with only those declarations) answers as the full one (cascade keys compared without
+    the declaration's index in its rule: only its order within the rule counts, and filtering
+    keeps it)."""
+    part = Cascade(doc, CASCADE_PROPS)
+    for el in doc.elements():
+        for props in PROPS:
+            got, want = part.winner(el, *props), full.winner(el, *props)
+            assert (got and (got.key[:4], got.decl)) == (want and (want.key[:4], want.decl))
+        assert part.custom_properties(el) == full.custom_properties(el)
+    assert [(r.order, id(e), s) for r, e, s in part.variants] == [
+        (r.order, id(e), s) for r, e, s in full.variants if _declares(r)
+    ]
+    for name in ("unmatched", "unsupported"):
+        want_rules = [r for r in getattr(full, name) if _declares(r)]
+        assert [(r.order, r.selector_text) for r in getattr(part, name)] == [
+            (r.order, r.selector_text) for r in want_rules
+        ]
+    assert part.skipped == full.skipped
+    kept = {r.order: r for r in part.rules}
+    assert sorted(kept) == [r.order for r in full.rules if _declares(r)]
+    for r in full.rules:
+        if r.order in kept:
+            assert kept[r.order].declarations == tuple(filter(_wanted, r.declarations))
 
 
 TRICKY = [
@@ -113,6 +150,15 @@ TRICKY = [
     # unsupported selectors, sibling combinators, nothing matching
     """<style>p + p{color:#111} li:nth-child(2){color:#222} .none{color:#333}
     p ~ p, p{color:#444} > p{color:#555} p{}</style><p>a</p><p>b</p>""",
+    # rules the contrast cascade drops or trims: no colour property (`border-color` and a
+    # comment only look like one), upper case and a Kelvin sign that lower-case to one, a rule
+    # of custom properties only, style attributes with and without one
+    """<style>.a{border-color:red; margin:0} .b{/* color: red */ padding:1px} .c{COLOR:#111}
+    .d{Background-Color:#222; width:1px} .e{BACKGROUND:#333} .f{--g:#444} .h{color:var(--g)}
+    .a:hover{border-color:blue} .b:hover{color:#555} .none{margin:0} .none2{color:#666}
+    li:nth-child(2){border-color:red} li:nth-child(3){color:#777}</style>
+    <div class="a f" style="margin:0"><p class="b h" style="padding:0; color:#888">x</p>
+    <p class="c d e" style="--g:#999; margin:0">y</p></div>""",
 ]
 
 

@@ -4,11 +4,12 @@ what it does not model, and the trees built either way are the same."""
 
 from __future__ import annotations
 
+import random
 from html.parser import HTMLParser
 
 import pytest
 
-from benchmark.analysis import html_extract
+from benchmark.analysis import html_extract, html_tokens
 from benchmark.analysis.html_extract import Element, extract_html, parse_html
 from benchmark.analysis.html_tokens import Attrs, tokenize
 from benchmark.engine.demo import demo_models
@@ -163,3 +164,27 @@ def _parse_with_html_parser(source: str) -> Element:
 def test_trees_are_the_same_either_way(source: str) -> None:
     fast, slow = parse_html(source), _parse_with_html_parser(source)
     assert _tree(fast.root) == _tree(slow)
+
+
+def _raw_text_end_reference(source: str, tag: str, pos: int) -> int:
+    """_raw_text_end as first written: two regex searches."""
+    m = html_tokens._RAW_END[tag].search(source, pos)
+    if m is None or m.end() - m.start() != len(tag) + 3:
+        return -1
+    first = html_tokens._RAW_END_ANY[tag].search(source, pos)
+    return m.start() if first is not None and first.start() == m.start() else -1
+
+
+def test_raw_text_end_as_the_regex_searches() -> None:
+    rng = random.Random(15)
+    pieces = ["<", "/", "</", "style", "STYLE", "Style", "script", " ", "\n", ">", "a", "<</"]
+    pieces += ["</style>", "</ style>", "</style >", "</script\t>", "</styles>"]
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        for tag in ("style", "script"):
+            for pos in range(min(len(text), 3) + 1):
+                want = _raw_text_end_reference(text, tag, pos)
+                assert html_tokens._raw_text_end(text, tag, pos) == want, (text, tag, pos)
+                found += want >= 0
+    assert found > 1000  # the plain ends were met, not only refusals
