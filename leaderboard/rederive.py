@@ -5,8 +5,8 @@ and the records around them against the responses themselves, with the product's
 - `text` is the transcript's assistant turns joined as the runner joins them (`joined_text`:
   a fixed-history task's given turns are not the model's);
 - a failed response (error set) has no line that counts (no verdict, not "not applicable");
-- every programmatic item is decided again by `check_judgments` (the task's gate applied) and
-  must give the submitted verdict;
+- every programmatic item is decided again by the runner's own code (`check_results`, the
+  task's gate applied) and must give the submitted verdict;
 - every quoted evidence is grounded again (`grounding.locate`): the `grounded` flag must be what
   grounding gives, and no "met" verdict may rest on a quote that is not in the response;
 - votes (with `judge_samples` > 1) must give the verdict and the agreement figure;
@@ -32,8 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.analysis import html_memo
+from benchmark.checks._check_base import CheckResult
 from benchmark.engine.generation import joined_text
-from benchmark.engine.judging import check_judgments, judge_groups
+from benchmark.engine.judging import judge_groups
+from benchmark.engine.judging.check_records import check_results, result_record
 from benchmark.engine.judging.grounding import grounded_verbatim, locate, normalise
 from benchmark.records.schemas import JudgmentRecord, Manifest, ResolvedTask, ResponseRecord, Usage
 
@@ -125,16 +127,31 @@ def check_programmatic(
     submitted = {j.item_id: j for j in lines if j.judge == "check"}
     if not submitted:
         return
-    for again in check_judgments(task, response):
-        j = submitted.get(again.item_id)
+    # Every item decided before the first comparison, as check_judgments decides them.
+    for item, result in list(check_results(task, response)):
+        j = submitted.get(item.id)
         if j is None:
             continue  # a missing line is reported by verify's record checks
+        if _same_outcome(j, result):
+            continue
+        again = result_record(task, response, item, result)  # the line the runner writes
         if j.verdict != again.verdict or j.not_applicable != again.not_applicable:
             raise BundleRejected(
                 "check_mismatch",
                 f"programmatic verdict does not match: {_line(j)} is {_verdict(j)} in the "
                 f"bundle, the check gives {_verdict(again)} ({again.rationale or 'no rationale'})",
             )
+
+
+def _same_outcome(j: JudgmentRecord, result: CheckResult) -> bool:
+    """True when the line's verdict and not_applicable are those of the record the runner
+    would write for `result` (check_records.result_record), decided without building it: the
+    record takes `verdict` as it is when it is a bool or None (anything else, which no check
+    returns, is left to the record's validation) and `not_applicable` as `not applicable`."""
+    verdict = result.verdict
+    if verdict is not None and verdict.__class__ is not bool:
+        return False
+    return j.verdict == verdict and j.not_applicable == (not result.applicable)
 
 
 def _verdict(j: JudgmentRecord) -> str:
