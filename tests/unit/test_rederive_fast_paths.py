@@ -5,10 +5,13 @@ records and rejection messages exactly."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from functools import cache
+from typing import Any
 
 import pytest
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from benchmark.checks._check_base import CheckResult
 from benchmark.checks.task_checks import decide_item, gate_result
@@ -20,6 +23,8 @@ from benchmark.records.schemas import (
     JudgmentRecord,
     ResolvedTask,
     ResponseRecord,
+    Usage,
+    _none_from_empty,
 )
 from benchmark.suite import load_suite
 from leaderboard import rederive
@@ -197,3 +202,102 @@ def test_check_programmatic_on_hand_made_results(
     assert (got is None) == same
     if got is not None:
         assert got[1].endswith(f"the check gives {_verdict(again)} (hand-made)")
+
+
+# --------------------------------------------------------------------------- judgment lines
+
+
+class ReferenceJudgment(BaseModel):
+    """JudgmentRecord as it was declared before its "no value" validators moved inside each
+    field's `| None` (before-validators on the fields, called for null too)."""
+
+    model_config = ConfigDict(extra="forbid")
+    task_id: str
+    sample: int = Field(ge=0)
+    model: str
+    item_id: str
+    dimension: str
+    points: int
+    verdict: bool | None
+    evidence: str = ""
+    rationale: str = ""
+    judge: str
+    error: str | None = None
+    error_kind: ErrorKind | None = None
+    not_applicable: bool = False
+    grounded: bool | None = None
+    votes: list[bool | None] | None = None
+    vote_agreement: float | None = None
+    usage: Usage | None = None
+    response_id: str | None = Field(default=None, exclude_if=lambda v: v is None)
+
+    _empty_is_none = field_validator("error", "error_kind", "votes", mode="before")(
+        _none_from_empty
+    )
+
+    @field_validator("usage", mode="before")
+    @classmethod
+    def _zero_usage_is_none(cls, value: Any) -> Any:
+        if isinstance(value, dict) and not any(value.values()):
+            return None
+        return value
+
+
+ODD_VALUES: list[Any] = [
+    None, "", [], {}, 0, 1, -1, 2.5, True, False, "x", "no_response", "tied", "null",
+    [True], [None], [True, None, False], ["a"], [1], [[]], "[]",
+    {"input_tokens": 0}, {"input_tokens": 3}, {"output_tokens": 0, "cache_read_tokens": None},
+    {"foo": 0}, {"foo": 1}, {"input_tokens": "7"}, {"input_tokens": -1}, {"input_tokens": 1.5},
+]  # fmt: skip
+FIELDS = ["error", "error_kind", "votes", "usage", "vote_agreement", "response_id", "sample"]
+
+
+def _judgment_lines() -> Iterator[dict[str, Any]]:
+    """Runner-written lines of the demo corpus ("" / [] / zeros for no value), each with one
+    field set to an odd value or left out, and the same line with nulls for no value."""
+    task, r = next((t, r) for t, r in _corpus() if r.error is None)
+    base = json.loads(check_judgments(task, r)[0].model_dump_json())
+    yield base
+    yield base | {"error": None, "error_kind": None, "votes": None, "usage": None}
+    for name in FIELDS:
+        yield {k: v for k, v in base.items() if k != name}
+        for value in ODD_VALUES:
+            yield base | {name: value}
+
+
+def _validated(model: type[BaseModel], line: dict[str, Any], how: str) -> object:
+    try:
+        if how == "json":
+            record = model.model_validate_json(json.dumps(line))
+        else:
+            record = model.model_validate(line)
+    except ValidationError as err:
+        return err.errors(include_url=False)
+    return repr(record.__dict__), record.model_fields_set  # repr: 1 and True differ
+
+
+@pytest.mark.parametrize("how", ["json", "python"])
+def test_judgment_lines_validate_as_before(how: str) -> None:
+    """The same lines accepted with the same values, the same rejected with the same errors
+    (the first is the reason a submitter reads)."""
+    rejected = 0
+    for line in _judgment_lines():
+        want = _validated(ReferenceJudgment, line, how)
+        assert _validated(JudgmentRecord, line, how) == want, line
+        rejected += isinstance(want, list)
+    assert rejected > 50
+
+
+def test_judgment_chunks_validate_as_before() -> None:
+    """reading.py validates a chunk of lines as one JSON array: the same records."""
+    lines = [json.dumps(line) for line in _judgment_lines()]
+    good = [
+        ln
+        for ln in lines
+        if not isinstance(_validated(ReferenceJudgment, json.loads(ln), "json"), list)
+    ]
+    data = ("[" + ",".join(good) + "]").encode()
+    got = TypeAdapter(list[JudgmentRecord]).validate_json(data)
+    want = TypeAdapter(list[ReferenceJudgment]).validate_json(data)
+    assert [repr(j.__dict__) for j in got] == [repr(j.__dict__) for j in want]
+    assert len(got) > 40
