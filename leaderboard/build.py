@@ -279,7 +279,19 @@ def _init_worker(
         prices=load_prices(),
         diversity_cache=DiversityCache(cache / "diversity") if cache is not None else None,
         rederive_cache=RederiveCache(cache / "rederive") if cache is not None else None,
+        freeze_between=True,  # _run_jobs turns it off in a caller's process that froze objects
     )
+
+
+def _settle_heap() -> None:
+    """Before a bundle: the previous one's cyclic garbage collected, then whatever is still
+    alive (caches, what the first bundles imported) frozen like the imports. The collections
+    during the bundle then walk only the bundle's own objects rather than, at every full
+    collection, some ten thousand that live as long as the process (~5 ms of a bundle's
+    ~13 ms of collection); the collection here is short, having nearly nothing unfrozen to
+    walk. Nothing dead is frozen, so memory stays flat over any number of bundles."""
+    gc.collect()
+    gc.freeze()
 
 
 def _init_pool_worker(*init: Any) -> None:
@@ -294,6 +306,8 @@ def _init_pool_worker(*init: Any) -> None:
 def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
     """Verify and summarise one bundle: a RunSummary, or its rejection entry."""
     index, path, source = job
+    if _STATE["freeze_between"]:
+        _settle_heap()
     try:
         b = verify_bundle(
             path,
@@ -369,10 +383,15 @@ def _run_jobs(
 ) -> Iterator[RunSummary | dict[str, Any]]:
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         _init_worker(*init)
+        # In the caller's own process, objects are frozen between bundles only if it froze
+        # none itself, and all are unfrozen at the end: its later garbage is collected as ever.
+        own = _STATE["freeze_between"] = gc.get_freeze_count() == 0
         try:
             yield from map(_process, jobs)
         finally:
             _STATE.clear()
+            if own:
+                gc.unfreeze()
         return
     # "spawn": safe even when the caller has threads (the app builds boards from the Hub).
     with ProcessPoolExecutor(

@@ -62,6 +62,9 @@ def _min_tokens(chars: int, rules: VerificationRules) -> int:
     return math.ceil(chars / rules.max_chars_per_token)
 
 
+_NO_USAGE = Usage()  # compared with, never changed
+
+
 def _read_tokens(u: Usage) -> int:
     return u.input_tokens + u.cache_read_tokens + u.cache_write_tokens
 
@@ -101,7 +104,7 @@ def check_response_usage(
     if response.error is not None:
         return
     u = response.usage
-    if manifest.model.startswith(REPLAY_PREFIX) and u == Usage():
+    if manifest.model.startswith(REPLAY_PREFIX) and u == _NO_USAGE:
         return
     wrote = len(response.text)
     read = sum(len(m.content) for m in response.transcript if m.role != "assistant" or m.given)
@@ -193,8 +196,13 @@ def check_grounding(response: ResponseRecord, j: JudgmentRecord) -> None:
 def check_votes(manifest: Manifest, j: JudgmentRecord) -> None:
     """With K judge samples, the K votes give the verdict (majority; a tie gives none) and
     the agreement (the majority's share of the non-null votes; 0.5 for a tie)."""
-    k = manifest.judge_samples
-    if j.judge != manifest.judge or k == 1 or (j.votes is None and j.verdict is None):
+    _check_votes(manifest.judge_samples, manifest.judge, j)
+
+
+def _check_votes(k: int, judge: str | None, j: JudgmentRecord) -> None:
+    """check_votes with the manifest's judge_samples and judge (computed properties) read
+    once per response rather than once per line."""
+    if j.judge != judge or k == 1 or (j.votes is None and j.verdict is None):
         if j.votes is not None or j.vote_agreement is not None:
             raise BundleRejected(
                 "vote_mismatch",
@@ -231,6 +239,9 @@ def _verdict_of(v: bool | None) -> str:
 # --------------------------------------------------------------------------- judge calls
 
 
+_NO_ITEMS: Mapping[str, str] = {}
+
+
 @dataclass(frozen=True)
 class Groups:
     """Which judge call (item group, by the manifest's judge_mode) judged each LLM item."""
@@ -254,7 +265,7 @@ class Groups:
         """The LLM lines of one response, by judge call (group name)."""
         out: dict[str, list[JudgmentRecord]] = {}
         for j in lines:
-            name = self.of.get(j.task_id, {}).get(j.item_id)
+            name = self.of.get(j.task_id, _NO_ITEMS).get(j.item_id)
             if name is not None and j.judge != "check":
                 out.setdefault(name, []).append(j)
         return out
@@ -314,11 +325,13 @@ def check_response_ids(
     lines: Iterable[JudgmentRecord],
     seen: ResponseIds,
 ) -> None:
+    # ResponseIds.add does nothing for a line without an id: those are not handed to it.
     for name, group in calls.items():
         for j in group:
-            seen.add(j, f"{_where(response)}/{name}")
+            if j.response_id is not None:
+                seen.add(j, f"{_where(response)}/{name}")
     for j in lines:
-        if j.judge == "check":
+        if j.judge == "check" and j.response_id is not None:
             seen.add(j, "")
 
 
@@ -339,9 +352,10 @@ def rederive_response(
     check_text(response)
     check_failed_response(response, lines)
     check_programmatic(task, response, lines)
+    k, judge = manifest.judge_samples, manifest.judge
     for j in lines:
         check_grounding(response, j)
-        check_votes(manifest, j)
+        _check_votes(k, judge, j)
     calls = groups.split(lines)
     check_response_usage(manifest, response, rules)
     check_judge_usage(manifest, response, calls, rules)

@@ -286,3 +286,37 @@ def test_worker_processes_build_the_same_board(
     assert sorted(p.name for p in (tmp_path / "parallel" / "details").iterdir()) == sorted(
         serial["run_key"]
     )
+
+
+def test_an_in_process_build_leaves_the_garbage_collector_as_it_was(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bundles are built with the survivors of the previous ones frozen (build._settle_heap);
+    in the caller's process everything is unfrozen at the end, and a caller that froze objects
+    itself keeps exactly those frozen."""
+    import gc
+
+    import leaderboard.build as build_module
+
+    if gc.get_freeze_count():
+        pytest.skip("this test process froze objects before")
+    frozen_at_start: list[int] = []
+    real = build_module._settle_heap
+
+    def spy() -> None:
+        real()
+        frozen_at_start.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(build_module, "_settle_heap", spy)
+    build(source, tmp_path / "a", workers=1)
+    assert len(frozen_at_start) == 7 and min(frozen_at_start) > 0  # one per bundle
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        mine = gc.get_freeze_count()
+        frozen_at_start.clear()
+        build(source, tmp_path / "b", workers=1)
+        assert frozen_at_start == []
+        assert gc.get_freeze_count() <= mine  # none frozen (some of those may have been freed)
+    finally:
+        gc.unfreeze()
