@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 from benchmark.errors import UsageError
 from benchmark.measure.cost import PriceTable, load_prices
 from benchmark.measure.scoring import run_seed
-from benchmark.records.schemas import Manifest, Scores
+from benchmark.records.schemas import Manifest, Message, Scores
 from benchmark.suite import Suite
 
 from .board_rows import (
@@ -242,10 +242,24 @@ def _table(records: Sequence[Any], schema: pa.Schema, derived: Mapping[str, list
     return pa.table(columns, schema=schema)
 
 
+def transcript_json(transcript: Sequence[Message]) -> str:
+    """`json.dumps([m.model_dump() for m in transcript])`, the details' transcript column,
+    with each message's dict built directly (Message's own serializer, a Python call per
+    message, drops `given` when false; its fields are role, content, given, in that order)."""
+    return json.dumps(
+        [
+            {"role": m.role, "content": m.content, "given": True}
+            if m.given
+            else {"role": m.role, "content": m.content}
+            for m in transcript
+        ]
+    )
+
+
 def _write_details(folder: Path, b: VerifiedBundle) -> None:
     """The sample viewer's data: responses and judgments (with each item's text)."""
     folder.mkdir(parents=True, exist_ok=True)
-    transcripts = [json.dumps([m.model_dump() for m in r.transcript]) for r in b.responses]
+    transcripts = [transcript_json(r.transcript) for r in b.responses]
     responses = _table(b.responses, RESPONSE_SCHEMA, {"transcript": transcripts})
     pq.write_table(responses, folder / "responses.parquet")
     text = {(t.id, it.id): it.text for t in b.tasks for it in t.items}

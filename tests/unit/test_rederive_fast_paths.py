@@ -21,6 +21,7 @@ from benchmark.records.schemas import (
     CHECK,
     ErrorKind,
     JudgmentRecord,
+    Message,
     ResolvedTask,
     ResponseRecord,
     Usage,
@@ -28,6 +29,7 @@ from benchmark.records.schemas import (
 )
 from benchmark.suite import load_suite
 from leaderboard import rederive
+from leaderboard.build import transcript_json
 from leaderboard.errors import BundleRejected
 from leaderboard.rederive import check_programmatic
 
@@ -301,3 +303,26 @@ def test_judgment_chunks_validate_as_before() -> None:
     want = TypeAdapter(list[ReferenceJudgment]).validate_json(data)
     assert [repr(j.__dict__) for j in got] == [repr(j.__dict__) for j in want]
     assert len(got) > 40
+
+
+# --------------------------------------------------------------------------- details
+
+
+def test_transcript_json_is_the_messages_dump() -> None:
+    """build.transcript_json equals json.dumps of each message's model_dump: every demo
+    transcript, and given turns (a fixed-history task's), unicode, quotes and empty content."""
+    assert list(Message.model_fields) == ["role", "content", "given"]
+    transcripts = [r.transcript for _, r in _corpus()]
+    transcripts.append(
+        [
+            Message(role="system", content=""),
+            Message(role="user", content='é "quoted" \\ \n\t\u2028 😀', given=True),
+            Message(role="assistant", content="given answer", given=True),
+            Message(role="user", content="next"),
+            Message(role="assistant", content="<p>reply</p>"),
+        ]
+    )
+    transcripts.append([])
+    for t in transcripts:
+        assert transcript_json(t) == json.dumps([m.model_dump() for m in t])
+    assert any(m.given for t in transcripts for m in t)
