@@ -320,3 +320,33 @@ def test_an_in_process_build_leaves_the_garbage_collector_as_it_was(
         assert gc.get_freeze_count() <= mine  # none frozen (some of those may have been freed)
     finally:
         gc.unfreeze()
+
+
+def test_a_worker_freezes_nothing_dead_and_keeps_the_collector_on(
+    source: Path, tmp_path: Path
+) -> None:
+    """A worker (build._init_worker) reads each bundle with the collector off and freezes its
+    records (build._bundle_heap): after every bundle, accepted or rejected, the collector is
+    on, and the frozen objects do not grow from bundle to bundle (the records were freed)."""
+    import gc
+
+    import leaderboard.build as build_module
+
+    if gc.get_freeze_count():
+        pytest.skip("this test process froze objects before")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    jobs = [(i, p, str(p)) for i, p in enumerate(sorted(source.iterdir()))] * 2
+    frozen, codes = [], []
+    build_module._init_worker(mini_suites(), None, 0.99, 1, staging, tmp_path / "cache")
+    try:
+        for job in jobs:
+            out = build_module._process(job)
+            assert gc.isenabled()
+            frozen.append(gc.get_freeze_count())
+            codes.append(out.get("code") if isinstance(out, dict) else "ok")
+    finally:
+        build_module._STATE.clear()
+        gc.unfreeze()
+    assert codes.count("ok") == 6 and len(set(codes)) > 2  # accepted and rejected, twice
+    assert min(frozen) > 0 and max(frozen[7:]) <= max(frozen[:7])  # the second round adds none
