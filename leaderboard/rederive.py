@@ -5,8 +5,8 @@ and the records around them against the responses themselves, with the product's
 - `text` is the transcript's assistant turns joined as the runner joins them (`joined_text`:
   a fixed-history task's given turns are not the model's);
 - a failed response (error set) has no line that counts (no verdict, not "not applicable");
-- every programmatic item is decided again by `check_judgments` (the task's gate applied) and
-  must give the submitted verdict;
+- every programmatic item is decided again by the runner's own code (`check_results`, the
+  task's gate applied) and must give the submitted verdict;
 - every quoted evidence is grounded again (`grounding.locate`): the `grounded` flag must be what
   grounding gives, and no "met" verdict may rest on a quote that is not in the response;
 - votes (with `judge_samples` > 1) must give the verdict and the agreement figure;
@@ -32,8 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.analysis import html_memo
+from benchmark.checks._check_base import CheckResult
 from benchmark.engine.generation import joined_text
-from benchmark.engine.judging import check_judgments, judge_groups
+from benchmark.engine.judging import judge_groups
+from benchmark.engine.judging.check_records import check_results, result_record
 from benchmark.engine.judging.grounding import grounded_verbatim, locate, normalise
 from benchmark.records.schemas import JudgmentRecord, Manifest, ResolvedTask, ResponseRecord, Usage
 
@@ -58,6 +60,9 @@ def _short(text: str, limit: int = 40) -> str:
 
 def _min_tokens(chars: int, rules: VerificationRules) -> int:
     return math.ceil(chars / rules.max_chars_per_token)
+
+
+_NO_USAGE = Usage()  # compared with, never changed
 
 
 def _read_tokens(u: Usage) -> int:
@@ -99,7 +104,7 @@ def check_response_usage(
     if response.error is not None:
         return
     u = response.usage
-    if manifest.model.startswith(REPLAY_PREFIX) and u == Usage():
+    if manifest.model.startswith(REPLAY_PREFIX) and u == _NO_USAGE:
         return
     wrote = len(response.text)
     read = sum(len(m.content) for m in response.transcript if m.role != "assistant" or m.given)
@@ -125,16 +130,31 @@ def check_programmatic(
     submitted = {j.item_id: j for j in lines if j.judge == "check"}
     if not submitted:
         return
-    for again in check_judgments(task, response):
-        j = submitted.get(again.item_id)
+    # Every item decided before the first comparison, as check_judgments decides them.
+    for item, result in list(check_results(task, response)):
+        j = submitted.get(item.id)
         if j is None:
             continue  # a missing line is reported by verify's record checks
+        if _same_outcome(j, result):
+            continue
+        again = result_record(task, response, item, result)  # the line the runner writes
         if j.verdict != again.verdict or j.not_applicable != again.not_applicable:
             raise BundleRejected(
                 "check_mismatch",
                 f"programmatic verdict does not match: {_line(j)} is {_verdict(j)} in the "
                 f"bundle, the check gives {_verdict(again)} ({again.rationale or 'no rationale'})",
             )
+
+
+def _same_outcome(j: JudgmentRecord, result: CheckResult) -> bool:
+    """True when the line's verdict and not_applicable are those of the record the runner
+    would write for `result` (check_records.result_record), decided without building it: the
+    record takes `verdict` as it is when it is a bool or None (anything else, which no check
+    returns, is left to the record's validation) and `not_applicable` as `not applicable`."""
+    verdict = result.verdict
+    if verdict is not None and verdict.__class__ is not bool:
+        return False
+    return j.verdict == verdict and j.not_applicable == (not result.applicable)
 
 
 def _verdict(j: JudgmentRecord) -> str:
@@ -176,8 +196,13 @@ def check_grounding(response: ResponseRecord, j: JudgmentRecord) -> None:
 def check_votes(manifest: Manifest, j: JudgmentRecord) -> None:
     """With K judge samples, the K votes give the verdict (majority; a tie gives none) and
     the agreement (the majority's share of the non-null votes; 0.5 for a tie)."""
-    k = manifest.judge_samples
-    if j.judge != manifest.judge or k == 1 or (j.votes is None and j.verdict is None):
+    _check_votes(manifest.judge_samples, manifest.judge, j)
+
+
+def _check_votes(k: int, judge: str | None, j: JudgmentRecord) -> None:
+    """check_votes with the manifest's judge_samples and judge (computed properties) read
+    once per response rather than once per line."""
+    if j.judge != judge or k == 1 or (j.votes is None and j.verdict is None):
         if j.votes is not None or j.vote_agreement is not None:
             raise BundleRejected(
                 "vote_mismatch",
@@ -214,6 +239,9 @@ def _verdict_of(v: bool | None) -> str:
 # --------------------------------------------------------------------------- judge calls
 
 
+_NO_ITEMS: Mapping[str, str] = {}
+
+
 @dataclass(frozen=True)
 class Groups:
     """Which judge call (item group, by the manifest's judge_mode) judged each LLM item."""
@@ -237,7 +265,7 @@ class Groups:
         """The LLM lines of one response, by judge call (group name)."""
         out: dict[str, list[JudgmentRecord]] = {}
         for j in lines:
-            name = self.of.get(j.task_id, {}).get(j.item_id)
+            name = self.of.get(j.task_id, _NO_ITEMS).get(j.item_id)
             if name is not None and j.judge != "check":
                 out.setdefault(name, []).append(j)
         return out
@@ -297,11 +325,13 @@ def check_response_ids(
     lines: Iterable[JudgmentRecord],
     seen: ResponseIds,
 ) -> None:
+    # ResponseIds.add does nothing for a line without an id: those are not handed to it.
     for name, group in calls.items():
         for j in group:
-            seen.add(j, f"{_where(response)}/{name}")
+            if j.response_id is not None:
+                seen.add(j, f"{_where(response)}/{name}")
     for j in lines:
-        if j.judge == "check":
+        if j.judge == "check" and j.response_id is not None:
             seen.add(j, "")
 
 
@@ -322,9 +352,10 @@ def rederive_response(
     check_text(response)
     check_failed_response(response, lines)
     check_programmatic(task, response, lines)
+    k, judge = manifest.judge_samples, manifest.judge
     for j in lines:
         check_grounding(response, j)
-        check_votes(manifest, j)
+        _check_votes(k, judge, j)
     calls = groups.split(lines)
     check_response_usage(manifest, response, rules)
     check_judge_usage(manifest, response, calls, rules)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -405,11 +405,14 @@ def verify_bundle(
     source: str | None = None,
     rules: VerificationRules | None = None,
     cache: RederiveCache | None = None,
+    on_read: Callable[[], None] | None = None,
 ) -> VerifiedBundle:
     """Verify one bundle directory; raises BundleRejected with the reason. `cache` keeps
     re-derivation outcomes between builds (rederive.RederiveCache). Files are size-checked
     before parsing and JSONL is read a chunk of lines at a time (reading.py); a responses.jsonl
-    above stream_above_mib is read twice, line by line, rather than held."""
+    above stream_above_mib is read twice, line by line, rather than held. `on_read` is called
+    once every line is read and its record checks passed, before re-derivation (the board's
+    build freezes the records there for the garbage collector)."""
     path = Path(path)
     limits = rules or packaged_rules()
     missing = [f for f in BUNDLE_FILES if not (path / f).is_file()]
@@ -426,6 +429,8 @@ def verify_bundle(
     held = _read_responses(path, index, limits)
     judgments = _read_judgments(path, index, limits)
     index.check_complete()
+    if on_read is not None:
+        on_read()
 
     files = [cache.file_digest(path / f) for f in (MANIFEST, RESPONSES, JUDGMENTS)] if cache else []
     ids = rederive_cached(

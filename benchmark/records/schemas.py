@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -479,6 +480,19 @@ CHECK = "check"
 NO_JUDGE = "none"
 
 
+def _zero_usage_is_none(value: Any) -> Any:
+    if isinstance(value, dict) and not any(value.values()):
+        return None
+    return value
+
+
+# A judgment line's "no value" fields: "" / [] / zero usage (as files write them) read as None
+# by these validators. Each sits inside the field's own `| None`, so that a null (older files)
+# is None without a call into Python for every line; any other value passes through the
+# validator and then the field's type, exactly as a before-validator on the field would.
+_EMPTY_IS_NONE = BeforeValidator(_none_from_empty)
+
+
 class JudgmentRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
     task_id: str
@@ -491,36 +505,25 @@ class JudgmentRecord(BaseModel):
     evidence: str = ""
     rationale: str = ""
     judge: str  # judge spec, or CHECK for programmatic items, or NO_JUDGE
-    error: str | None = None
+    error: Annotated[str | None, _EMPTY_IS_NONE] | None = None
     # The kind of `error`: None without one (and in lines written before kinds were
     # recorded); on disk "" then, like `error`.
-    error_kind: ErrorKind | None = None
+    error_kind: Annotated[ErrorKind | None, _EMPTY_IS_NONE] | None = None
     # A check that does not apply to this response (the brief does not require what it checks,
     # and the response has none of it): verdict None, no error, out of both sums and of coverage.
     not_applicable: bool = False
     # False when the evidence quote does not occur verbatim in the response (flagged, not trusted).
     grounded: bool | None = None
     # With --judge-samples K: every verdict drawn and the share agreeing with the majority.
-    votes: list[bool | None] | None = None
+    votes: Annotated[list[bool | None] | None, _EMPTY_IS_NONE] | None = None
     vote_agreement: float | None = None
     # The judge call's tokens, on the first record of the items it judged together; on disk
     # zeros elsewhere (checks, the call's other items), None in Python.
-    usage: Usage | None = None
+    usage: Annotated[Usage | None, BeforeValidator(_zero_usage_is_none)] | None = None
     # The provider's id of the judge response the verdict was read from, when recorded (written
     # only then). One judge call answers one group of items of one response, so the leaderboard
     # rejects an id found on lines of two groups, or in two bundles.
     response_id: str | None = Field(default=None, exclude_if=lambda v: v is None)
-
-    _empty_is_none = field_validator("error", "error_kind", "votes", mode="before")(
-        _none_from_empty
-    )
-
-    @field_validator("usage", mode="before")
-    @classmethod
-    def _zero_usage_is_none(cls, value: Any) -> Any:
-        if isinstance(value, dict) and not any(value.values()):
-            return None
-        return value
 
     @field_serializer("error", "error_kind", when_used="json")
     def _error_as_empty(self, value: str | None) -> str:

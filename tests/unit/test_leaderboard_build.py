@@ -286,3 +286,67 @@ def test_worker_processes_build_the_same_board(
     assert sorted(p.name for p in (tmp_path / "parallel" / "details").iterdir()) == sorted(
         serial["run_key"]
     )
+
+
+def test_an_in_process_build_leaves_the_garbage_collector_as_it_was(
+    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bundles are built with the survivors of the previous ones frozen (build._settle_heap);
+    in the caller's process everything is unfrozen at the end, and a caller that froze objects
+    itself keeps exactly those frozen."""
+    import gc
+
+    import leaderboard.build as build_module
+
+    if gc.get_freeze_count():
+        pytest.skip("this test process froze objects before")
+    frozen_at_start: list[int] = []
+    real = build_module._settle_heap
+
+    def spy() -> None:
+        real()
+        frozen_at_start.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(build_module, "_settle_heap", spy)
+    build(source, tmp_path / "a", workers=1)
+    assert len(frozen_at_start) == 7 and min(frozen_at_start) > 0  # one per bundle
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        mine = gc.get_freeze_count()
+        frozen_at_start.clear()
+        build(source, tmp_path / "b", workers=1)
+        assert frozen_at_start == []
+        assert gc.get_freeze_count() <= mine  # none frozen (some of those may have been freed)
+    finally:
+        gc.unfreeze()
+
+
+def test_a_worker_freezes_nothing_dead_and_keeps_the_collector_on(
+    source: Path, tmp_path: Path
+) -> None:
+    """A worker (build._init_worker) reads each bundle with the collector off and freezes its
+    records (build._bundle_heap): after every bundle, accepted or rejected, the collector is
+    on, and the frozen objects do not grow from bundle to bundle (the records were freed)."""
+    import gc
+
+    import leaderboard.build as build_module
+
+    if gc.get_freeze_count():
+        pytest.skip("this test process froze objects before")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    jobs = [(i, p, str(p)) for i, p in enumerate(sorted(source.iterdir()))] * 2
+    frozen, codes = [], []
+    build_module._init_worker(mini_suites(), None, 0.99, 1, staging, tmp_path / "cache")
+    try:
+        for job in jobs:
+            out = build_module._process(job)
+            assert gc.isenabled()
+            frozen.append(gc.get_freeze_count())
+            codes.append(out.get("code") if isinstance(out, dict) else "ok")
+    finally:
+        build_module._STATE.clear()
+        gc.unfreeze()
+    assert codes.count("ok") == 6 and len(set(codes)) > 2  # accepted and rejected, twice
+    assert min(frozen) > 0 and max(frozen[7:]) <= max(frozen[:7])  # the second round adds none
