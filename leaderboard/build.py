@@ -53,7 +53,7 @@ from .board_rows import (
     task_columns,
 )
 from .bound import worst_case_scores
-from .files import BOARD_FILE, DETAILS_DIR, META_FILE, REJECTED_FILE, TASKS_FILE
+from .files import BOARD_FILE, DETAILS_DIR, META_FILE, NOT_ASKED, REJECTED_FILE, TASKS_FILE
 from .hub import download_submissions, model_slug, parse_hf_source
 from .human import (
     HumanPart,
@@ -571,8 +571,6 @@ def _screenshots(board: Path, accepted: list[RunSummary]) -> dict[str, Any]:
 
 
 def _not_asked() -> dict[str, Any]:
-    from .screenshots import NOT_ASKED
-
     return {"made": False, "note": NOT_ASKED}
 
 
