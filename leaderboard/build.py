@@ -20,11 +20,12 @@ from __future__ import annotations
 import gc
 import json
 import os
+import pickle
 import shutil
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -282,12 +283,14 @@ def _init_worker(
     )
 
 
-def _init_pool_worker(*init: Any) -> None:
-    """A worker process's start: its state, then everything alive so far (modules, the
-    suites) moved out of the garbage collector's reach. Verifying a bundle allocates millions
-    of objects, and each full collection would otherwise walk the imports again (~10% of a
-    worker's CPU). Only in workers: freezing a caller's process would keep its garbage."""
-    _init_worker(*init)
+def _init_pool_worker(state: Path) -> None:
+    """A worker process's start: its state, read from the file `_run_jobs` wrote, then
+    everything alive so far (modules, the suites) moved out of the garbage collector's reach.
+    Verifying a bundle allocates millions of objects, and each full collection would otherwise
+    walk the imports again (~10% of a worker's CPU). Only in workers: freezing a caller's
+    process would keep its garbage."""
+    with state.open("rb") as f:
+        _init_worker(*pickle.load(f))
     gc.freeze()
 
 
@@ -367,6 +370,7 @@ def unranked_reason(manifest: Manifest, suite: Suite, min_samples: int) -> str |
 def _run_jobs(
     jobs: list[tuple[int, Path, str]], init: tuple[Any, ...], workers: int
 ) -> Iterator[RunSummary | dict[str, Any]]:
+    """Each job's outcome, in the jobs' order."""
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         _init_worker(*init)
         try:
@@ -374,13 +378,35 @@ def _run_jobs(
         finally:
             _STATE.clear()
         return
+    # The workers' state (the suites: ~0.5 MB) goes through a file in the staging folder, not
+    # the spawn pipe: a pipe holds 64 KiB, and the parent's write would block until the first
+    # worker had imported this module to read the rest, so the workers would start one after
+    # the other.
+    state = Path(init[4]) / "worker-state.pickle"
+    state.write_bytes(pickle.dumps(init, protocol=pickle.HIGHEST_PROTOCOL))
     # "spawn": safe even when the caller has threads (the app builds boards from the Hub).
-    with ProcessPoolExecutor(
-        workers, mp_context=get_context("spawn"), initializer=_init_pool_worker, initargs=init
-    ) as pool:
-        # One bundle per task: ~0.2 s each, so the pool's last worker is not left with a
-        # long chunk while the other idles.
-        yield from pool.map(_process, jobs, chunksize=1)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=get_context("spawn"), initializer=_init_pool_worker, initargs=(state,)
+    )
+    done = False
+    try:
+        # One bundle per task, the largest first (as schedulers do): the last tasks are the
+        # smallest, so neither worker is left alone with a big one at the end.
+        futures: dict[int, Future[RunSummary | dict[str, Any]]] = {}
+        for job in sorted(jobs, key=lambda j: -_bundle_bytes(j[1])):  # stable: ties in order
+            futures[job[0]] = pool.submit(_process, job)
+        for job in jobs:
+            yield futures[job[0]].result()
+        done = True
+    finally:
+        # Once every outcome is in, the workers are only exiting: no need to wait for them.
+        # Otherwise the pending bundles are dropped and the running ones awaited, so none
+        # writes into a staging folder the caller is about to remove.
+        pool.shutdown(wait=not done, cancel_futures=True)
+
+
+def _bundle_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.iterdir() if f.is_file())
 
 
 def default_workers() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -286,3 +287,30 @@ def test_worker_processes_build_the_same_board(
     assert sorted(p.name for p in (tmp_path / "parallel" / "details").iterdir()) == sorted(
         serial["run_key"]
     )
+
+
+@pytest.mark.slow
+def test_workers_take_the_largest_bundle_first_yet_admit_in_path_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two bundles of one run id: "b" is the larger, so a worker starts on it first, but "a"
+    comes first in path order and keeps the run id, as in a build without workers."""
+    import leaderboard.build as build_module
+
+    src = tmp_path / "src"
+    bundle(src, "a", run_id="same")
+    (bundle(src, "b", run_id="same") / "notes.txt").write_text("x" * 100_000)
+    submitted: list[str] = []
+
+    class Recording(ProcessPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            submitted.append(Path(args[0][1]).name)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "ProcessPoolExecutor", Recording)
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 2)
+    board = build(src, tmp_path / "board", workers=2)
+    assert submitted == ["b", "a"]
+    assert board["model"].tolist() == ["anthropic/a"]
+    rejected = json.loads((tmp_path / "board" / REJECTED_FILE).read_text())
+    assert [(Path(r["source"]).name, r["code"]) for r in rejected] == [("b", "duplicate_run")]
