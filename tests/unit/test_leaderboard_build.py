@@ -4,6 +4,7 @@ tampered ones in rejected.json with the reason; metadata, labels, details and th
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -314,3 +315,20 @@ def test_workers_take_the_largest_bundle_first_yet_admit_in_path_order(
     assert board["model"].tolist() == ["anthropic/a"]
     rejected = json.loads((tmp_path / "board" / REJECTED_FILE).read_text())
     assert [(Path(r["source"]).name, r["code"]) for r in rejected] == [("b", "duplicate_run")]
+
+
+def test_a_worker_imports_neither_pandas_nor_the_renderer() -> None:
+    """A build worker imports bundle_job.py only: pandas and the screenshot renderer
+    (streamlit) are the board's, and would cost each worker's start ~0.3 CPU-s."""
+    code = (
+        "import sys, leaderboard.bundle_job; "
+        "print(sorted({'pandas', 'streamlit', 'huggingface_hub'} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    ).stdout
+    assert out.strip() == "[]"
