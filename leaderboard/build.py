@@ -197,7 +197,6 @@ def _run_jobs(
     pool = ProcessPoolExecutor(
         workers, mp_context=get_context("spawn"), initializer=_init_pool_worker, initargs=(state,)
     )
-    done = False
     try:
         # One bundle per task, the largest first (as schedulers do): the last tasks are the
         # smallest, so neither worker is left alone with a big one at the end.
@@ -206,12 +205,12 @@ def _run_jobs(
             futures[job[0]] = pool.submit(_process, job)
         for job in jobs:
             yield futures[job[0]].result()
-        done = True
     finally:
-        # Once every outcome is in, the workers are only exiting: no need to wait for them.
-        # Otherwise the pending bundles are dropped and the running ones awaited, so none
-        # writes into a staging folder the caller is about to remove.
-        pool.shutdown(wait=not done, cancel_futures=True)
+        # On an error the pending bundles are dropped and the running ones awaited, so none
+        # writes into a staging folder the caller is about to remove. The workers are always
+        # waited for: a caller counting its children's CPU (scripts/bench_leaderboard.py)
+        # sees only the finished ones.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _bundle_bytes(path: Path) -> int:
