@@ -11,7 +11,7 @@ pairwise_board.pairwise_columns)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any, Protocol
 
 NO_LABELS = "no human labels"
@@ -213,4 +213,6 @@ def board_columns(rows: Sequence[BoardRow]) -> list[dict[str, Any]]:
 
 
 def task_columns(rows: Sequence[TaskRow]) -> list[dict[str, Any]]:
-    return [asdict(r) for r in rows]
+    # The fields by name, not dataclasses.asdict: its deep copy of every value (strings and
+    # numbers, returned as they are) cost more than the board's other columns together.
+    return [{name: getattr(r, name) for name in TASK_COLUMNS} for r in rows]

@@ -9,9 +9,10 @@ folder or hf://datasets/ORG/NAME[@REVISION]) and write the precomputed board the
     DIR/tasks.parquet            per-run, per-task scores (model page)
     DIR/details/<run>/responses.parquet, judgments.parquet   (the sample viewer)
 
-Bundles are processed one at a time (in worker processes when there are many): each is verified,
-summarised (scores, cost, diversity, its share of the human-label statistics) and its details
-written, then its records are dropped, so memory stays flat whatever the number of bundles.
+Bundles are processed one at a time (bundle_job.py; in worker processes when there are many):
+each is verified, summarised (scores, cost, diversity, its share of the human-label statistics)
+and its details written, then its records are dropped, so memory stays flat whatever the number
+of bundles.
 The board is written to a temporary folder and swapped in at the end, so a failed build leaves
 the previous board as it was."""
 
@@ -20,27 +21,21 @@ from __future__ import annotations
 import gc
 import json
 import os
+import pickle
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing import get_context
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from benchmark.errors import UsageError
-from benchmark.measure.cost import PriceTable, load_prices
-from benchmark.measure.scoring import run_seed
-from benchmark.records.schemas import Manifest, Message, Scores
 from benchmark.suite import Suite
 
 from .board_rows import (
@@ -53,19 +48,23 @@ from .board_rows import (
     board_columns,
     task_columns,
 )
-from .bound import worst_case_scores
-from .files import BOARD_FILE, DETAILS_DIR, META_FILE, REJECTED_FILE, TASKS_FILE
-from .hub import download_submissions, model_slug, parse_hf_source
+from .bundle_job import (
+    _STATE,
+    RunSummary,
+    _init_pool_worker,
+    _init_worker,
+    _process,
+)
+from .files import BOARD_FILE, DETAILS_DIR, META_FILE, NOT_ASKED, REJECTED_FILE, TASKS_FILE
+from .hub import download_submissions, parse_hf_source
 from .human import (
-    HumanPart,
     HumanSummary,
     Labels,
-    human_part,
     load_human_verdicts,
     summarise_humans,
 )
-from .identity import Identity, Ledger, response_digests
-from .metrics import DIVERSITY_KEYS, DiversityCache, run_cost, run_diversity
+from .identity import Ledger
+from .metrics import DIVERSITY_KEYS
 from .modelmeta import ModelDescription, ModelTable, load_model_table
 from .pairwise_board import (
     PairwiseResult,
@@ -74,20 +73,16 @@ from .pairwise_board import (
     pairwise_meta,
     pairwise_notes,
 )
-from .pairwise_verify import RunFacts, run_facts
 from .ranking import ALPHA, N_BOOT, SEED, RankInfo, tie_aware_ranks
-from .rederive import RederiveCache
-from .rejudge import RejudgeConfig, Rejudger, rejection_fields, rejudge_summary
+from .rejudge import RejudgeConfig
 from .rejudge_report import board_meta, rejudge_notes
-from .rules import BUNDLE_FILES, packaged_rules
+from .rules import packaged_rules
 from .verify import (
     MIN_COVERAGE,
     BundleRejected,
-    VerifiedBundle,
     find_bundles,
     load_suites,
     rejection_entry,
-    verify_bundle,
 )
 
 DEMO_PREFIX = "replay/illustrative-"
@@ -119,32 +114,6 @@ class BuildResult:
             "notes": self.notes,
         }
         return out if self.rejudged is None else out | {"rejudged": self.rejudged}
-
-
-@dataclass
-class RunSummary:
-    """What the board keeps of one verified run once its records are dropped."""
-
-    key: str
-    source: str
-    manifest: Manifest
-    scores: Scores
-    bound: Scores  # the rank score: missing verdicts counted against the run (bound.py)
-    unranked: str | None  # why the run is not ranked among full entries, None when it is
-    suite_tasks: int
-    titles: dict[str, tuple[str, str]]  # task id -> (category, title)
-    cost: float | None
-    diversity: dict[str, Any]
-    diversity_note: str | None
-    human: HumanPart | None
-    staged: Path  # its details folder, moved into place when the run is kept
-    identity: Identity  # its run id, response hashes and judge response ids
-    rejudge: dict[str, Any] | None = None  # its re-judging columns and report (rejudge.py)
-    facts: RunFacts | None = None  # what pairwise bundles are checked against
-
-
-def run_key(bundle: VerifiedBundle) -> str:
-    return model_slug(bundle.manifest.run_id)
 
 
 # --------------------------------------------------------------------------- rows
@@ -205,223 +174,13 @@ def _calibration(entry: Mapping[str, Any] | None) -> Calibration:
     return Calibration(entry["status"], entry["winning_rate"], entry["balanced_f1"])
 
 
-RESPONSE_SCHEMA = pa.schema(
-    [
-        ("task_id", pa.string()),
-        ("sample", pa.int32()),
-        ("text", pa.string()),
-        ("transcript", pa.string()),
-        ("error", pa.string()),
-    ]
-)
-JUDGMENT_SCHEMA = pa.schema(
-    [
-        ("task_id", pa.string()),
-        ("sample", pa.int32()),
-        ("item_id", pa.string()),
-        ("dimension", pa.string()),
-        ("points", pa.int32()),
-        ("verdict", pa.bool_()),
-        ("evidence", pa.string()),
-        ("rationale", pa.string()),
-        ("judge", pa.string()),
-        ("grounded", pa.bool_()),
-        ("error", pa.string()),
-        ("item_text", pa.string()),
-    ]
-)
-
-
-def _table(records: Sequence[Any], schema: pa.Schema, derived: Mapping[str, list[Any]]) -> pa.Table:
-    """One column per schema field: the records' attribute of that name, or the column
-    `derived` gives for it (a value per record, in record order). Built column by column: the
-    same lists as record by record, without a dict look-up per value."""
-    columns = {
-        name: derived[name] if name in derived else list(map(attrgetter(name), records))
-        for name in schema.names
-    }
-    return pa.table(columns, schema=schema)
-
-
-def transcript_json(transcript: Sequence[Message]) -> str:
-    """`json.dumps([m.model_dump() for m in transcript])`, the details' transcript column,
-    with each message's dict built directly (Message's own serializer, a Python call per
-    message, drops `given` when false; its fields are role, content, given, in that order)."""
-    return json.dumps(
-        [
-            {"role": m.role, "content": m.content, "given": True}
-            if m.given
-            else {"role": m.role, "content": m.content}
-            for m in transcript
-        ]
-    )
-
-
-def _write_details(folder: Path, b: VerifiedBundle) -> None:
-    """The sample viewer's data: responses and judgments (with each item's text)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    transcripts = [transcript_json(r.transcript) for r in b.responses]
-    responses = _table(b.responses, RESPONSE_SCHEMA, {"transcript": transcripts})
-    pq.write_table(responses, folder / "responses.parquet")
-    text = {(t.id, it.id): it.text for t in b.tasks for it in t.items}
-    item_texts = [text[(j.task_id, j.item_id)] for j in b.judgments]
-    judgments = _table(b.judgments, JUDGMENT_SCHEMA, {"item_text": item_texts})
-    pq.write_table(judgments, folder / "judgments.parquet")
-
-
-# --------------------------------------------------------------------------- one bundle
-
-# Per-process state of the workers (set once by _init_worker, not pickled per bundle).
-_STATE: dict[str, Any] = {}
-
-
-def _init_worker(
-    suites: Mapping[str, Suite],
-    labels: Labels | None,
-    min_coverage: float,
-    min_samples: int,
-    staging: Path,
-    cache: Path | None,
-    rejudge: RejudgeConfig | None = None,
-) -> None:
-    _STATE.update(
-        rejudger=Rejudger(rejudge) if rejudge is not None else None,
-        suites=suites,
-        labels=labels,
-        min_coverage=min_coverage,
-        min_samples=min_samples,
-        staging=staging,
-        prices=load_prices(),
-        diversity_cache=DiversityCache(cache / "diversity") if cache is not None else None,
-        rederive_cache=RederiveCache(cache / "rederive") if cache is not None else None,
-        freeze_between=True,  # _run_jobs turns it off in a caller's process that froze objects
-    )
-
-
-def _settle_heap() -> None:
-    """Before a bundle: the previous one's cyclic garbage collected, then whatever is still
-    alive (caches, what the first bundles imported) frozen like the imports. The collections
-    during the bundle then walk only the bundle's own objects rather than, at every full
-    collection, some ten thousand that live as long as the process (~5 ms of a bundle's
-    ~13 ms of collection); the collection here is short, having nearly nothing unfrozen to
-    walk. Nothing dead is frozen, so memory stays flat over any number of bundles."""
-    gc.collect()
-    gc.freeze()
-
-
-def _records_read() -> None:
-    """verify_bundle's `on_read`: the bundle's records (thousands of models, each a few
-    tracked objects, read with the collector off) frozen as they are, so that no collection
-    walks them while the checks and diversity run (~4 ms a bundle). Reading makes no cyclic
-    garbage (validated records, their index), so nothing dead is frozen; the records are
-    freed by reference counting when the bundle is done, frozen or not."""
-    gc.freeze()
-    gc.enable()
-
-
-@contextmanager
-def _bundle_heap(settle: bool) -> Iterator[Callable[[], None] | None]:
-    """Around verifying one bundle in a worker (`settle`): _settle_heap, the collector off
-    while the lines are read, then _records_read (given to verify_bundle as `on_read`). The
-    collector is on again however verification ends."""
-    if not settle:
-        yield None
-        return
-    _settle_heap()
-    gc.disable()
-    try:
-        yield _records_read
-    finally:
-        gc.enable()
-
-
-def _init_pool_worker(*init: Any) -> None:
-    """A worker process's start: its state, then everything alive so far (modules, the
-    suites) moved out of the garbage collector's reach. Verifying a bundle allocates millions
-    of objects, and each full collection would otherwise walk the imports again (~10% of a
-    worker's CPU). Only in workers: freezing a caller's process would keep its garbage."""
-    _init_worker(*init)
-    gc.freeze()
-
-
-def _process(job: tuple[int, Path, str]) -> RunSummary | dict[str, Any]:
-    """Verify and summarise one bundle: a RunSummary, or its rejection entry."""
-    index, path, source = job
-    try:
-        with _bundle_heap(_STATE["freeze_between"]) as on_read:
-            b = verify_bundle(
-                path,
-                _STATE["suites"],
-                min_coverage=_STATE["min_coverage"],
-                source=source,
-                cache=_STATE["rederive_cache"],
-                on_read=on_read,
-            )
-        rejudged = rejudge_summary(_STATE["rejudger"], b, _STATE["suites"], BUNDLE_FILES)
-    except BundleRejected as err:
-        return rejection_entry(source, path, err) | rejection_fields(err)
-    key = run_key(b)
-    staged = Path(_STATE["staging"]) / str(index)
-    _write_details(staged, b)
-    raw = (path / "responses.jsonl").read_bytes()
-    # A canonical order (the manifest's tasks, then samples), whatever the file's order.
-    order = {t: i for i, t in enumerate(b.manifest.task_ids)}
-    texts = sorted(b.responses, key=lambda r: (order[r.task_id], r.sample))
-    diversity, note = run_diversity(key, texts, raw, _STATE["diversity_cache"])
-    # Each text split on whitespace once: the copy digests and the pairwise word counts use it.
-    words = [r.text.split() for r in b.responses]
-    prices: PriceTable = _STATE["prices"]
-    labels: Labels | None = _STATE["labels"]
-    suite: Suite = _STATE["suites"][b.manifest.suite_version]
-    m = b.manifest
-    return RunSummary(
-        key=key,
-        source=source,
-        manifest=m,
-        scores=b.scores,
-        bound=rank_scores(b),
-        unranked=unranked_reason(m, suite, _STATE["min_samples"]),
-        suite_tasks=len(suite.tasks),
-        titles={t.id: (t.category, t.title) for t in b.tasks},
-        cost=run_cost(b.manifest, b.responses, b.judgments, prices),
-        diversity=diversity,
-        diversity_note=note,
-        human=human_part(key, b, labels) if labels else None,
-        staged=staged,
-        identity=Identity(m.run_id, response_digests(b.responses, words), b.response_ids),
-        rejudge=rejudged,
-        facts=run_facts(m.run_id, m.model, m.suite_version, b.responses, words),
-    )
-
-
-def rank_scores(b: VerifiedBundle) -> Scores:
-    """The run's rank score (bound.py). A verified bundle's judgment lines are distinct slots
-    (task, sample, item) of its tasks and samples (verify.RecordIndex); with as many lines as
-    slots, every slot has one, and `failed` of the recomputed coverage counts exactly the lines
-    worst_case_judgments would fill (no verdict, and not a check that does not apply). With
-    none, the rank score is score_run on the very same lines: the ordinary scores."""
-    m = b.manifest
-    slots = m.samples * sum(len(t.items) for t in b.tasks)
-    if len(b.judgments) == slots and b.scores.coverage.failed == 0:
-        return b.scores
-    return worst_case_scores(m.model, b.tasks, m.samples, b.judgments, seed=run_seed(m.seed))
-
-
-def unranked_reason(manifest: Manifest, suite: Suite, min_samples: int) -> str | None:
-    """Why a run cannot be ranked among full entries (None: it can): a ranked entry answers
-    every task of the suite version it declares, with at least `min_samples` per task."""
-    missing = len({t.id for t in suite.tasks} - set(manifest.task_ids))
-    if missing:
-        n = len(suite.tasks)
-        return f"subset of the suite: {n - missing} of {n} tasks of suite {suite.version}"
-    if manifest.samples < min_samples:
-        return f"{manifest.samples} sample(s) per task; a ranked entry has at least {min_samples}"
-    return None
+# --------------------------------------------------------------------------- one bundle each
 
 
 def _run_jobs(
     jobs: list[tuple[int, Path, str]], init: tuple[Any, ...], workers: int
 ) -> Iterator[RunSummary | dict[str, Any]]:
+    """Each job's outcome, in the jobs' order."""
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         _init_worker(*init)
         # In the caller's own process, objects are frozen between bundles only if it froze
@@ -434,13 +193,34 @@ def _run_jobs(
             if own:
                 gc.unfreeze()
         return
+    # The workers' state (the suites: ~0.5 MB) goes through a file in the staging folder, not
+    # the spawn pipe: a pipe holds 64 KiB, and the parent's write would block until the first
+    # worker had imported bundle_job.py to read the rest, so the workers would start one after
+    # the other.
+    state = Path(init[4]) / "worker-state.pickle"
+    state.write_bytes(pickle.dumps(init, protocol=pickle.HIGHEST_PROTOCOL))
     # "spawn": safe even when the caller has threads (the app builds boards from the Hub).
-    with ProcessPoolExecutor(
-        workers, mp_context=get_context("spawn"), initializer=_init_pool_worker, initargs=init
-    ) as pool:
-        # One bundle per task: ~0.2 s each, so the pool's last worker is not left with a
-        # long chunk while the other idles.
-        yield from pool.map(_process, jobs, chunksize=1)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=get_context("spawn"), initializer=_init_pool_worker, initargs=(state,)
+    )
+    try:
+        # One bundle per task, the largest first (as schedulers do): the last tasks are the
+        # smallest, so neither worker is left alone with a big one at the end.
+        futures: dict[int, Future[RunSummary | dict[str, Any]]] = {}
+        for job in sorted(jobs, key=lambda j: -_bundle_bytes(j[1])):  # stable: ties in order
+            futures[job[0]] = pool.submit(_process, job)
+        for job in jobs:
+            yield futures[job[0]].result()
+    finally:
+        # On an error the pending bundles are dropped and the running ones awaited, so none
+        # writes into a staging folder the caller is about to remove. The workers are always
+        # waited for: a caller counting its children's CPU (scripts/bench_leaderboard.py)
+        # sees only the finished ones.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _bundle_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.iterdir() if f.is_file())
 
 
 def default_workers() -> int:
@@ -631,8 +411,6 @@ def _screenshots(board: Path, accepted: list[RunSummary]) -> dict[str, Any]:
 
 
 def _not_asked() -> dict[str, Any]:
-    from .screenshots import NOT_ASKED
-
     return {"made": False, "note": NOT_ASKED}
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.analysis import html_memo
-from benchmark.checks._check_base import CheckResult
+from benchmark.checks import CheckResult
 from benchmark.engine.generation import joined_text
 from benchmark.engine.judging import judge_groups
 from benchmark.engine.judging.check_records import check_results, result_record

@@ -19,11 +19,10 @@ import pyarrow.parquet as pq
 from benchmark.analysis.html_extract import extract_html
 from benchmark.webapp.screenshots import Screenshots, read_screenshots, render_key
 
-from .files import DETAILS_DIR
+from .files import DETAILS_DIR, NOT_ASKED
 
 RENDER_DIR = "render"
 PAGE_CATEGORY = "visual_design"
-NOT_ASKED = "the board was built without --screenshots"
 
 
 def _pages(details: Path, categories: dict[str, str]) -> list[str]:

@@ -4,7 +4,9 @@ tampered ones in rejected.json with the reason; metadata, labels, details and th
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -291,23 +293,23 @@ def test_worker_processes_build_the_same_board(
 def test_an_in_process_build_leaves_the_garbage_collector_as_it_was(
     source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Bundles are built with the survivors of the previous ones frozen (build._settle_heap);
+    """Bundles are built with the survivors of the previous ones frozen (bundle_job._settle_heap);
     in the caller's process everything is unfrozen at the end, and a caller that froze objects
     itself keeps exactly those frozen."""
     import gc
 
-    import leaderboard.build as build_module
+    import leaderboard.bundle_job as job_module
 
     if gc.get_freeze_count():
         pytest.skip("this test process froze objects before")
     frozen_at_start: list[int] = []
-    real = build_module._settle_heap
+    real = job_module._settle_heap
 
     def spy() -> None:
         real()
         frozen_at_start.append(gc.get_freeze_count())
 
-    monkeypatch.setattr(build_module, "_settle_heap", spy)
+    monkeypatch.setattr(job_module, "_settle_heap", spy)
     build(source, tmp_path / "a", workers=1)
     assert len(frozen_at_start) == 7 and min(frozen_at_start) > 0  # one per bundle
     assert gc.get_freeze_count() == 0
@@ -325,8 +327,8 @@ def test_an_in_process_build_leaves_the_garbage_collector_as_it_was(
 def test_a_worker_freezes_nothing_dead_and_keeps_the_collector_on(
     source: Path, tmp_path: Path
 ) -> None:
-    """A worker (build._init_worker) reads each bundle with the collector off and freezes its
-    records (build._bundle_heap): after every bundle, accepted or rejected, the collector is
+    """A worker (bundle_job._init_worker) reads each bundle with the collector off and freezes its
+    records (bundle_job._bundle_heap): after every bundle, accepted or rejected, the collector is
     on, and the frozen objects do not grow from bundle to bundle (the records were freed)."""
     import gc
 
@@ -350,3 +352,47 @@ def test_a_worker_freezes_nothing_dead_and_keeps_the_collector_on(
         gc.unfreeze()
     assert codes.count("ok") == 6 and len(set(codes)) > 2  # accepted and rejected, twice
     assert min(frozen) > 0 and max(frozen[7:]) <= max(frozen[:7])  # the second round adds none
+
+
+@pytest.mark.slow
+def test_workers_take_the_largest_bundle_first_yet_admit_in_path_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two bundles of one run id: "b" is the larger, so a worker starts on it first, but "a"
+    comes first in path order and keeps the run id, as in a build without workers."""
+    import leaderboard.build as build_module
+
+    src = tmp_path / "src"
+    bundle(src, "a", run_id="same")
+    (bundle(src, "b", run_id="same") / "notes.txt").write_text("x" * 100_000)
+    submitted: list[str] = []
+
+    class Recording(ProcessPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            submitted.append(Path(args[0][1]).name)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "ProcessPoolExecutor", Recording)
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 2)
+    board = build(src, tmp_path / "board", workers=2)
+    assert submitted == ["b", "a"]
+    assert board["model"].tolist() == ["anthropic/a"]
+    rejected = json.loads((tmp_path / "board" / REJECTED_FILE).read_text())
+    assert [(Path(r["source"]).name, r["code"]) for r in rejected] == [("b", "duplicate_run")]
+
+
+def test_a_worker_imports_neither_pandas_nor_the_renderer() -> None:
+    """A build worker imports bundle_job.py only: pandas and the screenshot renderer
+    (streamlit) are the board's, and would cost each worker's start ~0.3 CPU-s."""
+    code = (
+        "import sys, leaderboard.bundle_job; "
+        "print(sorted({'pandas', 'streamlit', 'huggingface_hub'} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    ).stdout
+    assert out.strip() == "[]"

@@ -12,7 +12,7 @@ from benchmark.engine.runner import RunConfig, Runner
 from benchmark.measure.scoring import run_seed
 from benchmark.records.schemas import Scores
 from leaderboard.bound import worst_case_scores
-from leaderboard.build import rank_scores
+from leaderboard.bundle_job import rank_scores
 from leaderboard.rules import packaged_rules
 from leaderboard.verify import VerifiedBundle, verify_bundle
 from tests.leaderboard_helpers import HAND_VERDICTS, MINI, bundle, fixed, mini_suites

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from benchmark.measure.scoring import bootstrap_ci
+from leaderboard import ranking
 from leaderboard.ranking import tie_aware_ranks
 
 
@@ -76,3 +78,91 @@ def test_deterministic() -> None:
     scores = {f"m{k}": {f"t{i}": float(rng.uniform(0, 100)) for i in range(15)} for k in range(6)}
     first = {k: r.rank for k, r in tie_aware_ranks(scores).items()}
     assert first == {k: r.rank for k, r in tie_aware_ranks(scores).items()}
+
+
+# --------------------------------------------------------------------------- fast path
+
+
+def _better_counts_loop(means: np.ndarray, alpha: float) -> np.ndarray:
+    """The straightforward reference (the ranking before it counted): one quantile of the
+    paired differences per run and pair."""
+    n = means.shape[0]
+    better = np.zeros((n, n), dtype=bool)
+    for i in range(n):
+        better[i] = np.quantile(means - means[i], alpha / 2, axis=1) > 0
+        better[i, i] = False
+    return better
+
+
+def _random_means(rng: np.random.Generator, kind: int, n: int, n_boot: int) -> np.ndarray:
+    if kind == 0:  # spread runs
+        return rng.normal(50, 5, (n, n_boot))
+    if kind == 1:  # heavy ties: three distinct values
+        return rng.integers(0, 3, (n, n_boot)).astype(float)
+    if kind == 2:  # near-duplicate runs: differences of either sign around zero
+        base = rng.normal(50, 3, n_boot)
+        return base + rng.normal(0, 0.05, (n, n_boot)) * rng.integers(0, 2, (n, 1))
+    if kind == 3:  # separated runs with NaN and infinities sprinkled in
+        means = rng.normal(50, 1, (n, n_boot)) + 10.0 * np.arange(n)[:, None]
+        hit = rng.random((n, n_boot)) < 0.01
+        means[hit] = rng.choice([np.nan, np.inf, -np.inf], int(hit.sum()))
+        return means
+    return rng.normal(0, 1e-300, (n, n_boot))  # subnormal differences
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
+def test_counting_decides_exactly_as_a_quantile_per_pair() -> None:
+    rng = np.random.default_rng(20261206)
+    for trial in range(250):
+        n = int(rng.integers(1, 30))
+        n_boot = int(rng.choice([1, 2, 3, 10, 41, 1000]))
+        alpha = float(rng.choice([0.05, 0.1, 0.01, 0.5, 1e-9]))
+        means = _random_means(rng, trial % 5, n, n_boot)
+        fast = ranking._better_counts(means, alpha)
+        assert np.array_equal(fast, _better_counts_loop(means, alpha)), (trial, n, n_boot, alpha)
+
+
+@pytest.mark.parametrize(("below", "better"), [(-1.0, True), (-100.0, False)])
+def test_a_pair_at_the_quantile_rank_gets_the_interpolated_quantile(
+    below: float, better: bool
+) -> None:
+    """1000 resamples, alpha 0.05: the 2.5th percentile interpolates the sorted differences at
+    ranks 24 and 25 (h = 0.025 x 999 = 24.975). Run 1 is 25 times `below` and 975 times 1.0
+    above run 0: ranks 24 and 25 are `below` and 1.0, and the quantile 1.0 - 0.025 x (1.0 -
+    below) is 0.95 (better) for -1 and -1.525 (not better) for -100, though the count of
+    differences <= 0 is the same."""
+    means = np.zeros((2, 1000))
+    means[1] = 1.0
+    means[1, :25] = below
+    assert ranking._better_counts(means, 0.05)[0, 1] is np.bool_(better)
+    assert _better_counts_loop(means, 0.05)[0, 1] is np.bool_(better)
+
+
+def _random_board(rng: np.random.Generator, n_runs: int) -> dict[str, dict[str, float]]:
+    """Runs over overlapping task sets, with tied scores, exact copies and the odd NaN."""
+    tasks = [f"t{i}" for i in range(12)]
+    subsets = [tasks, tasks, tasks[:8], tasks[4:]]
+    board: dict[str, dict[str, float]] = {}
+    for r in range(n_runs):
+        own = subsets[int(rng.integers(0, len(subsets)))]
+        if board and rng.random() < 0.2:  # an exact copy of an earlier run
+            board[f"r{r:02d}"] = dict(board[f"r{int(rng.integers(0, r)):02d}"])
+            continue
+        quality = float(rng.uniform(20, 80))
+        board[f"r{r:02d}"] = {
+            t: float(np.round(quality + rng.normal(0, 15))) if rng.random() > 0.01 else np.nan
+            for t in own
+        }
+    return board
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")
+def test_ranks_are_those_of_a_quantile_per_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(8):
+        board = _random_board(rng, int(rng.integers(2, 40)))
+        fast = tie_aware_ranks(board)
+        monkeypatch.setattr(ranking, "_better_counts", _better_counts_loop)
+        slow = tie_aware_ranks(board)
+        monkeypatch.undo()
+        assert fast == slow

@@ -29,7 +29,7 @@ from benchmark.records.schemas import (
 )
 from benchmark.suite import load_suite
 from leaderboard import rederive
-from leaderboard.build import transcript_json
+from leaderboard.bundle_job import transcript_json
 from leaderboard.errors import BundleRejected
 from leaderboard.rederive import check_programmatic
 
@@ -309,7 +309,7 @@ def test_judgment_chunks_validate_as_before() -> None:
 
 
 def test_transcript_json_is_the_messages_dump() -> None:
-    """build.transcript_json equals json.dumps of each message's model_dump: every demo
+    """bundle_job.transcript_json equals json.dumps of each message's model_dump: every demo
     transcript, and given turns (a fixed-history task's), unicode, quotes and empty content."""
     assert list(Message.model_fields) == ["role", "content", "given"]
     transcripts = [r.transcript for _, r in _corpus()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...checks._check_base import CheckResult
+from ...checks import CheckResult
 from ...checks.task_checks import decide_item, gate_result
 from ...records.schemas import (
     CHECK,
