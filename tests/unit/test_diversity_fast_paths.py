@@ -19,13 +19,19 @@ import numpy as np
 import pytest
 
 from benchmark.analysis.diversity import diversity_report, load_records, load_slop_list
+from benchmark.analysis.diversity import ngrams as ngrams_module
 from benchmark.analysis.diversity import report as report_module
 from benchmark.analysis.diversity import tokens as tokens_module
 from benchmark.analysis.diversity import vendi as vendi_module
-from benchmark.analysis.diversity.ngrams import distinct_n
+from benchmark.analysis.diversity.ngrams import distinct_n, pooled_ngram_counts
 from benchmark.analysis.diversity.similarity import gram, group_grams, tfidf_vectors
 from benchmark.analysis.diversity.slop import SlopList, slop_summary
-from benchmark.analysis.diversity.tokens import IntArray, TokenisedTexts, tokenise, words
+from benchmark.analysis.diversity.tokens import (
+    TokenisedTexts,
+    ngram_ids,
+    tokenise,
+    words,
+)
 from benchmark.analysis.diversity.vendi import equivalence_classes
 
 DEMO = sorted((Path(__file__).resolve().parents[2] / "benchmark/data/demo").glob("*.jsonl"))
@@ -116,10 +122,10 @@ def ref_slop_summary(
     }
 
 
-def ref_distinct_pooled(grams: Sequence[tuple[IntArray, IntArray]]) -> dict[str, Any]:
-    """distinct-n of all texts as one group, by distinct_n (which sorts or counts the ids)."""
-    one_group = np.zeros(max((int(t.max()) + 1 for t, _ in grams if len(t)), default=0), int)
-    per_n = distinct_n(grams, one_group.astype(np.int64), 1)
+def ref_distinct_pooled(tt: TokenisedTexts) -> dict[str, Any]:
+    """distinct-n of all texts as one group, by distinct_n over the dense n-gram ids of
+    ngram_ids (which sorts or counts the ids)."""
+    per_n = distinct_n(ngram_ids(tt, 3), np.zeros(tt.n_texts, dtype=np.int64), 1)
     return {f"distinct_{n}": values[0] for n, values in per_n.items()}
 
 
@@ -392,3 +398,34 @@ def test_group_grams_on_the_demo_corpus_are_each_groups_gram() -> None:
     for members, block in zip(groups, blocks, strict=True):
         assert np.array_equal(block, gram(v, members))
         assert block.dtype == np.float64
+
+
+def ref_pooled_counts(tt: TokenisedTexts, max_n: int) -> list[tuple[int, int]]:
+    """(distinct n-grams, occurrences) by tuples of words, text by text."""
+    out = []
+    for n in range(1, max_n + 1):
+        grams = [tuple(t[i : i + n]) for t in tt.tokens for i in range(len(t) - n + 1)]
+        out.append((len(set(grams)), len(grams)))
+    return out
+
+
+@pytest.mark.parametrize("key_limit", [2**62, 64, 1])
+@pytest.mark.parametrize("source", ["hostile", "edges", "demo", "tiny"])
+def test_pooled_ngram_counts_are_the_counts_of_word_tuples(
+    monkeypatch: pytest.MonkeyPatch, source: str, key_limit: int
+) -> None:
+    """Also with keys renumbered at every order (a tiny KEY_LIMIT), as a huge vocabulary
+    would have them."""
+    monkeypatch.setattr(ngrams_module, "KEY_LIMIT", key_limit)
+    corpora = {
+        "hostile": hostile_texts(400, seed=5),
+        "edges": EDGE_TEXTS,
+        "demo": [text for _, _, text in demo_records()],
+        "tiny": ["", "a", "a b", "a b a b", "", "b a", "a"],
+    }
+    for texts in (corpora[source], corpora[source][:1], corpora[source][-2:]):
+        tt = tokenise(texts)
+        assert pooled_ngram_counts(tt, 5) == ref_pooled_counts(tt, 5)
+    assert pooled_ngram_counts(tokenise([]), 3) == [(0, 0), (0, 0), (0, 0)]
+    # by hand: "a b a b" + "b a": bigrams ab, ba, ab | ba -> 2 distinct of 4
+    assert pooled_ngram_counts(tokenise(["a b a b", "b a"]), 3) == [(2, 6), (2, 4), (2, 2)]

@@ -24,7 +24,7 @@ import pandas as pd
 from ...errors import UsageError
 from .compression import compression_ratio
 from .io import Columns, Record, records_from_frame
-from .ngrams import distinct_n, self_bleu
+from .ngrams import distinct_n, pooled_ngram_counts, self_bleu
 from .recurrence import OPENING_WORDS, recurrence_summary
 from .similarity import (
     Backend,
@@ -136,33 +136,31 @@ class _ModelTexts:
         ]
 
 
-def _distinct_pooled(grams: Sequence[tuple[IntArray, IntArray]]) -> dict[str, Any]:
+def _distinct_pooled(tt: TokenisedTexts) -> dict[str, Any]:
     """distinct-n of all texts pooled, as distinct_n gives it for one group holding every
-    text: ngram_ids numbers the distinct n-grams 0, 1, 2, ... so there are (largest id + 1)
-    of them, and the quotient of two integers is the same float either way."""
+    text: the same two integers (distinct n-grams, occurrences), so the same float."""
     return {
-        f"distinct_{n}": (int(gram.max()) + 1) / len(gram) if len(gram) else None
-        for n, (_, gram) in enumerate(grams, start=1)
+        f"distinct_{n}": distinct / total if total else None
+        for n, (distinct, total) in enumerate(pooled_ngram_counts(tt, DISTINCT_MAX_N), start=1)
     }
 
 
 def _lexical(tt: TokenisedTexts, mt: _ModelTexts, detail: bool) -> dict[str, dict[str, Any]]:
-    grams = ngram_ids(tt, max(DISTINCT_MAX_N, BLEU_MAX_N) if detail else DISTINCT_MAX_N)
-    out: dict[str, dict[str, Any]] = {
-        "all": _distinct_pooled(grams[:DISTINCT_MAX_N]),
-        "within": {},
-        "cross": {},
-    }
-    views = [("within", mt.within, mt.n_prompts), ("cross", mt.cross_group, 1)] if detail else []
-    for view, groups, n_groups in views:
+    out: dict[str, dict[str, Any]] = {"all": _distinct_pooled(tt), "within": {}, "cross": {}}
+    if not detail:  # the pooled numbers need no n-gram ids
+        return out
+    grams = ngram_ids(tt, max(DISTINCT_MAX_N, BLEU_MAX_N))
+    for view, groups, n_groups in [
+        ("within", mt.within, mt.n_prompts),
+        ("cross", mt.cross_group, 1),
+    ]:
         dist = distinct_n(grams[:DISTINCT_MAX_N], groups, n_groups)
         for n, per_group in dist.items():
             out[view][f"distinct_{n}"] = _mean(per_group)
-    if detail:
-        within_bleu, _ = self_bleu(grams[:BLEU_MAX_N], tt.lengths, mt.within, mt.n_prompts)
-        cross_bleu, _ = self_bleu(grams[:BLEU_MAX_N], tt.lengths, mt.cross_group, 1)
-        out["within"]["self_bleu"] = _mean(within_bleu)
-        out["cross"]["self_bleu"] = cross_bleu[0]
+    within_bleu, _ = self_bleu(grams[:BLEU_MAX_N], tt.lengths, mt.within, mt.n_prompts)
+    cross_bleu, _ = self_bleu(grams[:BLEU_MAX_N], tt.lengths, mt.cross_group, 1)
+    out["within"]["self_bleu"] = _mean(within_bleu)
+    out["cross"]["self_bleu"] = cross_bleu[0]
     return out
 
 
