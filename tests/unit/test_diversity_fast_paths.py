@@ -285,7 +285,22 @@ def test_words_fast_path_examples() -> None:
         "tis", "the", "dogs", "bone", "a", "b", "x'y'z", "o'clock_",
     ]  # fmt: skip
     assert words("Don’t—stop “now”") == ["don't", "stop", "now"]  # non-ASCII separators
-    assert words("Café—naïve") == ["café", "naïve"]  # non-ASCII letters: the regex
+    # non-ASCII letters: kept through the UTF-8 translate, an apostrophe next to one is inner
+    assert words("Café—naïve") == ["café", "naïve"]
+    assert words("Café's 'é é' é''ß ÉÉ'x’Ω £5 x·y") == [
+        "café's", "é", "é", "é", "ß", "éé'x'ω", "5", "x", "y",
+    ]  # fmt: skip
+    assert words("İx straße") == ref_words("İx straße")  # "İ" lowers to "i" + a combining dot
+
+
+def test_no_word_character_is_whitespace_and_ascii_ones_are_the_tables() -> None:
+    """What `words` relies on: str.split cuts only at the spaces the table made (no word
+    character is whitespace), and the ASCII word characters are the table's [a-z0-9_]."""
+    word = re.compile(r"\w")
+    assert not [hex(c) for c in range(0x110000) if word.match(chr(c)) and chr(c).isspace()]
+    ascii_word = "".join(c for c in map(chr, range(0x80)) if word.match(c))
+    assert len(ascii_word) == 10 + 26 + 26 + 1
+    assert "".join(sorted(set(ascii_word.lower()))) == "0123456789_abcdefghijklmnopqrstuvwxyz"
 
 
 @pytest.mark.parametrize("listed", ["shipped", "overlapping"])

@@ -42,8 +42,7 @@ _ASCII_TABLE = bytes(
     for c in range(256)
 )
 _LONE_APOSTROPHE = re.compile(r"'(?:(?![a-z0-9_])|(?<![a-z0-9_]'))")  # no word char after/before
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_NON_ASCII_WORD = re.compile(r"[^\x00-\x7f](?<=\w)")
+_NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]")  # "—", "“", "£", emoji; not "é"
 
 
 def _ascii_words(text: str) -> list[str]:
@@ -54,16 +53,31 @@ def _ascii_words(text: str) -> list[str]:
     return spaced.split()
 
 
+# The same for text that keeps non-ASCII word characters ("café"): in UTF-8 they are bytes
+# of 0x80 and above, which the table keeps as they are, and ASCII bytes never occur inside
+# them, so the ASCII bytes are translated as in `_ascii_words`. Afterwards every character is
+# a word character, an apostrophe or a space, so "not a word character" is [ '] (or the end).
+_UTF8_TABLE = bytes(c if c >= 0x80 else _ASCII_TABLE[c] for c in range(256))
+_LONE_APOSTROPHE_UTF8 = re.compile(r"'(?:(?![^ '])|(?<![^ ']'))")
+
+
+def _letter_words(spaced: str) -> list[str]:
+    """WORD_RE.findall(spaced.lower()) for a text whose only non-ASCII characters are word
+    characters (str.split cuts at spaces only, as no word character is whitespace)."""
+    out = spaced.encode("utf-8").translate(_UTF8_TABLE).decode("utf-8")
+    if "'" in out:
+        out = _LONE_APOSTROPHE_UTF8.sub(" ", out)
+    return out.split()
+
+
 def words(text: str) -> list[str]:
     """The word tokens of `text` (lowercased): WORD_RE over the folded text."""
     if text.isascii():  # no curly apostrophe to fold; lowercasing is the table's A-Z -> a-z
         return _ascii_words(text)
-    folded = _fold(text)
-    if _NON_ASCII_WORD.search(folded):  # "café": the regex, which knows Unicode letters
-        return WORD_RE.findall(folded)
-    # Only non-word characters outside ASCII ("—", "“", emoji): to WORD_RE every character
-    # that is neither a word character nor an apostrophe is alike, so a space will do.
-    return _ascii_words(_NON_ASCII.sub(" ", folded))
+    # To WORD_RE every character that is neither a word character nor an apostrophe is
+    # alike, so non-ASCII ones ("—", "“", emoji) may become spaces; non-ASCII letters stay.
+    spaced = _NON_ASCII_NON_WORD.sub(" ", _fold(text))
+    return _ascii_words(spaced) if spaced.isascii() else _letter_words(spaced)
 
 
 def word_spans(text: str) -> tuple[list[str], list[tuple[int, int]] | None]:
