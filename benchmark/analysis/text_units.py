@@ -49,18 +49,30 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-# A non-whitespace run without a letter or digit ("—", "***"): matched from the whitespace
-# character just before it (the match must take the whole run, so one match per such run), or
-# at the text's start.
-_BARE_RUN = re.compile(r"\s(?:[^\w\s]|_)+(?!\S)")
-_BARE_FIRST = re.compile(r"(?:[^\w\s]|_)+(?!\S)")
+# word_count in two C passes over ASCII: letters and digits become "a", whitespace " ", every
+# other character is deleted. A non-whitespace run then becomes a run of "a"s, empty exactly
+# when it holds no letter or digit, and stays apart from the next run (the whitespace stays):
+# its words are the "a"s that follow a space or start the text. [^\W_] is str.isalnum and \s
+# is str.isspace (tests/unit/test_text_units_fast.py checks every code point), so a non-ASCII
+# character is marked the same way by hand first.
+_ASCII = [chr(c) for c in range(128)]
+_ALNUM = "".join(c for c in _ASCII if c.isalnum()).encode("ascii")
+_SPACE = "".join(c for c in _ASCII if c.isspace()).encode("ascii")
+_MARK_TABLE = bytes.maketrans(_ALNUM + _SPACE, b"a" * len(_ALNUM) + b" " * len(_SPACE))
+_MARK_DELETE = "".join(c for c in _ASCII if not (c.isalnum() or c.isspace())).encode("ascii")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _marked(run: re.Match[str]) -> str:
+    return "".join("a" if c.isalnum() else " " if c.isspace() else "" for c in run.group())
 
 
 def word_count(text: str) -> int:
-    """len(words(text)) without building the words: the non-whitespace runs (str.split splits
-    at str.isspace, as `\\s` matches) less those without a letter or digit."""
-    bare = len(_BARE_RUN.findall(text)) + (1 if _BARE_FIRST.match(text) else 0)
-    return len(text.split()) - bare
+    """len(words(text)) without building the words (see the marks above)."""
+    if not text.isascii():  # prose has few non-ASCII characters ("—", "“", "é")
+        text = _NON_ASCII_RUN.sub(_marked, text)
+    marks = text.encode("ascii").translate(_MARK_TABLE, _MARK_DELETE)
+    return marks.count(b" a") + marks.startswith(b"a")
 
 
 def paragraphs(text: str) -> list[str]:

@@ -177,3 +177,23 @@ def test_str_split_splits_where_the_regex_whitespace_class_matches() -> None:
     for c in range(sys.maxunicode + 1):
         ch = chr(c)
         assert (len(f"a{ch}b".split()) == 2) == bool(space.match(ch)), hex(c)
+
+
+def test_word_count_on_ascii_texts_of_every_character() -> None:
+    """word_count's translate path: every ASCII character, in runs and alone."""
+    rng = random.Random(15)
+    alphabet = [chr(c) for c in range(128)] + [" a", "--", "_", "\x1c", "x'y"]
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        assert word_count(text) == len(reference_words(text)), repr(text)
+    assert word_count("a") == 1 and word_count("") == 0 and word_count("_ - a_b\x1fc") == 2
+
+
+def test_letters_and_digits_are_str_isalnum_on_every_code_point() -> None:
+    """word_count marks a character as a letter or digit by str.isalnum and as whitespace by
+    str.isspace; the definition says [^\\W_] and \\s."""
+    alnum, space = re.compile(r"[^\W_]"), re.compile(r"\s")
+    for c in range(sys.maxunicode + 1):
+        ch = chr(c)
+        assert bool(alnum.match(ch)) == ch.isalnum(), hex(c)
+        assert bool(space.match(ch)) == ch.isspace(), hex(c)
