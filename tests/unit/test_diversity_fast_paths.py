@@ -32,7 +32,7 @@ from benchmark.analysis.diversity.tokens import (
     tokenise,
     words,
 )
-from benchmark.analysis.diversity.vendi import equivalence_classes
+from benchmark.analysis.diversity.vendi import equivalence_classes, vendi_score, vendi_scores
 
 DEMO = sorted((Path(__file__).resolve().parents[2] / "benchmark/data/demo").glob("*.jsonl"))
 
@@ -370,6 +370,7 @@ def test_report_equals_the_reference_report(
         patch.setattr(tokens_module, "words", ref_words)
         patch.setattr(report_module, "slop_summary", ref_slop_summary)
         patch.setattr(report_module, "_distinct_pooled", ref_distinct_pooled)
+        patch.setattr(report_module, "vendi_scores", lambda ks: [vendi_score(k) for k in ks])
         ref = diversity_report(records, detail=detail)
     assert fast == ref
     assert repr(fast) == repr(ref)  # the same floats, to the last digit, in the same order
@@ -444,3 +445,25 @@ def test_pooled_ngram_counts_are_the_counts_of_word_tuples(
     assert pooled_ngram_counts(tokenise([]), 3) == [(0, 0), (0, 0), (0, 0)]
     # by hand: "a b a b" + "b a": bigrams ab, ba, ab | ba -> 2 distinct of 4
     assert pooled_ngram_counts(tokenise(["a b a b", "b a"]), 3) == [(2, 6), (2, 4), (2, 2)]
+
+
+def test_stacked_vendi_scores_are_each_matrixs_score() -> None:
+    """vendi_scores (one eigvalsh per size) against vendi_score per matrix, float for float:
+    the demo corpus's groups (sizes 1 to 40, mixed) and random Gram matrices, some of rank 1."""
+    texts = [text for _, _, text in demo_records()]
+    v = tfidf_vectors(tokenise(texts))
+    groups = [np.arange(i, min(i + 3, len(texts))) for i in range(0, len(texts), 3)]
+    groups += [np.array([0, 200, 383]), np.arange(100, 140), np.array([7]), np.arange(5, 10)]
+    grams = list(group_grams(v, groups))
+    rng = np.random.default_rng(0)
+    for size in (1, 2, 3, 3, 5, 3, 8, 2):
+        x = rng.normal(size=(size, rng.integers(1, 6)))
+        x /= np.linalg.norm(x, axis=1, keepdims=True)
+        grams.append(x @ x.T)
+    assert len({g.shape[0] for g in grams}) > 5
+    fast = vendi_scores(grams)
+    assert fast == [vendi_score(g) for g in grams]
+    assert repr(fast) == repr([vendi_score(g) for g in grams])
+    assert vendi_scores([]) == []
+    with pytest.raises(ValueError, match="empty set"):
+        vendi_scores([np.ones((2, 2)), np.zeros((0, 0))])

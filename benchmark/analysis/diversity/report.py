@@ -38,7 +38,7 @@ from .similarity import (
 )
 from .slop import SlopList, load_slop_list, slop_summary
 from .tokens import IntArray, TokenisedTexts, ngram_ids, tokenise
-from .vendi import equivalence_classes, vendi_score
+from .vendi import equivalence_classes, vendi_score, vendi_scores
 
 DISTINCT_MAX_N = 3
 BLEU_MAX_N = 4
@@ -168,11 +168,11 @@ def _semantic(
     vectors: Vectors, mt: _ModelTexts, threshold: float, detail: bool
 ) -> dict[str, dict[str, float | None]]:
     within_sim = group_mean_similarity(vectors, mt.within, mt.n_prompts)
-    vendis: list[float | None] = []
     classes: list[float | None] = []
     ratios: list[float | None] = []
-    for members, k in zip(mt.within_groups, group_grams(vectors, mt.within_groups), strict=True):
-        vendis.append(vendi_score(k))
+    grams = list(group_grams(vectors, mt.within_groups))
+    vendis: list[float | None] = list(vendi_scores(grams))
+    for members, k in zip(mt.within_groups, grams, strict=True):
         n_classes = len(equivalence_classes(k, threshold))
         classes.append(float(n_classes))
         ratios.append(n_classes / len(members))
