@@ -46,6 +46,20 @@ def ref_words(text: str) -> list[str]:
     return re.findall(r"\w+(?:'\w+)*", text.lower())
 
 
+def ref_tokenise(texts: list[str]) -> TokenisedTexts:
+    """Each text's ref_words, numbered in order of first appearance with a dict."""
+    tokens = [ref_words(t) for t in texts]
+    vocab: dict[str, int] = {}
+    ids = [vocab.setdefault(w, len(vocab)) for toks in tokens for w in toks]
+    lengths = np.array([len(t) for t in tokens], dtype=np.int64)
+    return TokenisedTexts(
+        ids=np.array(ids, dtype=np.int64),
+        text_of=np.repeat(np.arange(len(texts), dtype=np.int64), lengths),
+        lengths=lengths,
+        vocab=vocab,
+    )
+
+
 def ref_names(slop: SlopList, text: str) -> list[tuple[int, int, str]]:
     """Names: case-sensitive whole words, the longest name first where several could match."""
     names = sorted(slop.name_index, key=len, reverse=True)
@@ -279,6 +293,26 @@ def test_words_are_the_regex_tokens(source: str) -> None:
         assert words(text) == ref_words(text), repr(text)
 
 
+@pytest.mark.parametrize("source", ["hostile", "edges", "demo", "empty"])
+def test_tokenise_equals_the_reference(source: str) -> None:
+    """Arrow's split and dictionary_encode against words and a dict, id for id."""
+    texts = {
+        "hostile": hostile_texts(3000, seed=4),
+        "edges": [*EDGE_TEXTS, "", " \n", "'", "a", "", "b a"],
+        "demo": [text for _, _, text in demo_records()],
+        "empty": ["", "— ''"],
+    }[source]
+    for chosen in (texts, texts[::-1], texts[:1], []):
+        fast, ref = tokenise(chosen), ref_tokenise(chosen)
+        assert fast.ids.dtype == fast.lengths.dtype == fast.text_of.dtype == np.int64
+        assert fast.ids.tolist() == ref.ids.tolist()
+        assert fast.text_of.tolist() == ref.text_of.tolist()
+        assert fast.lengths.tolist() == ref.lengths.tolist()
+        assert list(fast.vocab.items()) == list(ref.vocab.items())
+        assert fast.tokens == [ref_words(t) for t in chosen] == ref.tokens
+        assert fast.n_texts == len(chosen)
+
+
 def test_words_fast_path_examples() -> None:
     # The apostrophe rule on the translate path: kept only between two word characters.
     assert words("'Tis the dogs' bone; a''b x'y'z o'clock_") == [
@@ -368,6 +402,7 @@ def test_report_equals_the_reference_report(
     fast = diversity_report(records, detail=detail)
     with monkeypatch.context() as patch:
         patch.setattr(tokens_module, "words", ref_words)
+        patch.setattr(report_module, "tokenise", ref_tokenise)
         patch.setattr(report_module, "slop_summary", ref_slop_summary)
         patch.setattr(report_module, "_distinct_pooled", ref_distinct_pooled)
         patch.setattr(report_module, "vendi_scores", lambda ks: [vendi_score(k) for k in ks])
