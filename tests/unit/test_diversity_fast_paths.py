@@ -17,16 +17,19 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from benchmark.analysis.diversity import diversity_report, load_records, load_slop_list
 from benchmark.analysis.diversity import ngrams as ngrams_module
 from benchmark.analysis.diversity import report as report_module
+from benchmark.analysis.diversity import similarity as similarity_module
 from benchmark.analysis.diversity import tokens as tokens_module
 from benchmark.analysis.diversity import vendi as vendi_module
 from benchmark.analysis.diversity.ngrams import distinct_n, pooled_ngram_counts
-from benchmark.analysis.diversity.similarity import gram, group_grams, tfidf_vectors
+from benchmark.analysis.diversity.similarity import count_matrix, gram, group_grams, tfidf_vectors
 from benchmark.analysis.diversity.slop import SlopList, slop_summary
 from benchmark.analysis.diversity.tokens import (
+    IntArray,
     TokenisedTexts,
     ngram_ids,
     tokenise,
@@ -403,6 +406,7 @@ def test_report_equals_the_reference_report(
     with monkeypatch.context() as patch:
         patch.setattr(tokens_module, "words", ref_words)
         patch.setattr(report_module, "tokenise", ref_tokenise)
+        patch.setattr(similarity_module, "count_matrix", ref_count_matrix)
         patch.setattr(report_module, "slop_summary", ref_slop_summary)
         patch.setattr(report_module, "_distinct_pooled", ref_distinct_pooled)
         patch.setattr(report_module, "vendi_scores", lambda ks: [vendi_score(k) for k in ks])
@@ -502,3 +506,45 @@ def test_stacked_vendi_scores_are_each_matrixs_score() -> None:
     assert vendi_scores([]) == []
     with pytest.raises(ValueError, match="empty set"):
         vendi_scores([np.ones((2, 2)), np.zeros((0, 0))])
+
+
+def ref_count_matrix(rows: IntArray, cols: IntArray, shape: tuple[int, int]) -> Any:
+    counts = sp.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=shape)
+    counts.sum_duplicates()
+    return counts
+
+
+def _same_csr(a: Any, b: Any) -> None:
+    assert a.shape == b.shape and a.dtype == b.dtype
+    assert a.indptr.dtype == b.indptr.dtype and a.indices.dtype == b.indices.dtype
+    assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+    assert a.data.tobytes() == b.data.tobytes()
+    assert a.has_canonical_format and b.has_canonical_format
+
+
+def test_count_matrix_is_scipys_summed_coo_matrix() -> None:
+    rng = np.random.default_rng(1)
+    for n_rows, n_cols, nnz in [(1, 1, 0), (1, 1, 5), (3, 4, 0), (5, 3, 40), (50, 900, 5000)]:
+        rows = rng.integers(0, n_rows, nnz).astype(np.int64)
+        cols = rng.integers(0, n_cols, nnz).astype(np.int64)
+        for r, c in ((rows, cols), (np.sort(rows), cols)):
+            _same_csr(
+                count_matrix(r, c, (n_rows, n_cols)), ref_count_matrix(r, c, (n_rows, n_cols))
+            )
+
+
+@pytest.mark.parametrize("source", ["hostile", "edges", "demo"])
+def test_tfidf_vectors_equal_the_ones_from_scipys_counts(
+    monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    """The whole TF-IDF matrix, bit for bit, with scipy's construction of the counts swapped
+    back in (texts with no content word included: they get the "empty" axis)."""
+    texts = {
+        "hostile": hostile_texts(600, seed=6),
+        "edges": [*EDGE_TEXTS, "the a of", "", "and"],
+        "demo": [text for _, _, text in demo_records()],
+    }[source]
+    tt = tokenise(texts)
+    fast = tfidf_vectors(tt)
+    monkeypatch.setattr(similarity_module, "count_matrix", ref_count_matrix)
+    _same_csr(fast, tfidf_vectors(tt))
