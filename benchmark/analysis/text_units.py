@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
 from .html_extract import fenced_blocks
 
@@ -42,7 +41,6 @@ _QUOTES = [
 # "!"s only, and the greedy tail then ends it where the plain form's backtracking does (the
 # longest end past that "?" whose look-ahead holds).
 _QUESTION = re.compile(r"(?:!!*[?？]|\?|？)[!?？]*(?=$|[^\w])")
-_SENTENCE_END = re.compile(r"[.!?？。！\n]")
 
 
 def words(text: str) -> list[str]:
@@ -126,17 +124,25 @@ def mask_quotes_and_code(text: str) -> str:
 _LEADING_CLOSERS = re.compile(r"""^(?:\s|[”’)\]]|["'](?=\s))*""")
 
 
+SENTENCE_END_CHARS = ".!?？。！\n"  # where a sentence ends (outside code)
+
+
+def _sentence_start(code_free: str, end: int) -> int:
+    """Where the sentence ending at `end` starts: after the last sentence end before `end`
+    (0: none). A few reverse searches from `end` rather than every sentence end of the text."""
+    return max(code_free.rfind(c, 0, end) for c in SENTENCE_END_CHARS) + 1
+
+
 def questions(text: str) -> list[str]:
     """The question sentences of `text`, each a verbatim substring of it. A sentence starts
     after the previous ".", "!", "?" or line break outside code (inside a quotation too)."""
+    if "?" not in text and "？" not in text:
+        return []  # every question has one, and masking only blanks characters out
     code_free = mask_code(text)
     masked = _mask_quotes(code_free)
-    # Where sentences may start: after each sentence end (one character each), in order.
-    starts = [m.end() for m in _SENTENCE_END.finditer(code_free)]
     out = []
     for m in _QUESTION.finditer(masked):
-        before = bisect_right(starts, m.start())  # the sentence ends before the question mark
-        sentence = text[starts[before - 1] if before else 0 : m.end()]
+        sentence = text[_sentence_start(code_free, m.start()) : m.end()]
         lead = _LEADING_CLOSERS.match(sentence)
         out.append(sentence[lead.end() if lead else 0 :].strip())
     return out
