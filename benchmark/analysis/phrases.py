@@ -61,7 +61,7 @@ def _may_occur(phrase: str, lowered: str | None) -> bool:
     if lowered is None:
         return True
     runs = literal_runs(phrase)
-    return runs is None or all(r in lowered for r in runs)
+    return runs is None or all(map(lowered.__contains__, runs))
 
 
 def _lowered(text: str) -> str | None:
