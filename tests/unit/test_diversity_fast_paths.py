@@ -139,7 +139,7 @@ def ref_slop_summary(
     }
 
 
-def ref_distinct_pooled(tt: TokenisedTexts) -> dict[str, Any]:
+def ref_distinct_pooled(tt: TokenisedTexts, grams: Any = None) -> dict[str, Any]:
     """distinct-n of all texts as one group, by distinct_n over the dense n-gram ids of
     ngram_ids (which sorts or counts the ids)."""
     per_n = distinct_n(ngram_ids(tt, 3), np.zeros(tt.n_texts, dtype=np.int64), 1)

@@ -136,20 +136,28 @@ class _ModelTexts:
         ]
 
 
-def _distinct_pooled(tt: TokenisedTexts) -> dict[str, Any]:
+def _distinct_pooled(
+    tt: TokenisedTexts, grams: Sequence[tuple[IntArray, IntArray]] | None = None
+) -> dict[str, Any]:
     """distinct-n of all texts pooled, as distinct_n gives it for one group holding every
-    text: the same two integers (distinct n-grams, occurrences), so the same float."""
+    text: the same two integers (distinct n-grams, occurrences), so the same float. With the
+    n-gram ids of ngram_ids (made anyway for a detailed report), the distinct n-grams are
+    (largest id + 1), as ngram_ids numbers them 0, 1, 2, ...; else they are counted."""
+    if grams is None:
+        counts = pooled_ngram_counts(tt, DISTINCT_MAX_N)
+    else:
+        counts = [(int(g.max()) + 1 if len(g) else 0, len(g)) for _, g in grams[:DISTINCT_MAX_N]]
     return {
         f"distinct_{n}": distinct / total if total else None
-        for n, (distinct, total) in enumerate(pooled_ngram_counts(tt, DISTINCT_MAX_N), start=1)
+        for n, (distinct, total) in enumerate(counts, start=1)
     }
 
 
 def _lexical(tt: TokenisedTexts, mt: _ModelTexts, detail: bool) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {"all": _distinct_pooled(tt), "within": {}, "cross": {}}
     if not detail:  # the pooled numbers need no n-gram ids
-        return out
+        return {"all": _distinct_pooled(tt), "within": {}, "cross": {}}
     grams = ngram_ids(tt, max(DISTINCT_MAX_N, BLEU_MAX_N))
+    out: dict[str, dict[str, Any]] = {"all": _distinct_pooled(tt, grams), "within": {}, "cross": {}}
     for view, groups, n_groups in [
         ("within", mt.within, mt.n_prompts),
         ("cross", mt.cross_group, 1),
