@@ -84,7 +84,7 @@ def diversity_signature() -> str | None:
 class DiversityCache:
     """Diversity metrics of a run, keyed by the bytes of its responses.jsonl and the diversity
     code's signature: rebuilding a board re-measures only the runs it has not seen. Computing
-    them costs about 0.1 CPU-s per full-suite run (docs/DIVERSITY.md)."""
+    them costs about 0.08 CPU-s per full-suite run of English prose (docs/DIVERSITY.md)."""
 
     def __init__(self, root: str | Path):
         self.root = Path(root)

@@ -61,7 +61,7 @@ def _may_occur(phrase: str, lowered: str | None) -> bool:
     if lowered is None:
         return True
     runs = literal_runs(phrase)
-    return runs is None or all(r in lowered for r in runs)
+    return runs is None or all(map(lowered.__contains__, runs))
 
 
 def _lowered(text: str) -> str | None:
@@ -72,11 +72,47 @@ def _lowered(text: str) -> str | None:
     return text.lower()
 
 
+@lru_cache(maxsize=4096)
+def leading_run(phrase: str) -> str | None:
+    """The first literal run of an ASCII phrase that starts with it (not with a quote)."""
+    runs = literal_runs(phrase)
+    if not runs or phrase.strip()[:1] in "'\"":
+        return None
+    return runs[0]
+
+
+def _matches(phrase: str, text: str, lowered: str | None, first: bool) -> list[re.Match[str]]:
+    """pattern.finditer(text) (only the first match when `first`). Where _may_occur is exact
+    and the phrase starts with a literal run, a match can start only where the lowercased text
+    holds that run (the same offsets: lowercasing kept the length, so each character stayed one
+    character), so the regex is tried only there, with match() (whose look-behind still sees
+    the characters before the offset), resuming after each match as finditer does."""
+    pattern = phrase_pattern(phrase)
+    run = leading_run(phrase)
+    if lowered is None or run is None or len(lowered) != len(text):
+        if not first:
+            return list(pattern.finditer(text))
+        found = pattern.search(text)
+        return [found] if found else []
+    hits: list[re.Match[str]] = []
+    at = lowered.find(run)
+    while at >= 0:
+        m = pattern.match(text, at)
+        if m is None:
+            at = lowered.find(run, at + 1)
+            continue
+        hits.append(m)
+        if first:
+            break
+        at = lowered.find(run, m.end())
+    return hits
+
+
 def missing_phrases(phrases: list[str], text: str) -> list[str]:
     """The phrases that do not occur in `text`, in the given order (a phrase's regex is run
     only when its literal runs all occur: _may_occur)."""
     lowered = _lowered(text)
-    return [p for p in phrases if not (_may_occur(p, lowered) and phrase_pattern(p).search(text))]
+    return [p for p in phrases if not (_may_occur(p, lowered) and _matches(p, text, lowered, True))]
 
 
 def phrase_hits(phrases: list[str], text: str) -> list[tuple[int, str, str, int]]:
@@ -88,7 +124,7 @@ def phrase_hits(phrases: list[str], text: str) -> list[tuple[int, str, str, int]
     for phrase in phrases:
         if not _may_occur(phrase, lowered):
             continue
-        hits = list(phrase_pattern(phrase).finditer(text))
+        hits = _matches(phrase, text, lowered, False)
         if hits:
             found.append((hits[0].start(), phrase, hits[0].group(), len(hits)))
     return sorted(found)

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
 from .html_extract import fenced_blocks
 
@@ -42,25 +41,36 @@ _QUOTES = [
 # "!"s only, and the greedy tail then ends it where the plain form's backtracking does (the
 # longest end past that "?" whose look-ahead holds).
 _QUESTION = re.compile(r"(?:!!*[?？]|\?|？)[!?？]*(?=$|[^\w])")
-_SENTENCE_END = re.compile(r"[.!?？。！\n]")
 
 
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-# A non-whitespace run without a letter or digit ("—", "***"): matched from the whitespace
-# character just before it (the match must take the whole run, so one match per such run), or
-# at the text's start.
-_BARE_RUN = re.compile(r"\s(?:[^\w\s]|_)+(?!\S)")
-_BARE_FIRST = re.compile(r"(?:[^\w\s]|_)+(?!\S)")
+# word_count in two C passes over ASCII: letters and digits become "a", whitespace " ", every
+# other character is deleted. A non-whitespace run then becomes a run of "a"s, empty exactly
+# when it holds no letter or digit, and stays apart from the next run (the whitespace stays):
+# its words are the "a"s that follow a space or start the text. [^\W_] is str.isalnum and \s
+# is str.isspace (tests/unit/test_text_units_fast.py checks every code point), so a non-ASCII
+# character is marked the same way by hand first.
+_ASCII = [chr(c) for c in range(128)]
+_ALNUM = "".join(c for c in _ASCII if c.isalnum()).encode("ascii")
+_SPACE = "".join(c for c in _ASCII if c.isspace()).encode("ascii")
+_MARK_TABLE = bytes.maketrans(_ALNUM + _SPACE, b"a" * len(_ALNUM) + b" " * len(_SPACE))
+_MARK_DELETE = "".join(c for c in _ASCII if not (c.isalnum() or c.isspace())).encode("ascii")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _marked(run: re.Match[str]) -> str:
+    return "".join("a" if c.isalnum() else " " if c.isspace() else "" for c in run.group())
 
 
 def word_count(text: str) -> int:
-    """len(words(text)) without building the words: the non-whitespace runs (str.split splits
-    at str.isspace, as `\\s` matches) less those without a letter or digit."""
-    bare = len(_BARE_RUN.findall(text)) + (1 if _BARE_FIRST.match(text) else 0)
-    return len(text.split()) - bare
+    """len(words(text)) without building the words (see the marks above)."""
+    if not text.isascii():  # prose has few non-ASCII characters ("—", "“", "é")
+        text = _NON_ASCII_RUN.sub(_marked, text)
+    marks = text.encode("ascii").translate(_MARK_TABLE, _MARK_DELETE)
+    return marks.count(b" a") + marks.startswith(b"a")
 
 
 def paragraphs(text: str) -> list[str]:
@@ -114,17 +124,25 @@ def mask_quotes_and_code(text: str) -> str:
 _LEADING_CLOSERS = re.compile(r"""^(?:\s|[”’)\]]|["'](?=\s))*""")
 
 
+SENTENCE_END_CHARS = ".!?？。！\n"  # where a sentence ends (outside code)
+
+
+def _sentence_start(code_free: str, end: int) -> int:
+    """Where the sentence ending at `end` starts: after the last sentence end before `end`
+    (0: none). A few reverse searches from `end` rather than every sentence end of the text."""
+    return max(code_free.rfind(c, 0, end) for c in SENTENCE_END_CHARS) + 1
+
+
 def questions(text: str) -> list[str]:
     """The question sentences of `text`, each a verbatim substring of it. A sentence starts
     after the previous ".", "!", "?" or line break outside code (inside a quotation too)."""
+    if "?" not in text and "？" not in text:
+        return []  # every question has one, and masking only blanks characters out
     code_free = mask_code(text)
     masked = _mask_quotes(code_free)
-    # Where sentences may start: after each sentence end (one character each), in order.
-    starts = [m.end() for m in _SENTENCE_END.finditer(code_free)]
     out = []
     for m in _QUESTION.finditer(masked):
-        before = bisect_right(starts, m.start())  # the sentence ends before the question mark
-        sentence = text[starts[before - 1] if before else 0 : m.end()]
+        sentence = text[_sentence_start(code_free, m.start()) : m.end()]
         lead = _LEADING_CLOSERS.match(sentence)
         out.append(sentence[lead.end() if lead else 0 :].strip())
     return out

@@ -17,16 +17,25 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from benchmark.analysis.diversity import diversity_report, load_records, load_slop_list
+from benchmark.analysis.diversity import ngrams as ngrams_module
 from benchmark.analysis.diversity import report as report_module
+from benchmark.analysis.diversity import similarity as similarity_module
 from benchmark.analysis.diversity import tokens as tokens_module
 from benchmark.analysis.diversity import vendi as vendi_module
-from benchmark.analysis.diversity.ngrams import distinct_n
-from benchmark.analysis.diversity.similarity import gram, group_grams, tfidf_vectors
+from benchmark.analysis.diversity.ngrams import distinct_n, pooled_ngram_counts
+from benchmark.analysis.diversity.similarity import count_matrix, gram, group_grams, tfidf_vectors
 from benchmark.analysis.diversity.slop import SlopList, slop_summary
-from benchmark.analysis.diversity.tokens import IntArray, TokenisedTexts, tokenise, words
-from benchmark.analysis.diversity.vendi import equivalence_classes
+from benchmark.analysis.diversity.tokens import (
+    IntArray,
+    TokenisedTexts,
+    ngram_ids,
+    tokenise,
+    words,
+)
+from benchmark.analysis.diversity.vendi import equivalence_classes, vendi_score, vendi_scores
 
 DEMO = sorted((Path(__file__).resolve().parents[2] / "benchmark/data/demo").glob("*.jsonl"))
 
@@ -38,6 +47,20 @@ def ref_words(text: str) -> list[str]:
     for curly in ("’", "‘", "ʼ"):
         text = text.replace(curly, "'")
     return re.findall(r"\w+(?:'\w+)*", text.lower())
+
+
+def ref_tokenise(texts: list[str]) -> TokenisedTexts:
+    """Each text's ref_words, numbered in order of first appearance with a dict."""
+    tokens = [ref_words(t) for t in texts]
+    vocab: dict[str, int] = {}
+    ids = [vocab.setdefault(w, len(vocab)) for toks in tokens for w in toks]
+    lengths = np.array([len(t) for t in tokens], dtype=np.int64)
+    return TokenisedTexts(
+        ids=np.array(ids, dtype=np.int64),
+        text_of=np.repeat(np.arange(len(texts), dtype=np.int64), lengths),
+        lengths=lengths,
+        vocab=vocab,
+    )
 
 
 def ref_names(slop: SlopList, text: str) -> list[tuple[int, int, str]]:
@@ -116,10 +139,10 @@ def ref_slop_summary(
     }
 
 
-def ref_distinct_pooled(grams: Sequence[tuple[IntArray, IntArray]]) -> dict[str, Any]:
-    """distinct-n of all texts as one group, by distinct_n (which sorts or counts the ids)."""
-    one_group = np.zeros(max((int(t.max()) + 1 for t, _ in grams if len(t)), default=0), int)
-    per_n = distinct_n(grams, one_group.astype(np.int64), 1)
+def ref_distinct_pooled(tt: TokenisedTexts, grams: Any = None) -> dict[str, Any]:
+    """distinct-n of all texts as one group, by distinct_n over the dense n-gram ids of
+    ngram_ids (which sorts or counts the ids)."""
+    per_n = distinct_n(ngram_ids(tt, 3), np.zeros(tt.n_texts, dtype=np.int64), 1)
     return {f"distinct_{n}": values[0] for n, values in per_n.items()}
 
 
@@ -273,13 +296,48 @@ def test_words_are_the_regex_tokens(source: str) -> None:
         assert words(text) == ref_words(text), repr(text)
 
 
+@pytest.mark.parametrize("source", ["hostile", "edges", "demo", "empty"])
+def test_tokenise_equals_the_reference(source: str) -> None:
+    """Arrow's split and dictionary_encode against words and a dict, id for id."""
+    texts = {
+        "hostile": hostile_texts(3000, seed=4),
+        "edges": [*EDGE_TEXTS, "", " \n", "'", "a", "", "b a"],
+        "demo": [text for _, _, text in demo_records()],
+        "empty": ["", "— ''"],
+    }[source]
+    for chosen in (texts, texts[::-1], texts[:1], []):
+        fast, ref = tokenise(chosen), ref_tokenise(chosen)
+        assert fast.ids.dtype == fast.lengths.dtype == fast.text_of.dtype == np.int64
+        assert fast.ids.tolist() == ref.ids.tolist()
+        assert fast.text_of.tolist() == ref.text_of.tolist()
+        assert fast.lengths.tolist() == ref.lengths.tolist()
+        assert list(fast.vocab.items()) == list(ref.vocab.items())
+        assert fast.tokens == [ref_words(t) for t in chosen] == ref.tokens
+        assert fast.n_texts == len(chosen)
+
+
 def test_words_fast_path_examples() -> None:
     # The apostrophe rule on the translate path: kept only between two word characters.
     assert words("'Tis the dogs' bone; a''b x'y'z o'clock_") == [
         "tis", "the", "dogs", "bone", "a", "b", "x'y'z", "o'clock_",
     ]  # fmt: skip
     assert words("Don’t—stop “now”") == ["don't", "stop", "now"]  # non-ASCII separators
-    assert words("Café—naïve") == ["café", "naïve"]  # non-ASCII letters: the regex
+    # non-ASCII letters: kept through the UTF-8 translate, an apostrophe next to one is inner
+    assert words("Café—naïve") == ["café", "naïve"]
+    assert words("Café's 'é é' é''ß ÉÉ'x’Ω £5 x·y") == [
+        "café's", "é", "é", "é", "ß", "éé'x'ω", "5", "x", "y",
+    ]  # fmt: skip
+    assert words("İx straße") == ref_words("İx straße")  # "İ" lowers to "i" + a combining dot
+
+
+def test_no_word_character_is_whitespace_and_ascii_ones_are_the_tables() -> None:
+    """What `words` relies on: str.split cuts only at the spaces the table made (no word
+    character is whitespace), and the ASCII word characters are the table's [a-z0-9_]."""
+    word = re.compile(r"\w")
+    assert not [hex(c) for c in range(0x110000) if word.match(chr(c)) and chr(c).isspace()]
+    ascii_word = "".join(c for c in map(chr, range(0x80)) if word.match(c))
+    assert len(ascii_word) == 10 + 26 + 26 + 1
+    assert "".join(sorted(set(ascii_word.lower()))) == "0123456789_abcdefghijklmnopqrstuvwxyz"
 
 
 @pytest.mark.parametrize("listed", ["shipped", "overlapping"])
@@ -347,8 +405,11 @@ def test_report_equals_the_reference_report(
     fast = diversity_report(records, detail=detail)
     with monkeypatch.context() as patch:
         patch.setattr(tokens_module, "words", ref_words)
+        patch.setattr(report_module, "tokenise", ref_tokenise)
+        patch.setattr(similarity_module, "count_matrix", ref_count_matrix)
         patch.setattr(report_module, "slop_summary", ref_slop_summary)
         patch.setattr(report_module, "_distinct_pooled", ref_distinct_pooled)
+        patch.setattr(report_module, "vendi_scores", lambda ks: [vendi_score(k) for k in ks])
         ref = diversity_report(records, detail=detail)
     assert fast == ref
     assert repr(fast) == repr(ref)  # the same floats, to the last digit, in the same order
@@ -392,3 +453,98 @@ def test_group_grams_on_the_demo_corpus_are_each_groups_gram() -> None:
     for members, block in zip(groups, blocks, strict=True):
         assert np.array_equal(block, gram(v, members))
         assert block.dtype == np.float64
+
+
+def ref_pooled_counts(tt: TokenisedTexts, max_n: int) -> list[tuple[int, int]]:
+    """(distinct n-grams, occurrences) by tuples of words, text by text."""
+    out = []
+    for n in range(1, max_n + 1):
+        grams = [tuple(t[i : i + n]) for t in tt.tokens for i in range(len(t) - n + 1)]
+        out.append((len(set(grams)), len(grams)))
+    return out
+
+
+@pytest.mark.parametrize("key_limit", [2**62, 64, 1])
+@pytest.mark.parametrize("source", ["hostile", "edges", "demo", "tiny"])
+def test_pooled_ngram_counts_are_the_counts_of_word_tuples(
+    monkeypatch: pytest.MonkeyPatch, source: str, key_limit: int
+) -> None:
+    """Also with keys renumbered at every order (a tiny KEY_LIMIT), as a huge vocabulary
+    would have them."""
+    monkeypatch.setattr(ngrams_module, "KEY_LIMIT", key_limit)
+    corpora = {
+        "hostile": hostile_texts(400, seed=5),
+        "edges": EDGE_TEXTS,
+        "demo": [text for _, _, text in demo_records()],
+        "tiny": ["", "a", "a b", "a b a b", "", "b a", "a"],
+    }
+    for texts in (corpora[source], corpora[source][:1], corpora[source][-2:]):
+        tt = tokenise(texts)
+        assert pooled_ngram_counts(tt, 5) == ref_pooled_counts(tt, 5)
+    assert pooled_ngram_counts(tokenise([]), 3) == [(0, 0), (0, 0), (0, 0)]
+    # by hand: "a b a b" + "b a": bigrams ab, ba, ab | ba -> 2 distinct of 4
+    assert pooled_ngram_counts(tokenise(["a b a b", "b a"]), 3) == [(2, 6), (2, 4), (2, 2)]
+
+
+def test_stacked_vendi_scores_are_each_matrixs_score() -> None:
+    """vendi_scores (one eigvalsh per size) against vendi_score per matrix, float for float:
+    the demo corpus's groups (sizes 1 to 40, mixed) and random Gram matrices, some of rank 1."""
+    texts = [text for _, _, text in demo_records()]
+    v = tfidf_vectors(tokenise(texts))
+    groups = [np.arange(i, min(i + 3, len(texts))) for i in range(0, len(texts), 3)]
+    groups += [np.array([0, 200, 383]), np.arange(100, 140), np.array([7]), np.arange(5, 10)]
+    grams = list(group_grams(v, groups))
+    rng = np.random.default_rng(0)
+    for size in (1, 2, 3, 3, 5, 3, 8, 2):
+        x = rng.normal(size=(size, rng.integers(1, 6)))
+        x /= np.linalg.norm(x, axis=1, keepdims=True)
+        grams.append(x @ x.T)
+    assert len({g.shape[0] for g in grams}) > 5
+    fast = vendi_scores(grams)
+    assert fast == [vendi_score(g) for g in grams]
+    assert repr(fast) == repr([vendi_score(g) for g in grams])
+    assert vendi_scores([]) == []
+    with pytest.raises(ValueError, match="empty set"):
+        vendi_scores([np.ones((2, 2)), np.zeros((0, 0))])
+
+
+def ref_count_matrix(rows: IntArray, cols: IntArray, shape: tuple[int, int]) -> Any:
+    counts = sp.csr_matrix((np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=shape)
+    counts.sum_duplicates()
+    return counts
+
+
+def _same_csr(a: Any, b: Any) -> None:
+    assert a.shape == b.shape and a.dtype == b.dtype
+    assert a.indptr.dtype == b.indptr.dtype and a.indices.dtype == b.indices.dtype
+    assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+    assert a.data.tobytes() == b.data.tobytes()
+    assert a.has_canonical_format and b.has_canonical_format
+
+
+def test_count_matrix_is_scipys_summed_coo_matrix() -> None:
+    rng = np.random.default_rng(1)
+    for n_rows, n_cols, nnz in [(1, 1, 0), (1, 1, 5), (3, 4, 0), (5, 3, 40), (50, 900, 5000)]:
+        rows = rng.integers(0, n_rows, nnz).astype(np.int64)
+        cols = rng.integers(0, n_cols, nnz).astype(np.int64)
+        for r, c in ((rows, cols), (np.sort(rows), cols)):
+            _same_csr(
+                count_matrix(r, c, (n_rows, n_cols)), ref_count_matrix(r, c, (n_rows, n_cols))
+            )
+
+
+@pytest.mark.parametrize("source", ["hostile", "edges", "demo"])
+def test_tfidf_vectors_equal_the_ones_from_scipys_counts(
+    monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    """The whole TF-IDF matrix, bit for bit, with scipy's construction of the counts swapped
+    back in (texts with no content word included: they get the "empty" axis)."""
+    texts = {
+        "hostile": hostile_texts(600, seed=6),
+        "edges": [*EDGE_TEXTS, "the a of", "", "and"],
+        "demo": [text for _, _, text in demo_records()],
+    }[source]
+    tt = tokenise(texts)
+    fast = tfidf_vectors(tt)
+    monkeypatch.setattr(similarity_module, "count_matrix", ref_count_matrix)
+    _same_csr(fast, tfidf_vectors(tt))

@@ -157,3 +157,44 @@ def test_phrase_pattern_matches_as_the_reference_pattern_on_the_demo_corpus() ->
         for p in phrases:
             got = [m.span() for m in phrase_pattern(p).finditer(text)]
             assert got == [m.span() for m in reference_pattern(p).finditer(text)], p
+
+
+# Phrases whose leading run recurs inside and next to their matches, so that the regex tried
+# only where the lowercased text holds the leading run must resume exactly as finditer does.
+OVERLAPPING = ["na na", "aa", "aa a", "abab", "'tis", '"na', "na'", "ab-ab", "i i", "k", "s s"]
+OVERLAP_PIECES = ["na", "NA", " ", "a", "A", "b", "ab", "'", "tis", '"', "-", "\u212a", "İ", "é"]
+
+
+def test_hits_resume_after_each_match_as_finditer_does() -> None:
+    rng = random.Random(18)
+    for _ in range(6000):
+        text = "".join(rng.choice(OVERLAP_PIECES) for _ in range(rng.randint(0, 16)))
+        assert phrase_hits(OVERLAPPING, text) == plain_hits(OVERLAPPING, text), text
+        plain = [p for p in OVERLAPPING if not phrase_pattern(p).search(text)]
+        assert missing_phrases(OVERLAPPING, text) == plain, text
+    assert phrase_hits(["na na"], "na na na na") == [(0, "na na", "na na", 2)]
+    assert phrase_hits(["aa"], "aaa aa") == [(4, "aa", "aa", 1)]
+
+
+def test_hits_equal_the_plain_search_on_the_demo_corpus() -> None:
+    from benchmark.engine.demo import demo_models
+    from benchmark.suite import load_suite
+
+    phrases = sorted(
+        {
+            p
+            for t in load_suite().tasks
+            for it in t.items
+            if it.check is not None
+            for p in getattr(it.check, "phrases", [])
+        }
+    )
+    n_hits = 0
+    for text in {r.text for m in demo_models() for r in m.records}:
+        found = phrase_hits(phrases, text)
+        assert found == plain_hits(phrases, text)
+        assert missing_phrases(phrases, text) == [
+            p for p in phrases if not phrase_pattern(p).search(text)
+        ]
+        n_hits += len(found)
+    assert n_hits > 20

@@ -1,5 +1,5 @@
 """text_units finds words with one scan, blanks each kind of span in one pass and finds a
-question's sentence start by bisection; these tests hold it to the plain definitions it replaced
+question's sentence start by a reverse search; these tests hold it to the plain definitions it replaced
 (kept here as the reference) over the demo corpus and hostile texts."""
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ _QUOTES = [  # the patterns as first written (musebench main 7569bd7)
     re.compile(r"(?<!\w)['‘](?:[^'‘’\n]|(?<=\w)['’](?=\w))+?['’](?!\w)"),
 ]
 _QUESTION = re.compile(r"[!?？]*[?？][!?？]*(?=$|[^\w])")
+_SENTENCE_END = re.compile(r"[.!?？。！\n]")  # as first written
 
 
 def reference_words(text: str) -> list[str]:
@@ -62,7 +63,7 @@ def reference_questions(text: str) -> list[str]:
     out = []
     for m in _QUESTION.finditer(masked):
         start = 0
-        for end_mark in text_units._SENTENCE_END.finditer(code_free, 0, m.start()):
+        for end_mark in _SENTENCE_END.finditer(code_free, 0, m.start()):
             start = end_mark.end()
         sentence = text[start : m.end()]
         lead = text_units._LEADING_CLOSERS.match(sentence)
@@ -177,3 +178,23 @@ def test_str_split_splits_where_the_regex_whitespace_class_matches() -> None:
     for c in range(sys.maxunicode + 1):
         ch = chr(c)
         assert (len(f"a{ch}b".split()) == 2) == bool(space.match(ch)), hex(c)
+
+
+def test_word_count_on_ascii_texts_of_every_character() -> None:
+    """word_count's translate path: every ASCII character, in runs and alone."""
+    rng = random.Random(15)
+    alphabet = [chr(c) for c in range(128)] + [" a", "--", "_", "\x1c", "x'y"]
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        assert word_count(text) == len(reference_words(text)), repr(text)
+    assert word_count("a") == 1 and word_count("") == 0 and word_count("_ - a_b\x1fc") == 2
+
+
+def test_letters_and_digits_are_str_isalnum_on_every_code_point() -> None:
+    """word_count marks a character as a letter or digit by str.isalnum and as whitespace by
+    str.isspace; the definition says [^\\W_] and \\s."""
+    alnum, space = re.compile(r"[^\W_]"), re.compile(r"\s")
+    for c in range(sys.maxunicode + 1):
+        ch = chr(c)
+        assert bool(alnum.match(ch)) == ch.isalnum(), hex(c)
+        assert bool(space.match(ch)) == ch.isspace(), hex(c)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from .tokens import IntArray, sorted_unique
+from .tokens import IntArray, TokenisedTexts, sorted_unique
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -59,6 +59,41 @@ def distinct_n(
             unique = np.bincount(sorted_unique(keys) // width, minlength=n_groups)
         result[n] = [float(unique[g] / total[g]) if total[g] else None for g in range(n_groups)]
     return result
+
+
+# Keys of n-grams are base-`width` numbers of their word ids; before one could pass this, the
+# keys are renumbered densely (sort order), which keeps equal n-grams equal and distinct ones apart.
+KEY_LIMIT = 2**62
+
+
+def _count_distinct(keys: IntArray) -> int:
+    if not len(keys):
+        return 0
+    ordered = np.sort(keys)
+    return 1 + int(np.count_nonzero(ordered[1:] != ordered[:-1]))
+
+
+def pooled_ngram_counts(tt: TokenisedTexts, max_n: int) -> list[tuple[int, int]]:
+    """For n = 1..max_n: (distinct n-grams, n-gram occurrences) over all the texts, n-grams
+    never crossing a text boundary: what `distinct_n` counts for one group holding every text.
+
+    Counting needs no dense ids, only a key per occurrence that is equal exactly when the
+    n-grams are: the word ids of the n-gram as the digits of a base-`width` number, built from
+    the (n-1)-gram keys with one multiply-add, then counted by one sort."""
+    ids, width = tt.ids, max(len(tt.vocab), 1)
+    n_pos = len(ids)
+    text_end = np.cumsum(tt.lengths)[tt.text_of]  # per position: one past its text's last token
+    out = [(len(tt.vocab), n_pos)]  # the ids number the distinct words 0, 1, 2, ...
+    key = ids
+    for n in range(2, max_n + 1):
+        m = max(n_pos - n + 1, 0)  # positions where n tokens follow (maybe in the next text)
+        if m and int(key[:m].max()) >= KEY_LIMIT // width:
+            key = np.searchsorted(sorted_unique(key), key)  # dense again: same equalities
+        key = key[:m] * width + ids[n - 1 :]
+        inside = text_end[:m] >= np.arange(n, m + n)  # i + n <= end of the text of i
+        valid = key[inside]
+        out.append((_count_distinct(valid), len(valid)))
+    return out
 
 
 def _closest_ref_length(lengths: IntArray, group_of_text: IntArray) -> IntArray:

@@ -24,7 +24,7 @@ import pandas as pd
 from ...errors import UsageError
 from .compression import compression_ratio
 from .io import Columns, Record, records_from_frame
-from .ngrams import distinct_n, self_bleu
+from .ngrams import distinct_n, pooled_ngram_counts, self_bleu
 from .recurrence import OPENING_WORDS, recurrence_summary
 from .similarity import (
     Backend,
@@ -38,7 +38,7 @@ from .similarity import (
 )
 from .slop import SlopList, load_slop_list, slop_summary
 from .tokens import IntArray, TokenisedTexts, ngram_ids, tokenise
-from .vendi import equivalence_classes, vendi_score
+from .vendi import equivalence_classes, vendi_score, vendi_scores
 
 DISTINCT_MAX_N = 3
 BLEU_MAX_N = 4
@@ -136,33 +136,39 @@ class _ModelTexts:
         ]
 
 
-def _distinct_pooled(grams: Sequence[tuple[IntArray, IntArray]]) -> dict[str, Any]:
+def _distinct_pooled(
+    tt: TokenisedTexts, grams: Sequence[tuple[IntArray, IntArray]] | None = None
+) -> dict[str, Any]:
     """distinct-n of all texts pooled, as distinct_n gives it for one group holding every
-    text: ngram_ids numbers the distinct n-grams 0, 1, 2, ... so there are (largest id + 1)
-    of them, and the quotient of two integers is the same float either way."""
+    text: the same two integers (distinct n-grams, occurrences), so the same float. With the
+    n-gram ids of ngram_ids (made anyway for a detailed report), the distinct n-grams are
+    (largest id + 1), as ngram_ids numbers them 0, 1, 2, ...; else they are counted."""
+    if grams is None:
+        counts = pooled_ngram_counts(tt, DISTINCT_MAX_N)
+    else:
+        counts = [(int(g.max()) + 1 if len(g) else 0, len(g)) for _, g in grams[:DISTINCT_MAX_N]]
     return {
-        f"distinct_{n}": (int(gram.max()) + 1) / len(gram) if len(gram) else None
-        for n, (_, gram) in enumerate(grams, start=1)
+        f"distinct_{n}": distinct / total if total else None
+        for n, (distinct, total) in enumerate(counts, start=1)
     }
 
 
 def _lexical(tt: TokenisedTexts, mt: _ModelTexts, detail: bool) -> dict[str, dict[str, Any]]:
-    grams = ngram_ids(tt, max(DISTINCT_MAX_N, BLEU_MAX_N) if detail else DISTINCT_MAX_N)
-    out: dict[str, dict[str, Any]] = {
-        "all": _distinct_pooled(grams[:DISTINCT_MAX_N]),
-        "within": {},
-        "cross": {},
-    }
-    views = [("within", mt.within, mt.n_prompts), ("cross", mt.cross_group, 1)] if detail else []
-    for view, groups, n_groups in views:
+    if not detail:  # the pooled numbers need no n-gram ids
+        return {"all": _distinct_pooled(tt), "within": {}, "cross": {}}
+    grams = ngram_ids(tt, max(DISTINCT_MAX_N, BLEU_MAX_N))
+    out: dict[str, dict[str, Any]] = {"all": _distinct_pooled(tt, grams), "within": {}, "cross": {}}
+    for view, groups, n_groups in [
+        ("within", mt.within, mt.n_prompts),
+        ("cross", mt.cross_group, 1),
+    ]:
         dist = distinct_n(grams[:DISTINCT_MAX_N], groups, n_groups)
         for n, per_group in dist.items():
             out[view][f"distinct_{n}"] = _mean(per_group)
-    if detail:
-        within_bleu, _ = self_bleu(grams[:BLEU_MAX_N], tt.lengths, mt.within, mt.n_prompts)
-        cross_bleu, _ = self_bleu(grams[:BLEU_MAX_N], tt.lengths, mt.cross_group, 1)
-        out["within"]["self_bleu"] = _mean(within_bleu)
-        out["cross"]["self_bleu"] = cross_bleu[0]
+    within_bleu, _ = self_bleu(grams[:BLEU_MAX_N], tt.lengths, mt.within, mt.n_prompts)
+    cross_bleu, _ = self_bleu(grams[:BLEU_MAX_N], tt.lengths, mt.cross_group, 1)
+    out["within"]["self_bleu"] = _mean(within_bleu)
+    out["cross"]["self_bleu"] = cross_bleu[0]
     return out
 
 
@@ -170,11 +176,11 @@ def _semantic(
     vectors: Vectors, mt: _ModelTexts, threshold: float, detail: bool
 ) -> dict[str, dict[str, float | None]]:
     within_sim = group_mean_similarity(vectors, mt.within, mt.n_prompts)
-    vendis: list[float | None] = []
     classes: list[float | None] = []
     ratios: list[float | None] = []
-    for members, k in zip(mt.within_groups, group_grams(vectors, mt.within_groups), strict=True):
-        vendis.append(vendi_score(k))
+    grams = list(group_grams(vectors, mt.within_groups))
+    vendis: list[float | None] = list(vendi_scores(grams))
+    for members, k in zip(mt.within_groups, grams, strict=True):
         n_classes = len(equivalence_classes(k, threshold))
         classes.append(float(n_classes))
         ratios.append(n_classes / len(members))

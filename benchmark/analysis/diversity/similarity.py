@@ -68,6 +68,22 @@ def parse_backend(spec: str) -> Backend:
     )
 
 
+def count_matrix(rows: IntArray, cols: IntArray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """How often each (row, col) pair occurs, as a CSR matrix in canonical form (each row's
+    columns sorted, once each): what csr_matrix((ones, (rows, cols)), shape) gives after
+    sum_duplicates(), from one numpy sort of the pairs as row * n_cols + col instead of scipy's
+    sort of each row (the counts are the same whole numbers)."""
+    n_rows, n_cols = shape
+    keys = np.sort(rows * n_cols + cols)
+    first = np.ones(len(keys), dtype=bool)  # the first of each run of equal keys
+    first[1:] = keys[1:] != keys[:-1]
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
+    pairs = keys[starts]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(pairs // n_cols, minlength=n_rows))])
+    return sp.csr_matrix((counts, pairs % n_cols, indptr), shape=shape)
+
+
 def tfidf_vectors(tt: TokenisedTexts) -> sp.csr_matrix:
     # Columns: the content words in order of first appearance (tt.vocab's order without the
     # stop words), then the "empty" axis; built from the token ids without a Python loop.
@@ -83,10 +99,7 @@ def tfidf_vectors(tt: TokenisedTexts) -> sp.csr_matrix:
     empty = np.flatnonzero(np.bincount(rows, minlength=n) == 0)
     rows = np.concatenate([rows, empty])
     cols = np.concatenate([cols, np.full(len(empty), empty_axis, dtype=np.int64)])
-    counts = sp.csr_matrix(
-        (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n, empty_axis + 1)
-    )
-    counts.sum_duplicates()
+    counts = count_matrix(rows, cols, (n, empty_axis + 1))
     df = np.bincount(counts.indices, minlength=empty_axis + 1)
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     weights = counts.copy()

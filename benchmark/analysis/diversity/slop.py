@@ -183,11 +183,19 @@ def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     """Whole-word names, longest first: the matches of r"\b(?:Elara|...)\b", found faster.
     A leading \b keeps the regex engine from skipping to the names' first letters, so each
     name checks the start boundary itself, with a lookbehind after its first letter ("not a
-    word character before E"), which is the same test since a name starts with one."""
+    word character before E"), which is the same test since a name starts with one. Names are
+    grouped by first letter (in longest-first order within a group): at a position only the
+    names starting with its letter can match, so the first that matches is the same one."""
     ordered = sorted(names, key=len, reverse=True)
     if not ordered:
         return None
-    alts = (re.escape(n[0]) + f"(?<!\\w{re.escape(n[0])})" + re.escape(n[1:]) for n in ordered)
+    by_first: dict[str, list[str]] = {}
+    for name in ordered:
+        by_first.setdefault(name[0], []).append(re.escape(name[1:]))
+    alts = (
+        f"{re.escape(first)}(?<!\\w{re.escape(first)})(?:{'|'.join(rests)})"
+        for first, rests in by_first.items()
+    )
     return re.compile("(?:" + "|".join(alts) + r")\b")
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import chain
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 WORD_RE = re.compile(r"\w+(?:'\w+)*")
 _CURLY = ("’", "‘", "ʼ")
@@ -42,28 +44,49 @@ _ASCII_TABLE = bytes(
     for c in range(256)
 )
 _LONE_APOSTROPHE = re.compile(r"'(?:(?![a-z0-9_])|(?<![a-z0-9_]'))")  # no word char after/before
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_NON_ASCII_WORD = re.compile(r"[^\x00-\x7f](?<=\w)")
+_NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]")  # "—", "“", "£", emoji; not "é"
 
 
-def _ascii_words(text: str) -> list[str]:
-    """WORD_RE.findall(text.lower()) for an ASCII `text`."""
+def _ascii_spaced(text: str) -> str:
+    """An ASCII `text` with every character outside WORD_RE's tokens (of text.lower()) made a
+    space, the tokens lowercased: its str.split() is WORD_RE.findall(text.lower())."""
     spaced = text.encode("ascii").translate(_ASCII_TABLE).decode("ascii")
     if "'" in spaced:
         spaced = _LONE_APOSTROPHE.sub(" ", spaced)  # decided on the neighbours before the sub
-    return spaced.split()
+    return spaced
+
+
+# The same for text that keeps non-ASCII word characters ("café"): in UTF-8 they are bytes
+# of 0x80 and above, which the table keeps as they are, and ASCII bytes never occur inside
+# them, so the ASCII bytes are translated as in `_ascii_spaced`. Afterwards every character is
+# a word character, an apostrophe or a space, so "not a word character" is [ '] (or the end).
+_UTF8_TABLE = bytes(c if c >= 0x80 else _ASCII_TABLE[c] for c in range(256))
+_LONE_APOSTROPHE_UTF8 = re.compile(r"'(?:(?![^ '])|(?<![^ ']'))")
+
+
+def _letter_spaced(spaced: str) -> str:
+    """_ascii_spaced for a text whose only non-ASCII characters are word characters (no word
+    character is whitespace, so splitting still cuts at the spaces only)."""
+    out = spaced.encode("utf-8").translate(_UTF8_TABLE).decode("utf-8")
+    if "'" in out:
+        out = _LONE_APOSTROPHE_UTF8.sub(" ", out)
+    return out
+
+
+def _spaced(text: str) -> str:
+    """The folded `text` with every character outside a token made a space: the tokens are
+    its space-separated runs, and the only whitespace in it is " "."""
+    if text.isascii():  # no curly apostrophe to fold; lowercasing is the table's A-Z -> a-z
+        return _ascii_spaced(text)
+    # To WORD_RE every character that is neither a word character nor an apostrophe is
+    # alike, so non-ASCII ones ("—", "“", emoji) may become spaces; non-ASCII letters stay.
+    spaced = _NON_ASCII_NON_WORD.sub(" ", _fold(text))
+    return _ascii_spaced(spaced) if spaced.isascii() else _letter_spaced(spaced)
 
 
 def words(text: str) -> list[str]:
     """The word tokens of `text` (lowercased): WORD_RE over the folded text."""
-    if text.isascii():  # no curly apostrophe to fold; lowercasing is the table's A-Z -> a-z
-        return _ascii_words(text)
-    folded = _fold(text)
-    if _NON_ASCII_WORD.search(folded):  # "café": the regex, which knows Unicode letters
-        return WORD_RE.findall(folded)
-    # Only non-word characters outside ASCII ("—", "“", emoji): to WORD_RE every character
-    # that is neither a word character nor an apostrophe is alike, so a space will do.
-    return _ascii_words(_NON_ASCII.sub(" ", folded))
+    return _spaced(text).split()
 
 
 def word_spans(text: str) -> tuple[list[str], list[tuple[int, int]] | None]:
@@ -80,29 +103,44 @@ def word_spans(text: str) -> tuple[list[str], list[tuple[int, int]] | None]:
 class TokenisedTexts:
     """Texts as one flat array of vocabulary ids, with the text each position belongs to."""
 
-    tokens: list[list[str]]
     ids: IntArray  # vocabulary id per token position, all texts concatenated
     text_of: IntArray  # index of the text each position belongs to
     lengths: IntArray  # tokens per text
-    vocab: dict[str, int]
+    vocab: dict[str, int]  # in id order
 
     @property
     def n_texts(self) -> int:
-        return len(self.tokens)
+        return len(self.lengths)
+
+    @cached_property
+    def tokens(self) -> list[list[str]]:
+        """Each text's tokens, words(text), from the ids (made when first asked for: the
+        headline report never needs them as strings)."""
+        flat = np.array(list(self.vocab), dtype=object)[self.ids].tolist()
+        ends = np.cumsum(self.lengths).tolist()
+        return [flat[end - n : end] for n, end in zip(self.lengths.tolist(), ends, strict=True)]
 
 
 def tokenise(texts: list[str]) -> TokenisedTexts:
-    tokens = [words(t) for t in texts]
-    # Ids in order of first appearance, as a dict's setdefault over the tokens gives them;
-    # pandas' hash table assigns them in C (the Python loop was most of tokenising).
-    flat = np.fromiter(chain.from_iterable(tokens), dtype=object)
-    codes, uniques = pd.factorize(flat)
-    vocab = dict(zip(uniques.tolist(), range(len(uniques)), strict=True))
-    lengths = np.fromiter((len(t) for t in tokens), dtype=np.int64, count=len(tokens))
+    """The texts' tokens as ids numbered in order of first appearance (as a dict's setdefault
+    over the tokens numbers them). Arrow splits the spaced texts and numbers the tokens in C++
+    (its dictionary_encode numbers values in order of first appearance), so no Python string
+    is made per token: making and hashing them was most of tokenising."""
+    spaced = [_spaced(t).strip() for t in texts]
+    filled = [i for i, s in enumerate(spaced) if s]  # "" would split into one empty token
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    ids: IntArray = np.zeros(0, dtype=np.int64)
+    vocab: dict[str, int] = {}
+    if filled:
+        # Only " " separates tokens, and runs of it are one cut (the texts are stripped).
+        lists = pc.ascii_split_whitespace(pa.array([spaced[i] for i in filled], pa.large_string()))
+        lengths[filled] = pc.list_value_length(lists).to_numpy()
+        encoded = pc.dictionary_encode(pc.list_flatten(lists))
+        ids = encoded.indices.to_numpy().astype(np.int64)
+        vocab = {w: i for i, w in enumerate(encoded.dictionary.to_pylist())}
     return TokenisedTexts(
-        tokens=tokens,
-        ids=codes.astype(np.int64, copy=False),
-        text_of=np.repeat(np.arange(len(tokens), dtype=np.int64), lengths),
+        ids=ids,
+        text_of=np.repeat(np.arange(len(texts), dtype=np.int64), lengths),
         lengths=lengths,
         vocab=vocab,
     )

@@ -13,17 +13,39 @@ documented threshold."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
+
+
+def _exp_entropy(eig: npt.NDArray[np.float64]) -> float:
+    eig = eig[eig > 0]  # round-off can give tiny negatives; 0 ln 0 = 0
+    return float(np.exp(-np.sum(eig * np.log(eig))))
 
 
 def vendi_score(similarity: npt.NDArray[np.float64]) -> float:
     n = similarity.shape[0]
     if n == 0:
         raise ValueError("the Vendi score of an empty set is undefined")
-    eig = np.linalg.eigvalsh(similarity / n)
-    eig = eig[eig > 0]  # round-off can give tiny negatives; 0 ln 0 = 0
-    return float(np.exp(-np.sum(eig * np.log(eig))))
+    return _exp_entropy(np.linalg.eigvalsh(similarity / n))
+
+
+def vendi_scores(similarities: Sequence[npt.NDArray[np.float64]]) -> list[float]:
+    """vendi_score of each matrix, the same floats: the matrices of one size are stacked and
+    given to one eigvalsh call, which runs LAPACK on each matrix of the stack as it would on
+    that matrix alone (a prompt's few samples made ~100 tiny calls whose overhead dominated)."""
+    by_size: dict[int, list[int]] = {}
+    for i, similarity in enumerate(similarities):
+        by_size.setdefault(similarity.shape[0], []).append(i)
+    if 0 in by_size:
+        raise ValueError("the Vendi score of an empty set is undefined")
+    out = [0.0] * len(similarities)
+    for n, members in by_size.items():
+        eigs = np.linalg.eigvalsh(np.stack([similarities[i] for i in members]) / n)
+        for i, eig in zip(members, eigs, strict=True):
+            out[i] = _exp_entropy(eig)
+    return out
 
 
 SMALL_SET = 64  # up to this many items, Python floats beat numpy calls per item
