@@ -5,8 +5,8 @@ The bundles are SYNTHETIC: model specs `replay/synthetic-NNN` (labelled "synthet
 data)" on the board), random verdicts around a per-model quality, and texts not written by any
 model for these runs: shuffled demo answers (`--texts prose`, the default) or Zipf pseudo-words
 (`--texts pseudo`, a stress case); see TEXT_KINDS below. Documented figures: docs/LEADERBOARD.md
-(latest, 2026-12-06: cold build of 200 bundles 111.6 CPU-s, 71.1 s wall at load 0.7-2.1 on two
-cores, every bundle re-derived; over the 30 s target).
+(latest, 2026-12-06: cold build of 200 bundles, every bundle re-derived, 27.0-27.7 s wall /
+52.8-54.0 CPU-s at load 1.3-1.7 on two cores, within the 30 s target).
 
     python scripts/bench_leaderboard.py                     # 200 bundles, 3 samples per task
     python scripts/bench_leaderboard.py --texts pseudo
