@@ -37,6 +37,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any, TypeVar
 
 from ._css import Applied, Cascade, Declaration, Properties, split_top_level
 from .html_extract import NON_RENDERED, Document, Element, parse_html
@@ -266,6 +267,29 @@ _NO_TEXT_INPUTS = frozenset(
 
 
 _UNKNOWN = object()  # not computed yet (None is a computed text colour)
+_V = TypeVar("_V")
+
+
+def _top_down(memo: dict[int, Any], el: Element, compute: Callable[[Element], _V]) -> _V:
+    """`memo`'s value for `el`, computing it and its uncached ancestors first (parents before
+    children, without recursion: pages may nest thousands deep). An Unresolved is memoised like
+    a value, and raised for every element it stands for."""
+    known = memo.get(id(el), _UNKNOWN)
+    if known is _UNKNOWN:
+        chain: list[Element] = []
+        node: Element | None = el
+        while node is not None and id(node) not in memo:
+            chain.append(node)
+            node = node.parent
+        for n in reversed(chain):
+            try:
+                memo[id(n)] = compute(n)
+            except Unresolved as exc:
+                memo[id(n)] = exc
+        known = memo[id(el)]
+    if isinstance(known, Unresolved):
+        raise known
+    return known
 
 
 class _Inherit:
@@ -409,25 +433,7 @@ class _Resolver:
         over the uncached ancestors, without recursion (pages may nest thousands deep)."""
         if el is None:
             return None
-        known = self._fg.get(id(el), _UNKNOWN)
-        if known is not _UNKNOWN:  # (the loop below would find it at once)
-            if isinstance(known, Unresolved):
-                raise known
-            return known  # type: ignore[return-value]
-        chain: list[Element] = []
-        node: Element | None = el
-        while node is not None and id(node) not in self._fg:
-            chain.append(node)
-            node = node.parent
-        for n in reversed(chain):
-            try:
-                self._fg[id(n)] = self._compute_fg(n)
-            except Unresolved as exc:
-                self._fg[id(n)] = exc
-        got = self._fg[id(el)]
-        if isinstance(got, Unresolved):
-            raise got
-        return got
+        return _top_down(self._fg, el, self._compute_fg)
 
     def _compute_fg(self, el: Element) -> _Fg | None:
         won = self.cascade.winner(el, "color")
@@ -528,25 +534,7 @@ class _Resolver:
         top-down over uncached ancestors, so deep pages stay linear and recursion-free."""
         if override is not None:
             return self._stack(self.layer(el, override), el.parent)
-        known = self._bg.get(id(el), _UNKNOWN)
-        if known is not _UNKNOWN:  # (the loop below would find it at once)
-            if isinstance(known, Unresolved):
-                raise known
-            return known  # type: ignore[return-value]
-        chain: list[Element] = []
-        node: Element | None = el
-        while node is not None and id(node) not in self._bg:
-            chain.append(node)
-            node = node.parent
-        for n in reversed(chain):
-            try:
-                self._bg[id(n)] = self._stack(self.layer(n), n.parent)
-            except Unresolved as exc:
-                self._bg[id(n)] = exc
-        got = self._bg[id(el)]
-        if isinstance(got, Unresolved):
-            raise got
-        return got
+        return _top_down(self._bg, el, lambda n: self._stack(self.layer(n), n.parent))
 
     def _stack(self, layer: tuple[str, Color] | None, parent: Element | None) -> _Bg:
         if layer is not None and layer[1].a >= 1:
