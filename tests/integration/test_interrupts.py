@@ -62,6 +62,16 @@ def _assert_complete(out: Path) -> None:
     assert run.read_manifest().status == "complete"
 
 
+def _assert_stopped(out: Path) -> None:
+    """Not `running` (no process is), with the counts of what the run dir holds; not scored."""
+    run = RunDir(out)
+    manifest = run.read_manifest()
+    assert manifest.status == "stopped"
+    assert manifest.counts.responses_done == len(run.responses()) < 18
+    assert manifest.counts.responses_expected == 18
+    assert not run.scores_path.exists()
+
+
 def _resume(out: Path, server: FakeAnthropic) -> None:
     done = _start(["-m", "benchmark", *mini_run_args(out)], server)
     _, err = done.communicate(timeout=120)
@@ -101,6 +111,7 @@ def test_sigint_mid_run_stops_at_once_and_the_run_resumes(
     for name, data in written.items():
         assert (out / name).read_bytes().startswith(data)  # nothing written is lost
     assert not (out / LOCK).exists()
+    _assert_stopped(out)
     cached, sent = _cached(out), len(server.requests)
 
     gate.open()
@@ -131,7 +142,7 @@ def test_an_interrupt_lost_inside_the_event_loop_stops_it(tmp_path: Path) -> Non
     with FakeAnthropic() as server:
         err = _run_with_a_lost_interrupt("loop", out, server)
         assert err.strip().splitlines() == [INTERRUPTED]
-        assert RunDir(out).read_manifest().status == "running"  # stopped, not finished
+        _assert_stopped(out)
         assert len(server.requests) < UNIQUE_CALLS
         cached, sent = _cached(out), len(server.requests)
         _resume(out, server)
