@@ -76,6 +76,12 @@ def _stdout_closed() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    code = _main(argv)
+    interrupts.die_if_terminated()  # silently, as a SIGTERM always ended it
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     with interrupts.handle_interrupts():
         try:
             code = _dispatch(argv)
@@ -91,7 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise
             code = None
         if code is None or interrupts.requested():
-            print(INTERRUPTED, file=sys.stderr)
+            if not interrupts.terminated():
+                print(INTERRUPTED, file=sys.stderr)
             return 130
         return code
 

@@ -11,10 +11,15 @@ and can be lost the same way.
 KeyboardInterrupt lost like this, and raises a lost one again where it propagates: at once
 inside a running event loop (from a loop callback), otherwise when the run's event loop starts
 (`run`), at the next `check()` (before scoring) and when the command returns. Outside it (a
-notebook calling `benchmark.run`) nothing changes."""
+notebook calling `benchmark.run`) nothing changes.
+
+SIGTERM, which used to end the process on the spot, is handled as a Ctrl-C too, so a run stops
+the same clean way and records that it stopped; the CLI then ends by SIGTERM as before
+(`die_if_terminated`), so whoever sent it sees the same exit status."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -28,6 +33,7 @@ T = TypeVar("T")
 
 class _State:
     requested = False  # a Ctrl-C arrived while handle_interrupts() was active
+    terminated = False  # ... and it was a SIGTERM
 
 
 _state = _State()
@@ -36,6 +42,11 @@ _state = _State()
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
     _state.requested = True
     raise KeyboardInterrupt
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    _state.terminated = True
+    _on_sigint(signum, frame)
 
 
 def _raise_interrupt() -> None:
@@ -63,6 +74,11 @@ def requested() -> bool:
     return _state.requested
 
 
+def terminated() -> bool:
+    """Was it a SIGTERM?"""
+    return _state.terminated
+
+
 def check() -> None:
     """Raise KeyboardInterrupt if a Ctrl-C was pressed, even one Python lost."""
     if _state.requested:
@@ -73,21 +89,32 @@ def check() -> None:
 def handle_interrupts() -> Iterator[None]:
     """Record SIGINTs and lost KeyboardInterrupts for the duration (main thread only; a
     SIGINT that is ignored, as in a background job, stays ignored)."""
-    _state.requested = False
+    _state.requested = _state.terminated = False
     previous_hook = sys.unraisablehook
     sys.unraisablehook = lambda u: _on_unraisable(u, previous_hook)
-    ours = (
-        threading.current_thread() is threading.main_thread()
-        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    )
+    main = threading.current_thread() is threading.main_thread()
+    ours = main and signal.getsignal(signal.SIGINT) is signal.default_int_handler
     if ours:
         signal.signal(signal.SIGINT, _on_sigint)
+    term = main and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    if term:
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         yield
     finally:
+        if term:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if ours:
             signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.unraisablehook = previous_hook
+
+
+def die_if_terminated() -> None:
+    """End the process by SIGTERM if one stopped the command (after it cleaned up), so the
+    exit status is the one a SIGTERM always gave."""
+    if _state.terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _check_before(coro: Coroutine[Any, Any, Any]) -> None:

@@ -15,13 +15,13 @@ import functools
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..checks.checks_rendered import render_ahead
-from ..errors import RunDirError, UsageError
+from ..errors import MusebenchError, RunDirError, UsageError
 from ..measure.cost import load_prices
 from ..measure.run_scores import add_diversity, compute_scores, run_counts, spec_tasks
 from ..records.keys import JudgmentKey, ResponseKey, judgment_key, response_key
@@ -204,14 +204,14 @@ class Runner:
 
     # ------------------------------------------------------------------ public stages
     def execute(self, *, generate: bool = True, judge: bool = True) -> Scores:
-        with self._lock:
+        with self._lock, self._recording_stops():
             interrupts.run(self.work(generate=generate, judge=judge))
             interrupts.check()
             return self.finish()
 
     async def aexecute(self, *, generate: bool = True, judge: bool = True) -> Scores:
         """`execute` in the caller's running event loop (benchmark.arun)."""
-        with self._lock:
+        with self._lock, self._recording_stops():
             await self.work(generate=generate, judge=judge)
             return self.finish()
 
@@ -233,6 +233,25 @@ class Runner:
             return scores
 
     # ------------------------------------------------------------------ internals
+    @contextmanager
+    def _recording_stops(self) -> Iterator[None]:
+        """Whatever ends the run early (Ctrl-C, --max-cost, a provider error, a batch left
+        pending) leaves the manifest `stopped` with its counts, not `running` with no process
+        behind it. A kill -9 cannot be recorded: its manifest stays `running`."""
+        try:
+            yield
+        except BaseException:
+            self._record_stop()
+            raise
+
+    def _record_stop(self) -> None:
+        # Best effort: the error that stopped the run is the one to report, not one of this
+        # write's (a full disk, a file the run could not read).
+        with suppress(OSError, MusebenchError):
+            counts = run_counts(self.spec, self.tasks, self.run.responses(), self.run.judgments())
+            self.manifest = self.manifest.model_copy(update={"status": "stopped", "counts": counts})
+            self.run.write_manifest(self.manifest)
+
     def _budget(self) -> Budget | None:
         """--max-cost's account (the specs it must price are checked in `_open_calls`)."""
         cap = self.options.max_cost

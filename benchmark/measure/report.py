@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.console import Console
 
+from ..errors import RunDirError
 from ..records.rundir import RunDir
 from ..records.schemas import (
     JudgmentRecord,
@@ -153,6 +154,11 @@ class RunReport:
 def load_report(path: str | Path, prices: PriceTable) -> RunReport:
     run = RunDir(path)
     manifest = run.require()
+    if manifest.status == "stopped" and not run.scores_path.is_file():
+        raise RunDirError(
+            f"{run.path}: stopped early and not scored (the same command resumes it; "
+            f"`musebench score {run.path}` scores what it holds)"
+        )
     scores = run.read_scores()
     responses, judgments = run.responses(), run.judgments()
     rep = RunReport(

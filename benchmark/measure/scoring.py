@@ -19,9 +19,9 @@ from ..records.schemas import (
     JudgmentRecord,
     ResolvedTask,
     RubricItem,
-    RunStatus,
     ScoreCI,
     Scores,
+    ScoreStatus,
 )
 
 N_BOOT = 1000
@@ -241,7 +241,7 @@ def score_run(
     task_scores = tally.overall
     gaps = vanilla_gaps(tasks, task_scores)
     complete = coverage.expected and coverage.fraction >= PARTIAL_BELOW
-    status: RunStatus = "complete" if complete else "partial"
+    status: ScoreStatus = "complete" if complete else "partial"
     resamples: Resamples = {}  # this run's bootstrap indices, by number of tasks summarised
     return Scores(
         model=model,

@@ -545,7 +545,12 @@ class JudgmentRecord(BaseModel):
         return "none" if self.judge == NO_JUDGE else "judge"
 
 
-RunStatus = Literal["running", "complete", "partial"]
+# What scoring decides: `partial` under 99% coverage.
+ScoreStatus = Literal["complete", "partial"]
+# A run's state in its manifest: `running` while a process works on it (and after a kill -9,
+# which nothing can record), `stopped` when it ended early (Ctrl-C, --max-cost, an error),
+# then what scoring decided.
+RunStatus = Literal["running", "stopped", "complete", "partial"]
 
 
 class Counts(BaseModel):
@@ -773,7 +778,7 @@ class Scores(BaseModel):
     categories: dict[str, ScoreCI]
     tasks: dict[str, ScoreCI] = Field(default_factory=dict)
     coverage: Coverage
-    status: RunStatus = "complete"
+    status: ScoreStatus = "complete"
     # Mean over paired tasks of (creative score - plain score), 0-100 points, with a bootstrap
     # CI over pairs; None when the run answered no pair.
     vanilla_gap: ScoreCI | None = None

@@ -2,7 +2,8 @@
 once with one line (exit 130) while its calls are still in flight; what it wrote stays and the
 same command resumes without paying again for a stored call. A KeyboardInterrupt that Python
 loses in a weakref callback (the "Exception ignored ... KeyboardInterrupt" once seen, after
-which the run went on) stops the run too (tests/interrupt_driver.py)."""
+which the run went on) stops the run too (tests/interrupt_driver.py). A SIGTERM stops it the same
+way, then ends the process by SIGTERM as before. Each stop leaves the manifest `stopped`."""
 
 from __future__ import annotations
 
@@ -62,6 +63,16 @@ def _assert_complete(out: Path) -> None:
     assert run.read_manifest().status == "complete"
 
 
+def _assert_stopped(out: Path) -> None:
+    """Not `running` (no process is), with the counts of what the run dir holds; not scored."""
+    run = RunDir(out)
+    manifest = run.read_manifest()
+    assert manifest.status == "stopped"
+    assert manifest.counts.responses_done == len(run.responses()) < 18
+    assert manifest.counts.responses_expected == 18
+    assert not run.scores_path.exists()
+
+
 def _resume(out: Path, server: FakeAnthropic) -> None:
     done = _start(["-m", "benchmark", *mini_run_args(out)], server)
     _, err = done.communicate(timeout=120)
@@ -79,18 +90,24 @@ def gated() -> Iterator[tuple[FakeAnthropic, Gate]]:
             gate.open()
 
 
-@pytest.mark.slow
-def test_sigint_mid_run_stops_at_once_and_the_run_resumes(
-    gated: tuple[FakeAnthropic, Gate], tmp_path: Path
-) -> None:
-    server, gate = gated
-    out = tmp_path / "run"
+def _started(out: Path, server: FakeAnthropic, gate: Gate) -> subprocess.Popen[str]:
+    """A run under way, with its next calls held at the gate."""
     proc = _start(["-m", "benchmark", *mini_run_args(out)], server)
     deadline = time.monotonic() + 120
     while not (gate.held.is_set() and _lines(out / "responses.jsonl") >= 2):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the run made no progress"
         time.sleep(0.02)
+    return proc
+
+
+@pytest.mark.slow
+def test_sigint_mid_run_stops_at_once_and_the_run_resumes(
+    gated: tuple[FakeAnthropic, Gate], tmp_path: Path
+) -> None:
+    server, gate = gated
+    out = tmp_path / "run"
+    proc = _started(out, server, gate)
     written = {p: (out / p).read_bytes() for p in ("responses.jsonl", "judgments.jsonl")}
 
     # Its next calls are held at the gate: only Ctrl-C can end the run now.
@@ -101,11 +118,28 @@ def test_sigint_mid_run_stops_at_once_and_the_run_resumes(
     for name, data in written.items():
         assert (out / name).read_bytes().startswith(data)  # nothing written is lost
     assert not (out / LOCK).exists()
+    _assert_stopped(out)
     cached, sent = _cached(out), len(server.requests)
 
     gate.open()
     _resume(out, server)
     assert len(server.requests) - sent == UNIQUE_CALLS - cached  # no stored call paid again
+
+
+@pytest.mark.slow
+def test_sigterm_mid_run_records_the_stop_and_still_dies_of_sigterm(
+    gated: tuple[FakeAnthropic, Gate], tmp_path: Path
+) -> None:
+    server, gate = gated
+    out = tmp_path / "run"
+    proc = _started(out, server, gate)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGTERM, err  # as before: killed by the signal, silently
+    assert err == ""
+    _assert_stopped(out)
+    gate.open()
+    _resume(out, server)
 
 
 def _run_with_a_lost_interrupt(when: str, out: Path, server: FakeAnthropic) -> str:
@@ -131,7 +165,7 @@ def test_an_interrupt_lost_inside_the_event_loop_stops_it(tmp_path: Path) -> Non
     with FakeAnthropic() as server:
         err = _run_with_a_lost_interrupt("loop", out, server)
         assert err.strip().splitlines() == [INTERRUPTED]
-        assert RunDir(out).read_manifest().status == "running"  # stopped, not finished
+        _assert_stopped(out)
         assert len(server.requests) < UNIQUE_CALLS
         cached, sent = _cached(out), len(server.requests)
         _resume(out, server)
@@ -143,7 +177,9 @@ def test_handle_interrupts_restores_what_it_found(tmp_path: Path) -> None:
 
     hook: Any = sys.unraisablehook
     handler = signal.getsignal(signal.SIGINT)
+    term = signal.getsignal(signal.SIGTERM)
     with interrupts.handle_interrupts():
-        assert not interrupts.requested()
+        assert not interrupts.requested() and not interrupts.terminated()
     assert sys.unraisablehook is hook
     assert signal.getsignal(signal.SIGINT) is handler
+    assert signal.getsignal(signal.SIGTERM) == term

@@ -147,6 +147,14 @@ def test_max_cost_stops_before_the_cap_and_the_same_command_resumes(
     responses = RunDir(out).responses()
     spent = sum(price_usage("mock/good", r.usage, table) or 0.0 for r in responses)
     assert len(responses) == 1 and spent <= 0.005
+    # No process works on it any more: the manifest says so, with what the run holds.
+    manifest = RunDir(out).read_manifest()
+    assert manifest.status == "stopped" and not (out / "scores.json").exists()
+    judged = [j.judge for j in RunDir(out).judgments()]
+    assert judged == ["check"]  # the response's programmatic check, which costs nothing
+    assert (manifest.counts.responses_done, manifest.counts.judgments_done) == (1, 1)
+    assert main(["report", str(out)]) == 2
+    assert "stopped early and not scored" in capsys.readouterr().err
     # The same command with a higher cap goes on from there; the paid response is not asked again.
     assert _cli("run", out, *flags, "--max-cost", "1") == 0
     assert [c["kind"] for c in mock_calls()] == ["model", "judge"]
@@ -249,6 +257,7 @@ def test_max_cost_holds_a_whole_batch_before_sending_it(
     assert "musebench: --max-cost $0.1: stopped before" in capsys.readouterr().err
     assert fake_anthropic.batches == {}  # nothing sent
     assert len(RunDir(out).responses()) == 3  # the free responses (one a task) are kept
+    assert RunDir(out).read_manifest().status == "stopped"
     assert main([*argv, "--max-cost", "100"]) == 0
     assert len(fake_anthropic.batches) == 1
     assert RunDir(out).read_manifest().status == "complete"

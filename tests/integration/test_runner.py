@@ -318,6 +318,7 @@ def test_unreachable_base_url(
     assert code == 2
     line = _err_line(capsys)
     assert "cannot reach http://127.0.0.1:9/v1" in line
+    assert RunDir(tmp_path / "r").read_manifest().status == "stopped"  # the error ended it
 
 
 def test_tasks_pattern_matching_nothing(
@@ -407,6 +408,7 @@ def test_batch_judging_resumes_the_batch_in_flight(
     fake_anthropic.batch_polls = 10**6  # never ends while we wait
     with pytest.raises(BatchPending, match="still in progress"):
         Runner(cfg, out).execute()
+    assert RunDir(out).read_manifest().status == "stopped"
     created = fake_anthropic.requests_to("/v1/messages/batches", "POST")
     assert len(created) == 1
     submitted = created[0].body["requests"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from pydantic import BaseModel
@@ -23,8 +24,10 @@ from benchmark.records.schemas import (
     Manifest,
     Message,
     ResponseRecord,
+    RunStatus,
     ScoreCI,
     Scores,
+    ScoreStatus,
     StopCounts,
     Usage,
 )
@@ -112,3 +115,17 @@ def test_docs_link_only_files_in_the_repository() -> None:
         assert "DESIGN.md" not in text, path
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
             assert (path.parent / target).exists(), f"{path.name} links {target}, not in the repo"
+
+
+def _status_rows(text: str) -> list[list[str]]:
+    """The values each `status` row of a doc's tables lists, in order."""
+    rows = [line.split("|")[2] for line in text.splitlines() if line.startswith("| `status` |")]
+    return [re.findall(r"`([a-z]+)`", row) for row in rows]
+
+
+def test_status_rows_list_every_status() -> None:
+    run, scored = list(get_args(RunStatus)), list(get_args(ScoreStatus))
+    # manifest.json, then scores.json (then batches.json, with statuses of its own)
+    assert _status_rows(DOC.read_text())[:2] == [run, scored]
+    engine = DOC.parent / "ENGINE.md"
+    assert _status_rows(engine.read_text()) == [run]
