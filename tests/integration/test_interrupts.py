@@ -22,9 +22,8 @@ import pytest
 from benchmark.cli import INTERRUPTED
 from benchmark.engine.runlock import LOCK
 from benchmark.records.rundir import RunDir
-from tests.cli_runs import fake_anthropic_env, mini_run_args
+from tests.cli_runs import Gate, fake_anthropic_env, gated_server, mini_run_args
 from tests.fakes import FakeAnthropic
-from tests.integration.test_runlock import Gate
 
 REPO = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).parents[1] / "interrupt_driver.py"
@@ -82,12 +81,8 @@ def _resume(out: Path, server: FakeAnthropic) -> None:
 
 @pytest.fixture
 def gated() -> Iterator[tuple[FakeAnthropic, Gate]]:
-    gate = Gate(free=12)
-    with FakeAnthropic(gate) as server:
-        try:
-            yield server, gate
-        finally:
-            gate.open()
+    with gated_server(free=12) as served:
+        yield served
 
 
 def _started(out: Path, server: FakeAnthropic, gate: Gate) -> subprocess.Popen[str]:

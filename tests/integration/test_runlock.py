@@ -5,12 +5,10 @@ killed with `kill -9` leaves its lock file behind; the next run takes it over.""
 
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -22,8 +20,8 @@ import pytest
 from benchmark.engine.runlock import LOCK, RunLock, RunLocked
 from benchmark.errors import RunDirError
 from benchmark.records.rundir import RunDir
-from tests.cli_runs import fake_anthropic_env, mini_run_args
-from tests.fakes import FakeAnthropic, default_responder
+from tests.cli_runs import Gate, fake_anthropic_env, gated_server, mini_run_args
+from tests.fakes import FakeAnthropic
 from tests.fakes.anthropic_fake import api_key_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,34 +29,10 @@ REPO = Path(__file__).resolve().parents[2]
 UNIQUE_CALLS = 6 * 8
 
 
-class Gate:
-    """A responder that answers the first `free` requests and holds every later one until
-    `open()`: the run holding the lock is then mid-run for as long as the test needs."""
-
-    def __init__(self, free: int):
-        self.free = free
-        self.opened = threading.Event()
-        self.held = threading.Event()  # set once a request is waiting at the gate
-        self._count = itertools.count()
-
-    def __call__(self, body: dict[str, Any]) -> Any:
-        if next(self._count) >= self.free:
-            self.held.set()
-            self.opened.wait(120)
-        return default_responder(body)
-
-    def open(self) -> None:
-        self.opened.set()
-
-
 @pytest.fixture
 def gated() -> Iterator[tuple[FakeAnthropic, Gate]]:
-    gate = Gate(free=6)
-    with FakeAnthropic(gate) as server:
-        try:
-            yield server, gate
-        finally:
-            gate.open()
+    with gated_server(free=6) as served:
+        yield served
 
 
 def _cmd(out: Path) -> list[str]:
