@@ -193,15 +193,11 @@ def check_grounding(response: ResponseRecord, j: JudgmentRecord) -> None:
         )
 
 
-def check_votes(manifest: Manifest, j: JudgmentRecord) -> None:
-    """With K judge samples, the K votes give the verdict (majority; a tie gives none) and
-    the agreement (the majority's share of the non-null votes; 0.5 for a tie)."""
-    _check_votes(manifest.judge_samples, manifest.judge, j)
-
-
-def _check_votes(k: int, judge: str | None, j: JudgmentRecord) -> None:
-    """check_votes with the manifest's judge_samples and judge (computed properties) read
-    once per response rather than once per line."""
+def check_votes(k: int, judge: str | None, j: JudgmentRecord) -> None:
+    """With K judge samples (the manifest's `judge_samples`, and its `judge`: computed
+    properties, read once per response by the caller), the K votes give the verdict (majority;
+    a tie gives none) and the agreement (the majority's share of the non-null votes; 0.5 for a
+    tie)."""
     if j.judge != judge or k == 1 or (j.votes is None and j.verdict is None):
         if j.votes is not None or j.vote_agreement is not None:
             raise BundleRejected(
@@ -355,7 +351,7 @@ def rederive_response(
     k, judge = manifest.judge_samples, manifest.judge
     for j in lines:
         check_grounding(response, j)
-        _check_votes(k, judge, j)
+        check_votes(k, judge, j)
     calls = groups.split(lines)
     check_response_usage(manifest, response, rules)
     check_judge_usage(manifest, response, calls, rules)

@@ -47,6 +47,12 @@ def response_score(items: Sequence[RubricItem], verdicts: dict[str, bool | None]
             possible += it.points
         if v:
             earned += it.points
+    return _clipped(earned, possible)
+
+
+def _clipped(earned: float, possible: float) -> float | None:
+    """A response's score from its earned and possible points; None when nothing positive was
+    judged (response_score's formula, which the run tally also applies to its own sums)."""
     if possible <= 0:
         return None
     return float(min(max(earned / possible, 0.0), 1.0))
@@ -109,13 +115,6 @@ def _read_verdicts(
         if j.not_applicable and j.verdict is None:
             inapplicable.add((j.task_id, j.sample, j.item_id))
     return verdicts, inapplicable
-
-
-def _clipped(earned: float, possible: float) -> float | None:
-    """response_score's formula, on sums already taken."""
-    if possible <= 0:
-        return None
-    return float(min(max(earned / possible, 0.0), 1.0))
 
 
 def _mean_into(out: dict[str, float], task_id: str, scores: list[float]) -> None:
