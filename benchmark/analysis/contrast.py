@@ -270,6 +270,15 @@ _UNKNOWN = object()  # not computed yet (None is a computed text colour)
 _V = TypeVar("_V")
 
 
+def _outcome(compute: Callable[..., _V], *args: Any) -> _V | Unresolved:
+    """compute(*args), or the Unresolved it raised: memoised like a value, raised again to
+    whoever asks for it."""
+    try:
+        return compute(*args)
+    except Unresolved as exc:
+        return exc
+
+
 def _top_down(memo: dict[int, Any], el: Element, compute: Callable[[Element], _V]) -> _V:
     """`memo`'s value for `el`, computing it and its uncached ancestors first (parents before
     children, without recursion: pages may nest thousands deep). An Unresolved is memoised like
@@ -282,10 +291,7 @@ def _top_down(memo: dict[int, Any], el: Element, compute: Callable[[Element], _V
             chain.append(node)
             node = node.parent
         for n in reversed(chain):
-            try:
-                memo[id(n)] = compute(n)
-            except Unresolved as exc:
-                memo[id(n)] = exc
+            memo[id(n)] = _outcome(compute, n)
         known = memo[id(el)]
     if isinstance(known, Unresolved):
         raise known
@@ -376,25 +382,15 @@ class _Resolver:
         """`_resolve_one` for an element whose parent is resolved: `fg`, `layer` and `bg`
         would each compute `el` alone and find the parent's values in their memos."""
         key = id(el)
-        try:
-            self._fg[key] = self._compute_fg(el)
-        except Unresolved as exc:
-            self._fg[key] = exc
-        layer: tuple[str, Color] | _Inherit | Unresolved | None
-        try:
-            layer = self._own_layer(el, None)
-        except Unresolved as exc:
-            layer = exc
+        self._fg[key] = _outcome(self._compute_fg, el)
+        layer = _outcome(self._own_layer, el, None)
         if isinstance(layer, _Inherit):
             layer = self._layer[id(parent)]
         self._layer[key] = layer
         if isinstance(layer, Unresolved):
             self._bg[key] = layer
             return
-        try:
-            self._bg[key] = self._stack(layer, parent)
-        except Unresolved as exc:
-            self._bg[key] = exc
+        self._bg[key] = _outcome(self._stack, layer, parent)
 
     def static_pair(self, el: Element) -> tuple[_Fg, _Bg] | None:
         """`el`'s text colour and background, after `resolve_all`: None when its text colour
@@ -468,11 +464,7 @@ class _Resolver:
             if id(node) in self._layer and (node is not el or override is None):
                 result = self._layer[id(node)]
                 break
-            got: tuple[str, Color] | _Inherit | Unresolved | None
-            try:
-                got = self._own_layer(node, override if node is el else None)
-            except Unresolved as exc:
-                got = exc
+            got = _outcome(self._own_layer, node, override if node is el else None)
             if not isinstance(got, _Inherit):
                 result = got
                 if node is not el or override is None:
